@@ -1,0 +1,36 @@
+# Two commands do everything on a fresh machine:
+#   make demo   set up .venv, install everything, ingest the example corpus
+#   make test   set up .venv, install everything, run the whole test suite (what CI runs)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo demo-ungdc test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# the CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e ".[nlp,torch,dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	$(BIN)/stancemap ingest examples/corpus --project demo-project --manifest examples/manifest.csv
+	$(BIN)/stancemap info --project demo-project
+
+demo-ungdc: setup
+	$(BIN)/stancemap ingest ../shared/corpus-demo/ungdc --project ungdc-project \
+		--pattern "{country}_{session}_{year}.txt"
+
+test: setup
+	$(BIN)/pytest
+
+bench: setup
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf $(VENV) demo-project ungdc-project .pytest_cache

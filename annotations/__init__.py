@@ -1,0 +1,1 @@
+"""Codebook, review export/import, agreement and training data live here."""

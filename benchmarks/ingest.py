@@ -1,0 +1,87 @@
+"""Ingestion throughput: files/s and MB/s per format, and stancemap's PDF speed against bare
+pdfplumber `extract_text` over the same pages. Prints a Markdown table.
+
+    python benchmarks/ingest.py [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from stancemap.corpus.ingest import discover, ingest
+from stancemap.corpus.sniff import sniff
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "corpus"
+POLICY_PDF = ROOT.parent / "shared" / "testdata" / "hostile-inputs" / "pdfplumber" / "federal-register-2020-17221.pdf"
+UNGDC = ROOT.parent / "shared" / "corpus-demo" / "ungdc"
+
+
+def timed_ingest(files: list[Path], repeat: int) -> float:
+    """Best-of-`repeat` seconds to ingest these files into a fresh project."""
+    best = float("inf")
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "in"
+            folder.mkdir()
+            for path in files:
+                shutil.copy(path, folder / path.name)
+            start = time.perf_counter()
+            ingest(folder, Path(tmp) / "project")
+            best = min(best, time.perf_counter() - start)
+    return best
+
+
+def bare_pdfplumber(path: Path, repeat: int) -> float:
+    import pdfplumber
+
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                page.extract_text()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def row(label: str, files: list[Path], seconds: float) -> str:
+    size = sum(p.stat().st_size for p in files) / 2**20
+    return (f"| {label} | {len(files)} | {size:.2f} | {seconds:.2f} | "
+            f"{len(files) / seconds:.1f} | {size / seconds:.2f} |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    groups: dict[str, list[Path]] = defaultdict(list)
+    for path in discover(EXAMPLES, set()):
+        groups[sniff(path, path.read_bytes()[:8192])].append(path)
+    print("| input | files | MB | seconds | files/s | MB/s |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for kind in sorted(groups):
+        print(row(f"examples: {kind}", groups[kind], timed_ingest(groups[kind], args.repeat)))
+    all_examples = [p for files in groups.values() for p in files]
+    print(row("examples: all", all_examples, timed_ingest(all_examples, args.repeat)))
+    if UNGDC.is_dir():
+        speeches = sorted(UNGDC.glob("*_*_*.txt"))
+        print(row("UN General Debate speeches (txt)", speeches, timed_ingest(speeches, args.repeat)))
+    if POLICY_PDF.is_file():
+        ours = timed_ingest([POLICY_PDF], args.repeat)
+        bare = bare_pdfplumber(POLICY_PDF, args.repeat)
+        print(row("policy PDF, 15 pages (stancemap)", [POLICY_PDF], ours))
+        print(row("policy PDF, 15 pages (bare pdfplumber extract_text)", [POLICY_PDF], bare))
+        print(f"\nPDF speed ratio, stancemap / bare pdfplumber: {bare / ours:.2f} "
+              f"(stancemap also segments, detects language per passage, hashes and stores)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

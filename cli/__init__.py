@@ -1,0 +1,1 @@
+"""The `stancemap` command line: thin typer wrappers around plain functions."""

@@ -1,0 +1,42 @@
+"""`stancemap info`: what a project holds and what its last run did."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from stancemap.cli._common import console, user_errors
+from stancemap.corpus.store import Store
+
+
+def project_info(project: Path) -> dict:
+    store = Store(project, create=False)
+    try:
+        return {"project": str(project), **store.counts(), "languages": store.tally("lang"),
+                "kinds": store.tally("kind")}
+    finally:
+        store.dispose()
+
+
+def info_command(
+    project: Path = typer.Option(..., "--project", "-p", help="Project folder."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
+) -> None:
+    """Show what a project holds: documents, passages, languages, kinds, runs."""
+    with user_errors():
+        info = project_info(project)
+    if as_json:
+        typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"Project {project}")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key in ("documents", "retired_documents", "passages", "files", "runs"):
+        table.add_row(key, str(info[key]))
+    for group in ("kinds", "languages"):
+        for name, count in sorted(info[group].items()):
+            table.add_row(f"{group[:-1]}: {name}", str(count))
+    console.print(table)

@@ -1,0 +1,100 @@
+"""`stancemap ingest`: read a folder of documents into a project."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from stancemap.cli._common import console, err_console, user_errors
+from stancemap.config import CONFIG_NAME, load_config
+from stancemap.corpus.ingest import STATUSES, IngestReport, ingest
+
+EPILOG = """\
+[bold]Examples[/bold]
+
+  stancemap ingest interviews/ --project study
+  stancemap ingest corpus/ --project study --pattern "{country}/{kind}/*"
+  stancemap ingest ungdc/ --project un --pattern "{country}_{session}_{year}.txt"
+  stancemap ingest survey/ --project study --manifest meta.csv --text-columns q7,q8 --json
+
+[bold]Exit codes[/bold]: 0 every file ingested (or was a duplicate); 3 some files were skipped,
+unsupported or failed (the rest is stored; see the summary or --json); 2 usage error
+(missing folder, bad manifest, bad pattern, bad config); 1 any other error.
+"""
+
+_STYLE = {"ingested": "green", "duplicate": "cyan", "near_duplicate": "cyan",
+          "unsupported": "yellow", "skipped": "yellow", "failed": "red"}
+
+
+def ingest_command(
+    folder: Path = typer.Argument(..., help="Folder of documents, read recursively."),
+    project: Path = typer.Option(..., "--project", "-p", help="Project folder (created if new)."),
+    manifest: Optional[Path] = typer.Option(
+        None, "--manifest", "-m", help="CSV with a 'path' column; other columns become metadata."),
+    pattern: Optional[str] = typer.Option(
+        None, "--pattern", help="Metadata from paths, e.g. '{country}/{kind}/*'."),
+    text_columns: Optional[str] = typer.Option(
+        None, "--text-columns", help="Comma-separated open-ended columns of CSV/XLSX surveys "
+        "(default: detected)."),
+    config: Optional[Path] = typer.Option(
+        None, "--config", "-c", help=f"Config TOML (default: PROJECT/{CONFIG_NAME} if present)."),
+    as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary on stdout."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
+) -> None:
+    """Read every file below FOLDER into the project: documents, passages, metadata, languages."""
+    with user_errors():
+        config_path = config or (project / CONFIG_NAME if (project / CONFIG_NAME).exists() else None)
+        settings = load_config(config_path)
+        columns = [c.strip() for c in text_columns.split(",") if c.strip()] if text_columns else None
+        progress = Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
+                            TimeRemainingColumn(), TextColumn("{task.description}"),
+                            console=err_console, disable=quiet, transient=True)
+        with progress:
+            task = progress.add_task("", total=None)
+            report = ingest(
+                folder, project, manifest=manifest, pattern=pattern, text_columns=columns,
+                config=settings,
+                on_start=lambda total: progress.update(task, total=total),
+                on_file=lambda result: progress.update(
+                    task, advance=1, description=f"{result.path[-40:]}"),
+            )
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    elif not quiet:
+        print_summary(report)
+    raise typer.Exit(report.exit_code)
+
+
+def print_summary(report: IngestReport) -> None:
+    problems = [f for f in report.files if f.status not in ("ingested", "duplicate")
+                or (f.reason and f.status == "duplicate" and not f.unchanged)]
+    if problems:
+        table = Table(title="Files that need a look", show_lines=False)
+        table.add_column("file", overflow="fold")
+        table.add_column("status")
+        table.add_column("reason", overflow="fold")
+        for result in problems[:50]:
+            style = _STYLE[result.status]
+            table.add_row(result.path, f"[{style}]{result.status}[/{style}]", result.reason or "")
+        console.print(table)
+        if len(problems) > 50:
+            console.print(f"… and {len(problems) - 50} more (use --json for all)")
+    counts = report.counts
+    summary = Table(title=f"Ingest summary — run {report.run_id}")
+    summary.add_column("status")
+    summary.add_column("files", justify="right")
+    for status in STATUSES:
+        if counts[status]:
+            summary.add_row(f"[{_STYLE[status]}]{status}[/{_STYLE[status]}]", str(counts[status]))
+    summary.add_row("[dim]of which unchanged[/dim]", str(counts["unchanged"]))
+    summary.add_row("[bold]files[/bold]", str(counts["files"]))
+    summary.add_row("[bold]new passages[/bold]", str(counts["passages"]))
+    console.print(summary)
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    console.print(f"{counts['files']} files in {report.seconds:.1f} s → project {report.project}")

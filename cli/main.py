@@ -1,0 +1,40 @@
+"""The `stancemap` application: one module per command, registered here."""
+
+from __future__ import annotations
+
+import typer
+
+from stancemap import __version__
+from stancemap.cli.info import info_command
+from stancemap.cli.ingest import EPILOG as INGEST_EPILOG
+from stancemap.cli.ingest import ingest_command
+
+app = typer.Typer(
+    name="stancemap",
+    help="Code qualitative material (interviews, surveys, policy documents, news) into "
+         "traceable perception datasets.\n\nStart with: stancemap ingest FOLDER --project DIR",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+app.command("ingest", epilog=INGEST_EPILOG)(ingest_command)
+app.command("info", epilog="[bold]Example[/bold]\n\n  stancemap info --project study")(info_command)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"stancemap {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """Code qualitative material into traceable perception datasets."""
+
+
+def main() -> None:
+    app()
+if __name__ == "__main__":
+    main()

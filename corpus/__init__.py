@@ -1,0 +1,1 @@
+"""Readers, metadata, segmentation, de-duplication and the project store."""

@@ -1,0 +1,373 @@
+"""Ingestion: a folder of files becomes Documents and Passages in the project store.
+
+Files are handled one at a time (memory stays flat on big folders); every file discovered
+ends with exactly one status in the run log, and one bad file never stops the batch."""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import os
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from stancemap.config import CONFIG_NAME, Config
+from stancemap.corpus.dedup import MinHasher, NearDuplicateIndex
+from stancemap.corpus.document import KINDS, Document, Passage, RawDocument, text_id
+from stancemap.corpus.language import LanguageIdentifier
+from stancemap.corpus.limits import TimeLimitExceeded, time_limit
+from stancemap.corpus.metadata import Manifest, PathPattern
+from stancemap.corpus.readers import READER_LIBRARIES, READERS
+from stancemap.corpus.segment import Span, segment
+from stancemap.corpus.sniff import sniff
+from stancemap.corpus.store import Store
+from stancemap.corpus.versions import package_version, versions
+from stancemap.errors import Errors, FileProblem, UsageError
+
+STATUSES = ("ingested", "duplicate", "near_duplicate", "unsupported", "skipped", "failed")
+OK_STATUSES = {"ingested", "duplicate", "near_duplicate"}
+_YEAR = re.compile(r"^(1[89]|20)\d\d$")
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str
+    reason: str | None = None
+    doc_ids: list[str] = field(default_factory=list)
+    unchanged: bool = False
+    passages: int = 0
+    sha256: str | None = None
+
+    @property
+    def doc_id(self) -> str | None:
+        return self.doc_ids[0] if self.doc_ids else None
+
+
+@dataclass
+class IngestReport:
+    run_id: str
+    project: str
+    files: list[FileResult]
+    seconds: float
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        found = Counter(f.status for f in self.files)
+        counts = {status: found.get(status, 0) for status in STATUSES}
+        counts["unchanged"] = sum(f.unchanged for f in self.files)
+        counts["files"] = len(self.files)
+        counts["passages"] = sum(f.passages for f in self.files)
+        return counts
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if all(f.status in OK_STATUSES for f in self.files) else 3
+
+    def to_json(self) -> dict:
+        return {
+            "run_id": self.run_id,
+            "project": self.project,
+            "files": [{"path": f.path, "status": f.status, "reason": f.reason,
+                       "doc_id": f.doc_id, "doc_ids": f.doc_ids, "unchanged": f.unchanged}
+                      for f in self.files],
+            "counts": self.counts,
+            "warnings": self.warnings,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def discover(folder: Path, exclude: set[Path]) -> Iterator[Path]:
+    """Every regular file below `folder`, sorted; hidden files and folders are not inputs."""
+    for root, dirs, names in os.walk(folder):
+        root_path = Path(root)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                         and (root_path / d).resolve() not in exclude)
+        for name in sorted(names):
+            path = root_path / name
+            if name.startswith(".") or path.resolve() in exclude or not path.is_file():
+                continue
+            yield path
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _page_of(pages: list[int], offset: int) -> int | None:
+    return bisect.bisect_right(pages, offset) if pages else None
+
+
+class Ingestor:
+    """Turns one file at a time into stored documents; holds the near-duplicate index."""
+
+    def __init__(self, store: Store, config: Config, run_id: str, folder: Path,
+                 manifest: Manifest | None = None, pattern: PathPattern | None = None,
+                 text_columns: list[str] | None = None):
+        self.store = store
+        self.config = config
+        self.run_id = run_id
+        self.folder = folder
+        self.manifest = manifest
+        self.pattern = pattern
+        self.options = {"text_columns": text_columns or config.ingest.text_columns,
+                        "garbage_share": config.ingest.pdf_garbage_share}
+        self.languages = LanguageIdentifier(config.ingest.languages)
+        self.hasher = MinHasher(seed=config.seed + 1)
+        self.index = NearDuplicateIndex(config.ingest.near_duplicate_threshold)
+        self.clusters: dict[str, str | None] = {}
+        self.paths: dict[str, str] = {}
+        self.by_path: dict[str, set[str]] = {}
+        self.unmatched_pattern = 0
+        for doc_id, source_path, cluster_id, blob in store.active_signatures():
+            self._remember(doc_id, source_path, cluster_id, np.frombuffer(blob, dtype=np.uint64))
+
+    def _remember(self, doc_id: str, path: str, cluster_id: str | None,
+                  signature: np.ndarray) -> None:
+        self.index.add(doc_id, signature)
+        self.clusters[doc_id] = cluster_id
+        self.paths[doc_id] = path
+        self.by_path.setdefault(path, set()).add(doc_id)
+
+    # metadata -----------------------------------------------------------------------------
+    def file_metadata(self, path: Path) -> dict[str, str]:
+        meta: dict[str, str] = {}
+        if self.pattern:
+            found = self.pattern.match(path.relative_to(self.folder).as_posix())
+            if found is None:
+                self.unmatched_pattern += 1
+            else:
+                meta.update(found)
+        if self.manifest:
+            meta.update(self.manifest.lookup(path))
+        return meta
+
+    # building documents -------------------------------------------------------------------
+    def build(self, raw: RawDocument, path: Path, sha: str, reader: str,
+              file_meta: dict[str, str]) -> Document:
+        meta = {**raw.meta, **file_meta}
+        doc_id = text_id(raw.text)
+        if raw.segments:
+            spans = [Span(s.start, s.end, s.speaker) for s in raw.segments]
+            transcript = False
+        else:
+            spans, transcript = segment(raw.text, self.config.ingest.max_passage_chars)
+        kind = meta.pop("kind", None) or raw.kind or ("interview" if transcript else "other")
+        if kind not in KINDS:
+            meta["kind_given"] = kind
+            kind = "other"
+        year = meta.get("year")
+        date = meta.pop("date", None) or (year if year and _YEAR.match(str(year)) else None) \
+            or raw.date
+        title = meta.pop("title", None) or raw.title or path.stem
+        forced_lang = meta.pop("lang", None)
+        passages, by_lang = [], Counter()
+        for seq, span in enumerate(spans):
+            text = raw.text[span.start:span.end]
+            segment_meta = raw.segments[seq] if raw.segments else None
+            lang = forced_lang or self.languages.detect(text)
+            by_lang[lang] += len(text)
+            passages.append(Passage(
+                passage_id=f"{doc_id[:16]}-{seq:05d}", doc_id=doc_id, seq=seq,
+                start=span.start, end=span.end, text=text, speaker=span.speaker,
+                question=segment_meta.question if segment_meta else None, lang=lang,
+                page=_page_of(raw.pages, span.start),
+                meta=segment_meta.meta if segment_meta else {}))
+        known = {k: v for k, v in by_lang.items() if k}
+        lang = forced_lang or (max(sorted(known), key=known.get) if known else None)
+        library = READER_LIBRARIES.get(reader)
+        extraction = {
+            "reader": reader, "library": library,
+            "library_version": package_version(library) if library else None,
+            "encoding": raw.encoding, "warnings": raw.warnings,
+            "source_part": raw.source_part, "transcript": transcript,
+            "languages": dict(sorted(known.items())),
+        }
+        return Document(doc_id=doc_id, source_path=str(path.resolve()), source_sha256=sha,
+                        kind=kind, lang=lang, title=title, date=date, text=raw.text,
+                        pages=raw.pages, meta=meta, extraction=extraction, passages=passages)
+
+    # one file -----------------------------------------------------------------------------
+    def process(self, path: Path) -> FileResult:
+        shown = path.relative_to(self.folder).as_posix()
+        key = str(path.resolve())
+        sha, size = None, 0
+        try:
+            size = path.stat().st_size
+            limit = self.config.ingest.max_file_mb
+            if size == 0:
+                raise FileProblem("skipped", Errors.R_EMPTY)
+            if size > limit * 1024 * 1024:
+                raise FileProblem("skipped", Errors.R_TOO_BIG.format(size_mb=size / 2**20,
+                                                                     limit_mb=limit))
+            sha = file_sha256(path)
+            record = self.store.file_record(key)
+            if record and record["sha256"] == sha and record["status"] in OK_STATUSES | {"unsupported"}:
+                self.store.record_file(self.run_id, key, sha, size, record["status"],
+                                       Errors.R_UNCHANGED, [], record["doc_ids"], {},
+                                       keep_record=False)
+                return FileResult(shown, record["status"], Errors.R_UNCHANGED,
+                                  list(record["doc_ids"]), unchanged=True, sha256=sha)
+            with path.open("rb") as handle:
+                head = handle.read(8192)
+            timeout = self.config.ingest.timeout_s
+            try:
+                with time_limit(timeout):
+                    reader = sniff(path, head)
+                    raws = READERS[reader](path, self.options)
+            except TimeLimitExceeded:
+                raise FileProblem("skipped", Errors.R_TIMEOUT.format(seconds=timeout))
+            file_meta = self.file_metadata(path)
+            built = [self.build(raw, path, sha, reader, file_meta) for raw in raws]
+        except FileProblem as problem:
+            return self._record_problem(shown, key, sha, size, problem.status, problem.reason)
+        except Exception as err:  # noqa: BLE001 - one unforeseen file must not stop the batch
+            # a reader tripped over a file nobody anticipated: record it, keep going
+            reason = Errors.R_READ.format(reason=f"{type(err).__name__}: {err}"[:500])
+            return self._record_problem(shown, key, sha, size, "failed", reason)
+        return self._store_documents(shown, key, sha, size, built)
+
+    def _record_problem(self, shown, key, sha, size, status, reason) -> FileResult:
+        self.store.record_file(self.run_id, key, sha, size, status, reason, [], [], {})
+        return FileResult(shown, status, reason, sha256=sha)
+
+    def _store_documents(self, shown: str, key: str, sha: str, size: int,
+                         built: list[Document]) -> FileResult:
+        new, revived, doc_ids, reasons, statuses = [], [], [], [], []
+        signatures: dict[str, bytes] = {}
+        clusters: dict[str, str] = {}
+        seen_here: set[str] = set()
+        for document in built:
+            doc_id = document.doc_id
+            if doc_id in seen_here:
+                statuses.append("duplicate")
+                continue
+            seen_here.add(doc_id)
+            existing = self.store.document_brief(doc_id)
+            if existing and existing["source_path"] == key:
+                doc_ids.append(doc_id)  # same text as before (a re-saved or reverted file)
+                statuses.append("ingested")
+                if existing["retired_at"]:
+                    revived.append(document)
+                continue
+            if existing:
+                doc_ids.append(doc_id)
+                statuses.append("duplicate")
+                reasons.append(Errors.R_DUPLICATE.format(doc_id=doc_id[:12],
+                                                         path=self._shown(existing["source_path"])))
+                continue
+            signature = self.hasher.signature(document.text)
+            # earlier versions of the same file are replaced, not near-duplicates
+            match = self.index.query(signature, exclude=self.by_path.get(key, set()))
+            if match:
+                original, score = match
+                cluster = self.clusters.get(original) or original
+                if not self.clusters.get(original):
+                    clusters[original] = cluster
+                document.near_duplicate_of, document.cluster_id = original, cluster
+                statuses.append("near_duplicate")
+                reasons.append(Errors.R_NEAR_DUPLICATE.format(
+                    similarity=score, doc_id=original[:12], path=self._shown(self.paths[original])))
+            else:
+                statuses.append("ingested")
+            signatures[doc_id] = signature.tobytes()
+            new.append(document)
+            doc_ids.append(doc_id)
+        status = ("ingested" if "ingested" in statuses
+                  else "near_duplicate" if "near_duplicate" in statuses else "duplicate")
+        if len(built) > 1 and statuses.count("duplicate"):
+            reasons.insert(0, f"{statuses.count('duplicate')} of {len(built)} records were duplicates")
+        reason = "; ".join(reasons[:3]) + (" …" if len(reasons) > 3 else "") if reasons else None
+        self.store.record_file(self.run_id, key, sha, size, status, reason, new, doc_ids,
+                               signatures, clusters)
+        # only after the commit, so a crash leaves the index consistent with the store
+        for retired in self.by_path.get(key, set()) - set(doc_ids):
+            self.index.remove(retired)
+            self.by_path[key].discard(retired)
+        for document in new:
+            self._remember(document.doc_id, key, document.cluster_id,
+                           np.frombuffer(signatures[document.doc_id], dtype=np.uint64))
+        for document in revived:
+            self._remember(document.doc_id, key, None, self.hasher.signature(document.text))
+        self.clusters.update(clusters)
+        return FileResult(shown, status, reason, doc_ids, sha256=sha,
+                          passages=sum(len(d.passages) for d in new))
+
+    def _shown(self, source_path: str) -> str:
+        try:
+            return Path(source_path).relative_to(self.folder.resolve()).as_posix()
+        except ValueError:
+            return source_path
+
+
+def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
+           pattern: str | None = None, text_columns: list[str] | None = None,
+           config: Config | None = None, db_url: str | None = None,
+           on_file: Callable[[FileResult], None] | None = None,
+           on_start: Callable[[int], None] | None = None) -> IngestReport:
+    """Ingest every file below `folder` into the project at `project`."""
+    started = time.perf_counter()
+    folder = Path(folder)
+    if not folder.exists():
+        raise UsageError(Errors.E001.format(path=folder))
+    if not folder.is_dir():
+        raise UsageError(Errors.E002.format(path=folder))
+    project = Path(project)
+    if project.resolve() == folder.resolve():
+        raise UsageError(Errors.E012.format(path=project))
+    config = config or Config()
+    path_pattern = PathPattern(pattern) if pattern else None
+    manifest_obj = Manifest(Path(manifest), folder) if manifest else None
+    store = Store(project, url=db_url)
+    try:
+        config_file = project / CONFIG_NAME
+        if db_url is None and not config_file.exists():
+            from stancemap.config import to_toml
+            config_file.write_text(to_toml(config), encoding="utf-8")
+        run_manifest = {
+            "command": "ingest", "folder": str(folder.resolve()), "pattern": pattern,
+            "manifest": str(Path(manifest).resolve()) if manifest else None,
+            "text_columns": text_columns, "config": config.model_dump(), "seed": config.seed,
+            "versions": versions(),
+        }
+        run_id = store.begin_run("ingest", run_manifest)
+        exclude = {project.resolve()}
+        if manifest:
+            exclude.add(Path(manifest).resolve())
+        paths = list(discover(folder, exclude))
+        if on_start:
+            on_start(len(paths))
+        ingestor = Ingestor(store, config, run_id, folder, manifest_obj, path_pattern, text_columns)
+        results = []
+        for path in paths:
+            result = ingestor.process(path)
+            results.append(result)
+            if on_file:
+                on_file(result)
+        report = IngestReport(run_id, str(project), results, time.perf_counter() - started)
+        if path_pattern and ingestor.unmatched_pattern:
+            report.warnings.append(f"{ingestor.unmatched_pattern} file(s) did not match the "
+                                   f"pattern {pattern!r} and got no metadata from it")
+        if manifest_obj and manifest_obj.unused():
+            unused = manifest_obj.unused()
+            report.warnings.append(f"{len(unused)} manifest row(s) name no file found: "
+                                   + ", ".join(unused[:5]) + (" …" if len(unused) > 5 else ""))
+        run_manifest["seconds"] = round(report.seconds, 3)
+        run_manifest["warnings"] = report.warnings
+        run_manifest["inputs"] = {r.path: r.sha256 for r in results}
+        store.finish_run(run_id, report.counts, run_manifest)
+        return report
+    finally:
+        store.dispose()
+

@@ -1,0 +1,108 @@
+"""Metadata attached to files from a manifest CSV or from a path pattern."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from stancemap.corpus.encoding import decode
+from stancemap.errors import Errors, FileProblem, UsageError
+
+_FIELD = re.compile(r"\{([^{}]*)\}")
+
+
+class PathPattern:
+    """`{country}/{kind}/*` or `{country}_{session}_{year}.txt` matched against a file's path
+    relative to the ingested folder: `{name}` takes one path part (or part of one), `*` any
+    characters within a part, `**` any number of parts."""
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+        self.fields: list[str] = []
+        self.regex = re.compile(self._translate(pattern))
+
+    def _fail(self, reason: str):
+        raise UsageError(Errors.E006.format(pattern=self.pattern, reason=reason))
+
+    def _translate(self, pattern: str) -> str:
+        if not pattern.strip():
+            self._fail("it is empty")
+        if pattern.startswith("/"):
+            self._fail("it must be relative to the folder, not start with '/'")
+        out, position = [], 0
+        for match in _FIELD.finditer(pattern):
+            out.append(self._literal(pattern[position:match.start()]))
+            name = match.group(1)
+            if not name.isidentifier():
+                self._fail(f"field name {name!r} is not a plain name")
+            if name in self.fields:
+                self._fail(f"field {{{name}}} appears twice")
+            self.fields.append(name)
+            out.append(f"(?P<{name}>[^/]+?)")
+            position = match.end()
+        rest = pattern[position:]
+        if "{" in rest or "}" in rest:
+            self._fail("a '{' or '}' is not closed")
+        out.append(self._literal(rest))
+        if not self.fields:
+            self._fail("it has no {field}")
+        return "".join(out)
+
+    def _literal(self, text: str) -> str:
+        if "{" in text or "}" in text:
+            self._fail("a '{' or '}' is not closed")
+        parts = []
+        for chunk in re.split(r"(\*\*/?|\*)", text):
+            if chunk.startswith("**"):
+                parts.append("(?:.*/)?" if chunk.endswith("/") else ".*")
+            elif chunk == "*":
+                parts.append("[^/]*")
+            else:
+                parts.append(re.escape(chunk))
+        return "".join(parts)
+
+    def match(self, relative: str) -> dict[str, str] | None:
+        found = self.regex.fullmatch(relative)
+        return found.groupdict() if found else None
+
+
+class Manifest:
+    """A CSV with a `path` (or `file`) column, relative to the folder or absolute; every
+    other column is metadata."""
+
+    def __init__(self, path: Path, folder: Path):
+        self.path = path
+        if not path.is_file():
+            raise UsageError(Errors.E003.format(path=path))
+        try:
+            text, _ = decode(path.read_bytes())
+            rows = list(csv.DictReader(text.splitlines()))
+        except (OSError, csv.Error, FileProblem) as err:
+            raise UsageError(Errors.E004.format(path=path, reason=err)) from err
+        if not rows:
+            raise UsageError(Errors.E004.format(path=path, reason="it has no rows"))
+        columns = list(rows[0].keys())
+        key = next((c for c in columns if c and c.strip().lower() in ("path", "file")), None)
+        if key is None:
+            raise UsageError(Errors.E005.format(path=path, columns=", ".join(map(str, columns))))
+        self.entries: dict[str, dict[str, str]] = {}
+        for row in rows:
+            name = (row.get(key) or "").strip()
+            if not name:
+                continue
+            target = Path(name)
+            target = (target if target.is_absolute() else folder / target).resolve()
+            self.entries[str(target)] = {k.strip(): (v or "").strip() for k, v in row.items()
+                                         if k and k != key and v is not None and v.strip()}
+        self.used: set[str] = set()
+
+    def lookup(self, path: Path) -> dict[str, str]:
+        key = str(path.resolve())
+        if key in self.entries:
+            self.used.add(key)
+            return dict(self.entries[key])
+        return {}
+
+    def unused(self) -> list[str]:
+        return sorted(set(self.entries) - self.used)

@@ -1,0 +1,28 @@
+"""Readers turn one file into RawDocuments; which one runs is decided by `corpus.sniff`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from stancemap.corpus.document import RawDocument
+from stancemap.corpus.readers import html, jsonl, office, pdf, table, text
+
+ReaderOptions = dict
+Reader = Callable[[Path, ReaderOptions], list[RawDocument]]
+
+READERS: dict[str, Reader] = {
+    "pdf": pdf.read_pdf,
+    "docx": office.read_docx,
+    "xlsx": table.read_xlsx,
+    "table": table.read_csv,
+    "jsonl": jsonl.read_jsonl,
+    "html": html.read_html,
+    "text": text.read_text,
+}
+
+# the library each reader stands on, recorded in every document's extraction info
+READER_LIBRARIES = {
+    "pdf": "pdfplumber", "docx": "python-docx", "xlsx": "openpyxl", "table": None,
+    "jsonl": None, "html": "beautifulsoup4", "text": "charset-normalizer",
+}

@@ -1,0 +1,115 @@
+"""Survey exports (CSV/XLSX): every non-empty open-ended answer becomes a passage; the other
+columns of its row become that passage's metadata."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from stancemap.corpus.document import RawDocument, Segment, TextBuilder
+from stancemap.corpus.encoding import decode
+from stancemap.errors import Errors, FileProblem
+
+_ID_NAMES = re.compile(r"^(respondent|resp|participant|interviewee|case)?[ _-]*(id|no|number|#)$"
+                       r"|^(respondent|participant|id)$", re.I)
+MIN_MEAN_CHARS = 25
+MIN_MEAN_WORDS = 4
+
+
+def _is_open_ended(values: list[str]) -> bool:
+    """Long, varied free text, not codes or numbers."""
+    filled = [v for v in values if v]
+    if len(filled) < 1:
+        return False
+    mean_chars = sum(map(len, filled)) / len(filled)
+    mean_words = sum(len(v.split()) for v in filled) / len(filled)
+    distinct = len(set(filled)) / len(filled)
+    cjk = sum(1 for v in filled for c in v if "\u4e00" <= c <= "\u9fff") / max(1, sum(map(len, filled)))
+    long_enough = mean_chars >= MIN_MEAN_CHARS and (mean_words >= MIN_MEAN_WORDS or cjk > 0.3)
+    return long_enough and (distinct >= 0.5 or len(filled) < 4)
+
+
+def _pick_id_column(header: list[str], text_cols: set[int]) -> int | None:
+    for index, name in enumerate(header):
+        if index not in text_cols and _ID_NAMES.match(name.strip()):
+            return index
+    return None
+
+
+def rows_to_documents(header: list[str], rows: list[list[str]], options: dict) -> list[RawDocument]:
+    header = [h.strip() or f"column_{i + 1}" for i, h in enumerate(header)]
+    width = len(header)
+    rows = [(r + [""] * width)[:width] for r in rows]
+    rows = [[(c or "").strip() for c in r] for r in rows if any((c or "").strip() for c in r)]
+    wanted = options.get("text_columns") or []
+    if wanted:
+        missing = [c for c in wanted if c not in header]
+        if missing:
+            raise FileProblem("skipped", Errors.R_TABLE_MISSING_COLUMNS.format(
+                missing=", ".join(missing), columns=", ".join(header)))
+        text_cols = {header.index(c) for c in wanted}
+    else:
+        text_cols = {i for i in range(width) if _is_open_ended([r[i] for r in rows])}
+    if not text_cols:
+        raise FileProblem("skipped", Errors.R_TABLE_NO_TEXT.format(columns=", ".join(header)))
+    id_col = _pick_id_column(header, text_cols)
+    builder = TextBuilder()
+    segments = []
+    for number, row in enumerate(rows, start=1):
+        respondent = row[id_col] if id_col is not None else str(number)
+        meta = {header[i]: row[i] for i in range(width)
+                if i not in text_cols and i != id_col and row[i]}
+        meta["respondent_id"] = respondent
+        meta["row"] = number
+        for index in sorted(text_cols):
+            span = builder.add(row[index])
+            if span:
+                segments.append(Segment(span[0], span[1], question=header[index],
+                                        speaker=respondent, meta=dict(meta)))
+    text = builder.text()
+    if not text:
+        raise FileProblem("skipped", Errors.R_BLANK)
+    return [RawDocument(text=text, segments=segments, kind="survey",
+                        meta={"text_columns": [header[i] for i in sorted(text_cols)],
+                              "respondents": len(rows)})]
+
+
+def read_csv(path: Path, options: dict) -> list[RawDocument]:
+    raw, encoding = decode(path.read_bytes())
+    sample = raw[:20000]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    except csv.Error:
+        dialect = csv.excel_tab if path.suffix.lower() in (".tsv", ".tab") else csv.excel
+    try:
+        rows = list(csv.reader(io.StringIO(raw, newline=""), dialect))
+    except csv.Error as err:
+        raise FileProblem("failed", Errors.R_READ.format(reason=f"bad CSV: {err}")) from err
+    if not rows:
+        raise FileProblem("skipped", Errors.R_BLANK)
+    documents = rows_to_documents(rows[0], rows[1:], options)
+    for document in documents:
+        document.encoding = encoding
+    return documents
+
+
+def read_xlsx(path: Path, options: dict) -> list[RawDocument]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as err:
+        raise FileProblem("failed", Errors.R_XLSX_BROKEN.format(
+            reason=f"{type(err).__name__}: {err}")) from err
+    try:
+        sheet = book.worksheets[0]
+        rows = [["" if v is None else str(v) for v in row]
+                for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise FileProblem("skipped", Errors.R_BLANK)
+    return rows_to_documents(rows[0], rows[1:], options)

@@ -1,0 +1,68 @@
+"""Which reader a file needs, decided by its first bytes; the extension only separates
+kinds of plain text (CSV, JSONL, HTML, prose)."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from stancemap.errors import Errors, FileProblem
+
+_UNSUPPORTED_MAGIC = (
+    (b"\xd0\xcf\x11\xe0", "legacy Microsoft Office binary (.doc/.xls); save it as DOCX or XLSX"),
+    (b"{\\rtf", "RTF; save it as DOCX"),
+    (b"\x89PNG", "PNG image; run OCR on it first"),
+    (b"\xff\xd8\xff", "JPEG image; run OCR on it first"),
+    (b"GIF8", "GIF image"),
+    (b"II*\x00", "TIFF image; run OCR on it first"),
+    (b"MM\x00*", "TIFF image; run OCR on it first"),
+    (b"\x1f\x8b", "gzip archive; unpack it first"),
+    (b"7z\xbc\xaf", "7-Zip archive; unpack it first"),
+    (b"Rar!", "RAR archive; unpack it first"),
+)
+_TABLE_EXT = {".csv", ".tsv", ".tab"}
+_JSONL_EXT = {".jsonl", ".ndjson", ".json"}
+_HTML_EXT = {".html", ".htm", ".xhtml"}
+
+
+def _zip_kind(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            if "word/document.xml" in names:
+                return "docx"
+            if "xl/workbook.xml" in names:
+                return "xlsx"
+            if "mimetype" in names:
+                mime = archive.read("mimetype")[:100].decode("ascii", "replace")
+                raise FileProblem("unsupported", Errors.R_UNSUPPORTED.format(
+                    what=f"OpenDocument ({mime}); save it as DOCX or XLSX"))
+    except zipfile.BadZipFile as err:
+        raise FileProblem("failed", Errors.R_READ.format(reason=f"broken ZIP container: {err}"))
+    raise FileProblem("unsupported", Errors.R_UNSUPPORTED.format(
+        what="ZIP archive (not DOCX or XLSX); unpack it first"))
+
+
+def sniff(path: Path, head: bytes) -> str:
+    """Return one of pdf, docx, xlsx, html, table, jsonl, text."""
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_kind(path)
+    for magic, what in _UNSUPPORTED_MAGIC:
+        if head.startswith(magic):
+            raise FileProblem("unsupported", Errors.R_UNSUPPORTED.format(what=what))
+    ext = path.suffix.lower()
+    if ext in {".xlsx", ".xlsm", ".docx", ".pdf"}:
+        raise FileProblem("failed", Errors.R_READ.format(
+            reason=f"the name says {ext} but the content is not one"))
+    if ext in _TABLE_EXT:
+        return "table"
+    if ext in _JSONL_EXT:
+        return "jsonl"
+    if ext in _HTML_EXT:
+        return "html"
+    probe = head[:2048].lower().replace(b"\x00", b"")
+    if probe.lstrip().startswith((b"<!doctype html", b"<html")) or b"<body" in probe:
+        return "html"
+    return "text"

@@ -1,0 +1,275 @@
+"""The project store: SQLite (or any SQLAlchemy URL) through SQLAlchemy Core.
+
+Everything one input file produces is written in one transaction together with its entry in
+the run log, so a killed run leaves either all of a file or none of it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+import sqlalchemy as sa
+
+from stancemap.corpus.document import Document
+from stancemap.errors import Errors, StoreError
+
+SCHEMA_VERSION = 1
+DB_NAME = "stancemap.db"
+
+metadata = sa.MetaData()
+
+meta_table = sa.Table(
+    "meta", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+runs = sa.Table(
+    "runs", metadata,
+    sa.Column("run_id", sa.String(64), primary_key=True),
+    sa.Column("command", sa.String(32), nullable=False),
+    sa.Column("started_at", sa.String(32), nullable=False),
+    sa.Column("finished_at", sa.String(32)),
+    sa.Column("status", sa.String(16), nullable=False),  # running | completed
+    sa.Column("manifest", sa.JSON, nullable=False),  # config, versions, seed, inputs
+    sa.Column("counts", sa.JSON),
+)
+files = sa.Table(
+    "files", metadata,
+    sa.Column("path", sa.Text, primary_key=True),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("doc_ids", sa.JSON, nullable=False),
+    sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+)
+file_events = sa.Table(  # the run log: one row per file per run
+    "file_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.String(64), nullable=False, index=True),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64)),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("doc_ids", sa.JSON, nullable=False),
+    sa.Column("at", sa.String(32), nullable=False),
+)
+documents = sa.Table(
+    "documents", metadata,
+    sa.Column("doc_id", sa.String(64), primary_key=True),
+    sa.Column("source_path", sa.Text, nullable=False, index=True),
+    sa.Column("source_part", sa.Text),
+    sa.Column("source_sha256", sa.String(64), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("lang", sa.String(8)),
+    sa.Column("title", sa.Text),
+    sa.Column("date", sa.String(32)),
+    sa.Column("meta", sa.JSON, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("pages", sa.JSON, nullable=False),
+    sa.Column("extraction", sa.JSON, nullable=False),
+    sa.Column("minhash", sa.LargeBinary),
+    sa.Column("near_duplicate_of", sa.String(64)),
+    sa.Column("cluster_id", sa.String(64), index=True),
+    sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("retired_at", sa.String(32)),
+    sa.Column("superseded_by", sa.String(64)),
+)
+passages = sa.Table(
+    "passages", metadata,
+    sa.Column("passage_id", sa.String(80), primary_key=True),
+    sa.Column("doc_id", sa.String(64), sa.ForeignKey("documents.doc_id"), nullable=False,
+              index=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("start", sa.Integer, nullable=False),
+    sa.Column("end", sa.Integer, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("speaker", sa.Text),
+    sa.Column("question", sa.Text),
+    sa.Column("lang", sa.String(8)),
+    sa.Column("page", sa.Integer),
+    sa.Column("meta", sa.JSON, nullable=False),
+)
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Store:
+    def __init__(self, project: Path, url: str | None = None, create: bool = True):
+        self.project = project
+        if url is None:
+            db_path = project / DB_NAME
+            if not db_path.exists():
+                if not create:
+                    if project.exists():
+                        raise StoreError(Errors.E010.format(path=project, db=DB_NAME))
+                    raise StoreError(Errors.E011.format(path=project))
+                project.mkdir(parents=True, exist_ok=True)
+            url = f"sqlite:///{db_path}"
+        self.engine = sa.create_engine(url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._prepare()
+
+    def _prepare(self) -> None:
+        with self.engine.begin() as conn:
+            existing = sa.inspect(conn).get_table_names()
+            if "meta" not in existing:
+                if existing:
+                    raise StoreError(Errors.E010.format(path=self.project, db=DB_NAME))
+                metadata.create_all(conn)
+                conn.execute(meta_table.insert().values(key="schema_version",
+                                                        value=str(SCHEMA_VERSION)))
+                return
+            found = conn.execute(sa.select(meta_table.c.value).where(
+                meta_table.c.key == "schema_version")).scalar()
+            if found != str(SCHEMA_VERSION):
+                raise StoreError(Errors.E009.format(path=self.project, found=found,
+                                                    expected=SCHEMA_VERSION))
+
+    # runs ---------------------------------------------------------------------------------
+    def begin_run(self, command: str, manifest: dict[str, Any]) -> str:
+        run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        with self.engine.begin() as conn:
+            conn.execute(runs.insert().values(run_id=run_id, command=command, started_at=now(),
+                                              status="running", manifest=manifest))
+        return run_id
+
+    def finish_run(self, run_id: str, counts: dict[str, int], manifest: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(runs.update().where(runs.c.run_id == run_id).values(
+                finished_at=now(), status="completed", counts=counts, manifest=manifest))
+
+    def run_log(self, run_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(file_events).where(file_events.c.run_id == run_id)
+                                .order_by(file_events.c.id)).mappings().all()
+        return [dict(r) for r in rows]
+
+    # lookups ------------------------------------------------------------------------------
+    def file_record(self, path: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(files).where(files.c.path == path)).mappings().first()
+        return dict(row) if row else None
+
+    def document_brief(self, doc_id: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(documents.c.doc_id, documents.c.source_path,
+                                         documents.c.retired_at)
+                               .where(documents.c.doc_id == doc_id)).mappings().first()
+        return dict(row) if row else None
+
+    def active_signatures(self) -> Iterator[tuple[str, str, str | None, bytes]]:
+        query = sa.select(documents.c.doc_id, documents.c.source_path, documents.c.cluster_id,
+                          documents.c.minhash).where(
+            documents.c.retired_at.is_(None), documents.c.minhash.is_not(None))
+        with self.engine.connect() as conn:
+            yield from conn.execute(query.execution_options(yield_per=1000))
+
+    def next_version(self, conn, source_path: str) -> int:
+        count = conn.execute(sa.select(sa.func.count()).select_from(documents).where(
+            documents.c.source_path == source_path)).scalar()
+        return int(count) + 1
+
+    # the one write path -------------------------------------------------------------------
+    def record_file(self, run_id: str, path: str, sha256: str | None, size: int, status: str,
+                    reason: str | None, new_documents: list[Document], doc_ids: list[str],
+                    signatures: dict[str, bytes], clusters: dict[str, str] | None = None,
+                    keep_record: bool = True) -> None:
+        """Store a file's documents, retire what they replace, and log the file — atomically."""
+        stamp = now()
+        with self.engine.begin() as conn:
+            previous = conn.execute(sa.select(documents.c.doc_id).where(
+                documents.c.source_path == path, documents.c.retired_at.is_(None))).scalars().all()
+            if keep_record and status in ("ingested", "near_duplicate", "duplicate"):
+                for doc_id in doc_ids:  # a file changed back to an earlier text
+                    conn.execute(documents.update().where(
+                        documents.c.doc_id == doc_id, documents.c.source_path == path).values(
+                        retired_at=None, superseded_by=None))
+                replaced = [d for d in previous if d not in doc_ids]
+                if replaced:
+                    conn.execute(documents.update().where(documents.c.doc_id.in_(replaced)).values(
+                        retired_at=stamp, superseded_by=doc_ids[0] if doc_ids else None))
+            version = self.next_version(conn, path)
+            for document in new_documents:
+                conn.execute(documents.insert().values(
+                    doc_id=document.doc_id, source_path=path,
+                    source_part=document.extraction.get("source_part"),
+                    source_sha256=document.source_sha256, version=version, kind=document.kind,
+                    lang=document.lang, title=document.title, date=document.date,
+                    meta=document.meta, text=document.text, pages=document.pages,
+                    extraction=document.extraction, minhash=signatures.get(document.doc_id),
+                    near_duplicate_of=document.near_duplicate_of, cluster_id=document.cluster_id,
+                    run_id=run_id, created_at=stamp))
+                if document.passages:
+                    conn.execute(passages.insert(), [dict(
+                        passage_id=p.passage_id, doc_id=p.doc_id, seq=p.seq, start=p.start,
+                        end=p.end, text=p.text, speaker=p.speaker, question=p.question,
+                        lang=p.lang, page=p.page, meta=p.meta) for p in document.passages])
+            for doc_id, cluster_id in (clusters or {}).items():  # the first of a new cluster
+                conn.execute(documents.update().where(documents.c.doc_id == doc_id).values(
+                    cluster_id=cluster_id))
+            if keep_record:
+                conn.execute(files.delete().where(files.c.path == path))
+                conn.execute(files.insert().values(
+                    path=path, sha256=sha256 or "", size=size, status=status, reason=reason,
+                    doc_ids=doc_ids, run_id=run_id, updated_at=stamp))
+            conn.execute(file_events.insert().values(
+                run_id=run_id, path=path, sha256=sha256, status=status, reason=reason,
+                doc_ids=doc_ids, at=stamp))
+
+    # reading back -------------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            def count(table, *where):
+                return int(conn.execute(sa.select(sa.func.count()).select_from(table)
+                                        .where(*where)).scalar())
+            return {
+                "documents": count(documents, documents.c.retired_at.is_(None)),
+                "retired_documents": count(documents, documents.c.retired_at.is_not(None)),
+                "passages": count(passages, passages.c.doc_id.in_(
+                    sa.select(documents.c.doc_id).where(documents.c.retired_at.is_(None)))),
+                "files": count(files),
+                "runs": count(runs),
+            }
+
+    def tally(self, column: str) -> dict[str, int]:
+        """Active documents per value of one documents column (kind, lang, …)."""
+        col = documents.c[column]
+        query = sa.select(col, sa.func.count()).where(documents.c.retired_at.is_(None)).group_by(col)
+        with self.engine.connect() as conn:
+            return {str(value): int(n) for value, n in conn.execute(query)}
+
+    def iter_documents(self, include_retired: bool = False) -> Iterator[dict[str, Any]]:
+        query = sa.select(documents).order_by(documents.c.source_path, documents.c.doc_id)
+        if not include_retired:
+            query = query.where(documents.c.retired_at.is_(None))
+        with self.engine.connect() as conn:
+            for row in conn.execute(query.execution_options(yield_per=200)).mappings():
+                yield dict(row)
+
+    def passages_of(self, doc_id: str) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(passages).where(passages.c.doc_id == doc_id)
+                                .order_by(passages.c.seq)).mappings().all()
+        return [dict(r) for r in rows]
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+

@@ -1,0 +1,1 @@
+"""Coding stages (entities, countries, sectors, sentiment, stance, topics) live here."""

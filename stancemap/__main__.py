@@ -1,0 +1,3 @@
+from stancemap.cli.main import main
+
+main()

@@ -1,0 +1,74 @@
+"""Every message a user can see, in one place, with the offending value in the text.
+
+Exceptions carry an exit code so the CLI can map them without a traceback.
+"""
+
+
+class Errors:
+    E001 = "Folder not found: {path}. Check the path (it is read recursively)."
+    E002 = "Not a folder: {path}. Give a folder; stancemap reads every file below it."
+    E003 = "Manifest not found: {path}. Give an existing CSV file with a 'path' column."
+    E004 = ("Manifest {path} cannot be read: {reason}. It must be a CSV file with a header row "
+            "and a 'path' (or 'file') column.")
+    E005 = "Manifest {path} has no 'path' or 'file' column (columns: {columns})."
+    E006 = ("Bad --pattern {pattern!r}: {reason}. Use '/'-separated parts with {{name}} fields "
+            "and '*' wildcards, e.g. '{{country}}/{{kind}}/*'.")
+    E007 = "Config file not found: {path}."
+    E008 = "Config file {path} is invalid:\n{details}"
+    E009 = ("Project {path} was written by store schema version {found}; this stancemap "
+            "understands version {expected}. Use a matching stancemap version.")
+    E010 = "Project folder {path} exists but is not a stancemap project (no {db})."
+    E011 = "Project not found: {path}. Create it with `stancemap ingest FOLDER --project {path}`."
+    E012 = "The project folder {path} is the input folder itself; choose a separate --project."
+
+    # file-level reasons, recorded in the run log
+    R_EMPTY = "empty file (0 bytes)"
+    R_BLANK = "no text: the file holds only white space"
+    R_TOO_BIG = "file is {size_mb:.1f} MB, over the {limit_mb:g} MB limit (ingest.max_file_mb)"
+    R_TIMEOUT = "reading took longer than {seconds:g} s (ingest.timeout_s); the file was skipped"
+    R_UNSUPPORTED = "unsupported format: {what}"
+    R_ENCRYPTED = "encrypted PDF: it needs a password (an empty password was tried)"
+    R_PDF_BROKEN = "PDF cannot be parsed: {reason}"
+    R_PDF_IMAGE_ONLY = ("no text layer on any of its {pages} page(s): an image-only (scanned) "
+                        "PDF; run OCR on it first")
+    R_PDF_GARBAGE = ("extracted text is garbage ({share:.0%} of characters are (cid:NN) codes or "
+                     "unprintable): the PDF's font has no usable Unicode map; run OCR on it")
+    R_DOCX_BROKEN = "DOCX cannot be read: {reason}"
+    R_XLSX_BROKEN = "XLSX cannot be read: {reason}"
+    R_TABLE_NO_TEXT = ("no open-ended text column found (columns: {columns}); name them with "
+                       "--text-columns")
+    R_TABLE_MISSING_COLUMNS = "--text-columns not in the file: {missing} (columns: {columns})"
+    R_JSONL_NO_TEXT = "no line has a 'text' field ({bad} bad line(s) of {total})"
+    R_DECODE = "cannot decode the text: {reason}"
+    R_HTML_NO_TEXT = "HTML has no main text after removing scripts, styles and navigation"
+    R_DUPLICATE = "same text as document {doc_id} ({path})"
+    R_NEAR_DUPLICATE = "near-duplicate (Jaccard ~{similarity:.2f}) of document {doc_id} ({path})"
+    R_READ = "cannot read the file: {reason}"
+    R_UNCHANGED = "unchanged since the last ingest"
+
+
+class StancemapError(Exception):
+    """A user-facing error: the CLI prints its message on one line and exits with `exit_code`."""
+
+    exit_code = 1
+
+
+class UsageError(StancemapError):
+    exit_code = 2
+
+
+class ConfigError(StancemapError):
+    exit_code = 2
+
+
+class StoreError(StancemapError):
+    exit_code = 1
+
+
+class FileProblem(Exception):
+    """Why one input file was not ingested; the batch records it and goes on."""
+
+    def __init__(self, status: str, reason: str):
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
