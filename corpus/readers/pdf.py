@@ -55,7 +55,57 @@ def _problem(err: Exception) -> FileProblem:
         reason=f"{type(cause).__name__}: {cause}".rstrip(": ")))
 
 
+def column_layout(page) -> tuple[list[float], float]:
+    """x positions of the gutters between text columns — vertical strips of the page body that
+    (almost) no word crosses, with enough text on both sides — and the y where the body starts
+    (above it, running heads span the page). No cuts for one-column pages."""
+    x0, top, x1, bottom = page.bbox
+    band = (top + 0.08 * (bottom - top), bottom - 0.08 * (bottom - top))  # skip running heads
+    all_words = page.extract_words()
+    words = [w for w in all_words if w["top"] >= band[0] and w["bottom"] <= band[1]]
+    if len(words) < 40:
+        return [], top
+    left, right = min(w["x0"] for w in words), max(w["x1"] for w in words)
+    width = int(right - left) + 1
+    coverage = [0] * (width + 1)
+    for word in words:
+        for x in range(int(word["x0"] - left), min(width, int(word["x1"] - left) + 1)):
+            coverage[x] += 1
+    lines = len({round(w["top"]) for w in words})
+    tolerance = max(2, int(0.02 * lines))
+    cuts, run_start = [], None
+    for x, count in enumerate(coverage):
+        if count <= tolerance:
+            run_start = x if run_start is None else run_start
+            continue
+        if run_start is not None and x - run_start >= 5 and 0.1 * width < run_start and x < 0.9 * width:
+            cuts.append(left + (run_start + x) / 2)
+        run_start = None
+    bounds = [left] + cuts + [right]
+    for a, b in zip(bounds, bounds[1:]):  # every column must hold a real share of the words
+        if sum(1 for w in words if a <= (w["x0"] + w["x1"]) / 2 < b) < 0.1 * len(words):
+            return [], top
+    heads = [w["bottom"] for w in all_words if w["top"] < top + 0.15 * (bottom - top)
+             and any(w["x0"] < cut < w["x1"] for cut in cuts)]
+    return cuts, (max(heads) + 0.5 if heads else top)
+
+
 def page_text(page) -> str:
+    """Text column by column, so that multi-column layouts are not read across."""
+    try:
+        cuts, body_top = column_layout(page)
+    except (ValueError, KeyError, ZeroDivisionError):
+        cuts = []
+    if not cuts:
+        return _lines_text(page)
+    x0, top, x1, bottom = page.bbox
+    edges = [x0] + cuts + [x1]
+    blocks = [_lines_text(page.within_bbox((x0, top, x1, body_top)))] if body_top > top else []
+    blocks += [_lines_text(page.within_bbox((a, body_top, b, bottom))) for a, b in zip(edges, edges[1:])]
+    return "\n\n".join(b for b in blocks if b)
+
+
+def _lines_text(page) -> str:
     """The page's lines, with a blank line where the layout shows a paragraph break: a
     vertical gap taller than most, or a short line that ends a sentence."""
     lines = page.extract_text_lines(return_chars=False, strip=True)

@@ -173,6 +173,10 @@ def test_every_hostile_file_is_accounted_for(ingest_folder):
     federal = docs["federal-register-2020-17221.pdf"]
     assert len(federal["pages"]) == 15 and federal["pages"][0] == 0
     assert all(federal["text"][start - 2:start] == "\n\n" for start in federal["pages"][1:])
+    # three columns are read one after another, not across
+    federal_passages = [p["text"] for p in Store(project).passages_of(federal["doc_id"])]
+    assert any(p.startswith("Hatta International Airport in Jakarta,\nIndonesia, resulting in 189 "
+                            "fatalities.") for p in federal_passages)
     udhr = docs["language-docs_UDHR_first_article_all.txt"]
     langs = {p["lang"] for p in Store(project).passages_of(udhr["doc_id"])}
     assert {"ru", "zh", "en", "kk"} <= langs

@@ -198,3 +198,22 @@ def test_json_array_file(tmp_path):
     path.write_text(json.dumps([{"text": "Astana hosted the summit."}]), encoding="utf-8")
     _, docs = read(path)
     assert docs[0].text == "Astana hosted the summit."
+
+
+def test_two_column_pdf_is_read_column_by_column(tmp_path):
+    from fpdf import FPDF
+
+    left = " ".join(f"Left column sentence {i} is about the Khorgos dry port." for i in range(12))
+    right = " ".join(f"Right column sentence {i} is about gas from Turkmenistan." for i in range(12))
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=10)
+    pdf.add_page()
+    pdf.set_xy(10, 30)
+    pdf.multi_cell(85, 5, left)
+    pdf.set_xy(110, 30)
+    pdf.multi_cell(85, 5, right)
+    pdf.output(str(tmp_path / "columns.pdf"))
+    _, (doc,) = read(tmp_path / "columns.pdf")
+    flat = " ".join(doc.text.split())
+    assert flat.index("Left column sentence 11") < flat.index("Right column sentence 0")
+    assert "Left column sentence 0 is about the Khorgos dry port. Left column sentence 1" in flat
