@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from typing import TYPE_CHECKING
 
 from stancemap.errors import StancemapError
+
+if TYPE_CHECKING:  # heavy imports stay out of `stancemap --help`
+    from stancemap.annotations.codebook import Codebook
+    from stancemap.config import Config
 
 console = Console()
 err_console = Console(stderr=True)
@@ -21,3 +29,27 @@ def user_errors():
     except StancemapError as err:
         err_console.print(f"[bold red]Error:[/bold red] {err}", highlight=False, soft_wrap=True)
         raise typer.Exit(err.exit_code) from None
+
+
+def project_config(project: Path | None, config: Path | None) -> Config:
+    """--config if given, else the project's own stancemap.toml, else the defaults."""
+    from stancemap.config import CONFIG_NAME, load_config
+
+    if config is None and project is not None and (project / CONFIG_NAME).exists():
+        config = project / CONFIG_NAME
+    return load_config(config)
+
+
+def active_codebook(config: Config, codebook: Path | None) -> Codebook:
+    """--codebook wins over the config's coding.codebook; neither means the default."""
+    from stancemap.annotations.codebook import load_codebook
+
+    if codebook is not None:
+        config.coding.codebook = str(codebook)
+    return load_codebook(Path(config.coding.codebook) if config.coding.codebook else None)
+
+
+def progress_bar(label: str, quiet: bool) -> Progress:
+    return Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
+                    TimeRemainingColumn(), TextColumn("{task.description}"), console=err_console,
+                    disable=quiet, transient=True)

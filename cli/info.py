@@ -9,10 +9,11 @@ import typer
 from rich.table import Table
 
 from stancemap.cli._common import console, user_errors
-from stancemap.corpus.store import Store
 
 
 def project_info(project: Path) -> dict:
+    from stancemap.corpus.store import Store
+
     store = Store(project, create=False)
     try:
         return {"project": str(project), **store.counts(), "languages": store.tally("lang"),

@@ -7,12 +7,14 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from stancemap.cli._common import console, err_console, user_errors
-from stancemap.config import CONFIG_NAME, load_config
-from stancemap.corpus.ingest import STATUSES, IngestReport, ingest
+from typing import TYPE_CHECKING
+
+from stancemap.cli._common import console, progress_bar, project_config, user_errors
+
+if TYPE_CHECKING:
+    from stancemap.corpus.ingest import IngestReport
 
 EPILOG = """\
 [bold]Examples[/bold]
@@ -42,27 +44,14 @@ def ingest_command(
         None, "--text-columns", help="Comma-separated open-ended columns of CSV/XLSX surveys "
         "(default: detected)."),
     config: Optional[Path] = typer.Option(
-        None, "--config", "-c", help=f"Config TOML (default: PROJECT/{CONFIG_NAME} if present)."),
+        None, "--config", "-c", help="Config TOML (default: PROJECT/stancemap.toml if present)."),
     as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
 ) -> None:
     """Read every file below FOLDER into the project: documents, passages, metadata, languages."""
     with user_errors():
-        config_path = config or (project / CONFIG_NAME if (project / CONFIG_NAME).exists() else None)
-        settings = load_config(config_path)
-        columns = [c.strip() for c in text_columns.split(",") if c.strip()] if text_columns else None
-        progress = Progress(TextColumn("[bold]ingest"), BarColumn(), MofNCompleteColumn(),
-                            TimeRemainingColumn(), TextColumn("{task.description}"),
-                            console=err_console, disable=quiet, transient=True)
-        with progress:
-            task = progress.add_task("", total=None)
-            report = ingest(
-                folder, project, manifest=manifest, pattern=pattern, text_columns=columns,
-                config=settings,
-                on_start=lambda total: progress.update(task, total=total),
-                on_file=lambda result: progress.update(
-                    task, advance=1, description=f"{result.path[-40:]}"),
-            )
+        settings = project_config(project, config)
+        report = run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet)
     if as_json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     elif not quiet:
@@ -70,7 +59,27 @@ def ingest_command(
     raise typer.Exit(report.exit_code)
 
 
+def split_list(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet) -> IngestReport:
+    """ingest() with a progress bar; shared by `ingest` and `run`."""
+    from stancemap.corpus.ingest import ingest
+
+    with progress_bar("ingest", quiet) as progress:
+        task = progress.add_task("", total=None)
+        return ingest(
+            folder, project, manifest=manifest, pattern=pattern,
+            text_columns=split_list(text_columns), config=settings,
+            on_start=lambda total: progress.update(task, total=total),
+            on_file=lambda result: progress.update(task, advance=1, description=result.path[-40:]),
+        )
+
+
 def print_summary(report: IngestReport) -> None:
+    from stancemap.corpus.ingest import STATUSES
+
     problems = [f for f in report.files if f.status not in ("ingested", "duplicate")
                 or (f.reason and f.status == "duplicate" and not f.unchanged)]
     if problems:

@@ -5,20 +5,25 @@ from __future__ import annotations
 import typer
 
 from stancemap import __version__
+from stancemap.cli import code, codebook, export, ingest, merge, run, topics
 from stancemap.cli.info import info_command
-from stancemap.cli.ingest import EPILOG as INGEST_EPILOG
-from stancemap.cli.ingest import ingest_command
 
 app = typer.Typer(
     name="stancemap",
     help="Code qualitative material (interviews, surveys, policy documents, news) into "
-         "traceable perception datasets.\n\nStart with: stancemap ingest FOLDER --project DIR",
+         "traceable perception datasets.\n\nStart with: stancemap run FOLDER --project DIR",
     no_args_is_help=True,
     rich_markup_mode="rich",
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
-app.command("ingest", epilog=INGEST_EPILOG)(ingest_command)
+app.command("run", epilog=run.EPILOG)(run.run_command)
+app.command("ingest", epilog=ingest.EPILOG)(ingest.ingest_command)
+app.command("code", epilog=code.EPILOG)(code.code_command)
+app.command("topics", epilog=topics.EPILOG)(topics.topics_command)
+app.command("export", epilog=export.EPILOG)(export.export_command)
+app.command("merge", epilog=merge.EPILOG)(merge.merge_command)
+app.add_typer(codebook.app, name="codebook")
 app.command("info", epilog="[bold]Example[/bold]\n\n  stancemap info --project study")(info_command)
 
 

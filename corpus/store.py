@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from stancemap.corpus.document import Document
 from stancemap.errors import Errors, StoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: mentions, codes, coded_documents, topic_models
 DB_NAME = "stancemap.db"
 
 metadata = sa.MetaData()
@@ -95,6 +95,58 @@ passages = sa.Table(
     sa.Column("page", sa.Integer),
     sa.Column("meta", sa.JSON, nullable=False),
 )
+mentions = sa.Table(
+    "mentions", metadata,
+    sa.Column("mention_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("passage_id", sa.String(80), nullable=False, index=True),
+    sa.Column("doc_id", sa.String(64), nullable=False, index=True),
+    sa.Column("start", sa.Integer, nullable=False),  # offsets into documents.text
+    sa.Column("end", sa.Integer, nullable=False),
+    sa.Column("label", sa.String(32), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("canonical_id", sa.String(80)),
+    sa.Column("country", sa.String(3)),
+    sa.Column("source", sa.String(120), nullable=False),
+)
+codes = sa.Table(
+    "codes", metadata,
+    sa.Column("code_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("passage_id", sa.String(80), nullable=False, index=True),
+    sa.Column("doc_id", sa.String(64), nullable=False, index=True),
+    sa.Column("dimension", sa.String(32), nullable=False),
+    sa.Column("target", sa.String(80), nullable=False, default=""),  # "" when not a stance code
+    sa.Column("value", sa.String(120), nullable=False),
+    sa.Column("score", sa.Float),
+    sa.Column("source", sa.String(160), nullable=False),  # model:<name>@<version> | human:<annotator>
+    sa.Column("status", sa.String(16), nullable=False),  # predicted|accepted|corrected|rejected|adjudicated
+    sa.Column("details", sa.JSON, nullable=False),
+    sa.Column("run_id", sa.String(64)),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+)
+coded_documents = sa.Table(  # which coding configuration each document was last coded with
+    "coded_documents", metadata,
+    sa.Column("doc_id", sa.String(64), primary_key=True),
+    sa.Column("signature", sa.String(64), nullable=False),
+    sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("coded_at", sa.String(32), nullable=False),
+)
+topic_models = sa.Table(
+    "topic_models", metadata,
+    sa.Column("model_id", sa.String(64), primary_key=True),
+    sa.Column("signature", sa.String(64), nullable=False),
+    sa.Column("run_id", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("num_topics", sa.Integer, nullable=False),
+    sa.Column("topics", sa.JSON, nullable=False),  # [{"id", "label", "terms": [[term, weight]]}]
+    sa.Column("selection", sa.JSON, nullable=False),  # coherence per candidate k
+    sa.Column("params", sa.JSON, nullable=False),
+)
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def now() -> str:
@@ -139,6 +191,11 @@ class Store:
                 return
             found = conn.execute(sa.select(meta_table.c.value).where(
                 meta_table.c.key == "schema_version")).scalar()
+            if found == "1":  # version 2 only added tables
+                metadata.create_all(conn)
+                conn.execute(meta_table.update().where(meta_table.c.key == "schema_version")
+                             .values(value=str(SCHEMA_VERSION)))
+                found = str(SCHEMA_VERSION)
             if found != str(SCHEMA_VERSION):
                 raise StoreError(Errors.E009.format(path=self.project, found=found,
                                                     expected=SCHEMA_VERSION))
@@ -269,6 +326,74 @@ class Store:
             rows = conn.execute(sa.select(passages).where(passages.c.doc_id == doc_id)
                                 .order_by(passages.c.seq)).mappings().all()
         return [dict(r) for r in rows]
+
+    # coding -------------------------------------------------------------------------------
+    def documents_to_code(self, signature: str, force: bool = False) -> Iterator[dict[str, Any]]:
+        """Active documents not yet coded with this signature, without their text."""
+        query = (sa.select(documents.c.doc_id, documents.c.kind, documents.c.date, documents.c.meta,
+                           documents.c.lang)
+                 .select_from(documents.outerjoin(coded_documents,
+                                                  coded_documents.c.doc_id == documents.c.doc_id))
+                 .where(documents.c.retired_at.is_(None)).order_by(documents.c.doc_id))
+        if not force:
+            query = query.where(sa.or_(coded_documents.c.signature.is_(None),
+                                       coded_documents.c.signature != signature))
+        with self.engine.connect() as conn:
+            for row in conn.execute(query.execution_options(yield_per=500)).mappings():
+                yield dict(row)
+
+    def write_codes(self, run_id: str, signature: str, doc_ids: list[str],
+                    new_mentions: list[dict], new_codes: list[dict]) -> None:
+        """Replace the model's mentions and predicted codes for these documents, atomically.
+        Human codes (any other status or a human source) are never touched."""
+        stamp = now()
+        with self.engine.begin() as conn:
+            for chunk in _chunks(doc_ids, 500):
+                conn.execute(mentions.delete().where(mentions.c.doc_id.in_(chunk)))
+                conn.execute(codes.delete().where(
+                    codes.c.doc_id.in_(chunk), codes.c.status == "predicted",
+                    codes.c.source.like("model:%"), codes.c.dimension != "topic"))
+                conn.execute(coded_documents.delete().where(coded_documents.c.doc_id.in_(chunk)))
+            if new_mentions:
+                conn.execute(mentions.insert(), new_mentions)
+            if new_codes:
+                conn.execute(codes.insert(), [{**c, "status": "predicted", "run_id": run_id,
+                                               "created_at": stamp, "updated_at": stamp}
+                                              for c in new_codes])
+            if doc_ids:
+                conn.execute(coded_documents.insert(), [
+                    {"doc_id": d, "signature": signature, "run_id": run_id, "coded_at": stamp}
+                    for d in doc_ids])
+
+    def passages_for_topics(self, languages: list[str]) -> list[tuple[str, str, str]]:
+        """(passage_id, doc_id, text) of active passages in these languages."""
+        query = (sa.select(passages.c.passage_id, passages.c.doc_id, passages.c.text)
+                 .select_from(passages.join(documents, documents.c.doc_id == passages.c.doc_id))
+                 .where(documents.c.retired_at.is_(None), passages.c.lang.in_(languages))
+                 .order_by(passages.c.passage_id))
+        with self.engine.connect() as conn:
+            return [(r[0], r[1], r[2]) for r in conn.execute(query)]
+
+    def latest_topic_model(self) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(topic_models).order_by(topic_models.c.created_at.desc(),
+                                                                topic_models.c.model_id)
+                               .limit(1)).mappings().first()
+        return dict(row) if row else None
+
+    def write_topics(self, run_id: str, model: dict[str, Any], topic_codes: list[dict]) -> None:
+        """Store a topic model and replace the model's topic codes with its shares."""
+        stamp = now()
+        with self.engine.begin() as conn:
+            conn.execute(topic_models.delete().where(topic_models.c.model_id == model["model_id"]))
+            conn.execute(topic_models.insert().values(**model, run_id=run_id, created_at=stamp))
+            conn.execute(codes.delete().where(codes.c.dimension == "topic",
+                                              codes.c.status == "predicted",
+                                              codes.c.source.like("model:%")))
+            for chunk in _chunks(topic_codes, 5000):
+                conn.execute(codes.insert(), [{**c, "status": "predicted", "run_id": run_id,
+                                               "created_at": stamp, "updated_at": stamp}
+                                              for c in chunk])
 
     def dispose(self) -> None:
         self.engine.dispose()

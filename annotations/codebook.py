@@ -1,0 +1,201 @@
+"""The codebook: what the coding stages look for. YAML on disk, validated by pydantic.
+
+A user codebook either replaces the default or, with `extends: default`, adds to it and
+overrides entries with the same id."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from stancemap.errors import CodebookError, Errors
+
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Country(_Strict):
+    name: str
+    iso2: str = Field(pattern=r"^[A-Z]{2}$")
+    fips: str | None = Field(None, pattern=r"^[A-Z]{2}$")
+    aliases: list[str] = []
+    demonyms: list[str] = []
+    places: list[str] = []
+    names_ru: list[str] = []
+    demonyms_ru: list[str] = []
+    names_zh: list[str] = []
+
+
+class Region(_Strict):
+    label: str
+    members: list[str] = Field(min_length=1)
+    aliases: list[str] = []
+    names_ru: list[str] = []
+    names_zh: list[str] = []
+
+
+class Organisation(_Strict):
+    label: str
+    aliases: list[str] = []
+    names_ru: list[str] = []
+    names_zh: list[str] = []
+
+
+class Project(Organisation):
+    countries: list[str] = []
+
+
+class Sector(_Strict):
+    label: str
+    description: str = Field(min_length=10)
+    patterns: list[str] = []
+    patterns_ru: list[str] = []
+
+
+class StanceTarget(_Strict):
+    label: str
+    aliases: list[str] = []
+    names_ru: list[str] = []
+    names_zh: list[str] = []
+    from_projects: bool = False  # every project's names count as this target
+
+    @model_validator(mode="after")
+    def _has_names(self):
+        if not (self.aliases or self.names_ru or self.names_zh or self.from_projects):
+            raise ValueError("a stance target needs aliases (or from_projects: true)")
+        return self
+
+
+class Stakeholder(_Strict):
+    label: str
+    aliases: list[str] = []
+
+
+class Codebook(_Strict):
+    name: str
+    version: str
+    description: str = ""
+    extends: str | None = None
+    countries: dict[str, Country] = {}
+    regions: dict[str, Region] = {}
+    organisations: dict[str, Organisation] = {}
+    projects: dict[str, Project] = {}
+    sectors: dict[str, Sector] = {}
+    stance_targets: dict[str, StanceTarget] = {}
+    stakeholders: dict[str, Stakeholder] = {}
+
+    @field_validator("countries")
+    @classmethod
+    def _iso3_keys(cls, value):
+        for key in value:
+            if not _ISO3.match(key):
+                raise ValueError(f"country key {key!r} must be an ISO 3166-1 alpha-3 code (e.g. KAZ)")
+        return value
+
+    @field_validator("regions", "organisations", "projects", "sectors", "stance_targets",
+                     "stakeholders")
+    @classmethod
+    def _slug_keys(cls, value):
+        for key in value:
+            if not _ID.match(key):
+                raise ValueError(f"id {key!r} must be lower-case letters, digits and '_'")
+        return value
+
+    @model_validator(mode="after")
+    def _references(self):
+        known = set(self.countries)
+        for section, entries in (("regions", self.regions), ("projects", self.projects)):
+            for key, entry in entries.items():
+                field = entry.members if section == "regions" else entry.countries
+                for code in field:
+                    if code not in known:
+                        raise ValueError(f"{section}.{key} names country {code!r}, which is not "
+                                         f"in countries")
+        return self
+
+    # derived views ----------------------------------------------------------------------
+    @property
+    def digest(self) -> str:
+        """Identifies the codebook's content, recorded with every code it produced."""
+        payload = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def target_names(self, target_id: str) -> dict[str, list[str]]:
+        target = self.stance_targets[target_id]
+        names = {"en": list(target.aliases), "ru": list(target.names_ru), "zh": list(target.names_zh)}
+        if target.from_projects:
+            for project in self.projects.values():
+                names["en"] += project.aliases
+                names["ru"] += project.names_ru
+                names["zh"] += project.names_zh
+        return names
+
+
+def _format_errors(err: ValidationError) -> str:
+    lines = []
+    for problem in err.errors():
+        path = ".".join(str(p) for p in problem["loc"]) or "(top level)"
+        lines.append(f"  {path}: {problem['msg']}")
+    return "\n".join(lines)
+
+
+def _read_yaml(text: str, origin: str) -> dict:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise CodebookError(Errors.E020.format(path=origin, details=f"  not valid YAML{where}: "
+                                               f"{getattr(err, 'problem', err)}")) from err
+    if not isinstance(data, dict):
+        raise CodebookError(Errors.E020.format(path=origin, details="  the top level must be a mapping"))
+    return data
+
+
+def default_codebook_text() -> str:
+    return resources.files("stancemap.annotations").joinpath("data/default_codebook.yaml").read_text("utf-8")
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_codebook(path: Path | None = None) -> Codebook:
+    """The default codebook, a user's file, or a user's file on top of the default."""
+    data = _read_yaml(default_codebook_text(), "default codebook")
+    origin = "default codebook"
+    if path is not None:
+        if not Path(path).is_file():
+            raise CodebookError(Errors.E021.format(path=path))
+        user = _read_yaml(Path(path).read_text("utf-8"), str(path))
+        origin = str(path)
+        extends = user.get("extends")
+        if extends not in (None, "default"):
+            raise CodebookError(Errors.E020.format(
+                path=path, details=f"  extends: only 'default' can be extended, not {extends!r}"))
+        data = _merge(data, user) if extends == "default" else user
+    try:
+        return Codebook.model_validate(data)
+    except ValidationError as err:
+        raise CodebookError(Errors.E020.format(path=origin, details=_format_errors(err))) from err
+
+
+def codebook_yaml(codebook: Codebook) -> str:
+    return yaml.safe_dump(codebook.model_dump(mode="json", exclude_defaults=True), allow_unicode=True,
+                          sort_keys=False, width=100)

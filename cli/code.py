@@ -1,0 +1,74 @@
+"""`stancemap code`: (re-)code an ingested project without re-reading its files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from stancemap.cli._common import (active_codebook, console, progress_bar, project_config,
+                                   user_errors)
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from stancemap.nlp.pipeline import CodeReport
+
+EPILOG = """\
+[bold]Examples[/bold]
+
+  stancemap code --project study
+  stancemap code --project study --codebook my_codebook.yaml
+  stancemap code --project study --force --json
+
+Only documents whose coding is out of date (new, or coded with another codebook, stage
+version or setting) are coded; --force codes everything again. Human codes are never changed.
+Exit codes: 0 done; 1 project or model problem; 2 usage error.
+"""
+
+
+def run_coding(project: Path, settings, codebook, force: bool, quiet: bool) -> CodeReport:
+    from stancemap.nlp.pipeline import code_project
+
+    with progress_bar("code", quiet) as progress:
+        task = progress.add_task("documents", total=None)
+        return code_project(project, settings, codebook, force=force,
+                            on_start=lambda total: progress.update(task, total=total),
+                            on_batch=lambda n: progress.update(task, advance=n))
+
+
+def print_code_summary(report: CodeReport) -> None:
+    table = Table(title=f"Coding summary — run {report.run_id}")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("documents coded", str(report.documents))
+    table.add_row("documents already up to date", str(report.skipped_documents))
+    table.add_row("passages", str(report.passages))
+    table.add_row("tokens", str(report.tokens))
+    table.add_row("mentions", str(report.mentions))
+    for dimension, count in sorted(report.codes.items()):
+        table.add_row(f"codes: {dimension}", str(count))
+    console.print(table)
+    if report.seconds and report.tokens:
+        console.print(f"{report.tokens / report.seconds:,.0f} tokens/s in {report.seconds:.1f} s")
+
+
+def code_command(
+    project: Path = typer.Option(..., "--project", "-p", help="Project folder."),
+    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML (default: built in)."),
+    force: bool = typer.Option(False, "--force", help="Re-code every document."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config TOML."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+) -> None:
+    """Code every passage: entities, countries, sectors, sentiment and stance."""
+    with user_errors():
+        settings = project_config(project, config)
+        book = active_codebook(settings, codebook)
+        report = run_coding(project, settings, book, force, quiet)
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=2))
+    elif not quiet:
+        print_code_summary(report)

@@ -1,0 +1,48 @@
+"""`stancemap export`: coded data as CSV, Parquet, Stata or Excel, with dictionary and manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from stancemap.cli._common import active_codebook, console, project_config, user_errors
+from stancemap.cli.ingest import split_list
+
+EPILOG = """\
+[bold]Examples[/bold]
+
+  stancemap export --project study --level passages --out passages.csv
+  stancemap export --project study --level codes --out codes.parquet
+  stancemap export --project study --level panel --by country,sector,year --out panel.dta
+  stancemap export --project study --level topics --by country --out topics.xlsx
+
+Levels: passages (one row per passage), codes (one row per code), panel (cells of --by with
+counts, mean sentiment and stance shares with 95% intervals), topics (topic prevalence with
+bootstrap intervals). --by takes country, sector, year, kind, stakeholder, lang, topic or any
+metadata field. Every export writes FILE.dictionary.csv and FILE.manifest.json beside it.
+Human codes win over the model's; *_source columns say which it is.
+"""
+
+
+def export_command(
+    project: Path = typer.Option(..., "--project", "-p", help="Project folder."),
+    level: str = typer.Option("passages", "--level", "-l", help="passages | codes | panel | topics"),
+    out: Path = typer.Option(..., "--out", "-o", help="Output file."),
+    by: Optional[str] = typer.Option(None, "--by", help="Panel/topic groups, e.g. country,year."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f",
+                                      help="csv | parquet | dta | xlsx (default: from --out)."),
+    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config TOML."),
+) -> None:
+    """Export passages, codes, a panel or topic prevalence."""
+    from stancemap.corpus.exporting import export_project
+
+    with user_errors():
+        settings = project_config(project, config)
+        book = active_codebook(settings, codebook)
+        written = export_project(project, level, out, fmt=fmt, by=split_list(by), config=settings,
+                                 codebook=book)
+    for path in written:
+        console.print(f"wrote {path}")

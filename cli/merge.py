@@ -1,0 +1,67 @@
+"""`stancemap merge`: join the panel onto your own country-year data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from stancemap.cli._common import active_codebook, console, project_config, user_errors
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from stancemap.corpus.merge import MergeReport
+
+EPILOG = """\
+[bold]Examples[/bold]
+
+  stancemap merge --project study gravity.csv --on country,year --out merged.dta
+  stancemap merge --project study wdi.dta --on country=countryname,year --out merged.csv
+  stancemap merge --project study gdelt.csv --on country=fips,year --country-codes fips --out m.csv
+
+Countries in the data may be names ("Kyrgyz Republic"), ISO2, ISO3 or FIPS 10-4 codes.
+Two-letter codes are read as ISO2 unless --country-codes fips. Every data key that did not
+match is printed. Exit codes: 0 all rows matched; 3 some did not; 2 usage error.
+"""
+
+
+def print_merge(report: MergeReport) -> None:
+    console.print(f"{report.matched_rows} of {report.rows} rows matched a panel cell")
+    if report.unresolved_countries:
+        console.print("[yellow]country values not recognised:[/yellow] "
+                      + ", ".join(report.unresolved_countries))
+    if report.unmatched_keys:
+        console.print("[yellow]keys with no panel cell:[/yellow] "
+                      + ", ".join("/".join(map(str, k)) for k in report.unmatched_keys))
+    if report.panel_only_keys:
+        console.print(f"[dim]{len(report.panel_only_keys)} panel cells have no row in the data[/dim]")
+    for path in report.written:
+        console.print(f"wrote {path}")
+
+
+def merge_command(
+    data_file: Path = typer.Argument(..., help="Your data: CSV, Stata .dta, XLSX or Parquet."),
+    project: Path = typer.Option(..., "--project", "-p", help="Project folder."),
+    on: str = typer.Option("country,year", "--on", help="Keys: panel dimension[=your column], …"),
+    out: Path = typer.Option(..., "--out", "-o", help="Merged output file."),
+    country_codes: str = typer.Option("auto", "--country-codes", help="auto | iso2 | fips"),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="csv | parquet | dta | xlsx"),
+    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config TOML."),
+    as_json: bool = typer.Option(False, "--json", help="Print the match report as JSON."),
+) -> None:
+    """Join the panel onto a country-year dataset, reporting every key that did not match."""
+    from stancemap.corpus.merge import merge_panel
+
+    with user_errors():
+        settings = project_config(project, config)
+        book = active_codebook(settings, codebook)
+        report = merge_panel(project, data_file, on, out, fmt=fmt, country_codes=country_codes,
+                             config=settings, codebook=book)
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print_merge(report)
+    raise typer.Exit(0 if report.matched_rows == report.rows else 3)

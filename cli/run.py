@@ -1,0 +1,75 @@
+"""`stancemap run`: the whole batch — ingest, code, topics, default exports — in one command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from stancemap.cli._common import (active_codebook, console, err_console, project_config,
+                                   user_errors)
+from stancemap.cli.code import print_code_summary, run_coding
+from stancemap.cli.ingest import print_summary, run_ingest
+from stancemap.cli.topics import print_topics
+
+EPILOG = """\
+[bold]Examples[/bold]
+
+  stancemap run interviews/ --project study
+  stancemap run ../shared/corpus-demo/ungdc --project un --pattern "{country}_{session}_{year}.txt"
+  stancemap run corpus/ --project study --manifest meta.csv --codebook mine.yaml --no-topics
+
+Writes PROJECT/exports/passages.csv, codes.csv and panel_country_year.csv (each with a data
+dictionary and the run manifest). Re-running skips unchanged files and documents.
+[bold]Exit codes[/bold]: 0 all files ingested; 3 some files skipped or failed (the rest is
+coded); 2 usage error; 1 other error.
+"""
+
+
+def run_command(
+    folder: Path = typer.Argument(..., help="Folder of documents, read recursively."),
+    project: Path = typer.Option(..., "--project", "-p", help="Project folder (created if new)."),
+    manifest: Optional[Path] = typer.Option(None, "--manifest", "-m", help="Metadata CSV."),
+    pattern: Optional[str] = typer.Option(None, "--pattern", help="Metadata from paths."),
+    text_columns: Optional[str] = typer.Option(None, "--text-columns", help="Survey text columns."),
+    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML."),
+    topics: bool = typer.Option(True, "--topics/--no-topics", help="Fit the topic model."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config TOML."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or tables."),
+) -> None:
+    """Ingest FOLDER, code every passage, fit topics and write the default exports."""
+    from stancemap.corpus.exporting import export_project
+    from stancemap.nlp.pipeline import fit_topics
+
+    show = not (quiet or as_json)
+    with user_errors():
+        settings = project_config(project, config)
+        book = active_codebook(settings, codebook)
+        ingested = run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet)
+        if show:
+            print_summary(ingested)
+        coded = run_coding(project, settings, book, False, quiet)
+        if show:
+            print_code_summary(coded)
+        topic_report = None
+        if topics and settings.topics.enabled:
+            with err_console.status("fitting topics"):
+                topic_report = fit_topics(project, settings, book)
+            if show:
+                print_topics(topic_report)
+        exports = project / "exports"
+        written = []
+        for level, name, by in (("passages", "passages.csv", None), ("codes", "codes.csv", None),
+                                ("panel", "panel_country_year.csv", ["country", "year"])):
+            written += export_project(project, level, exports / name, by=by, config=settings,
+                                      codebook=book)
+    if as_json:
+        typer.echo(json.dumps({"ingest": ingested.to_json(), "code": coded.to_json(),
+                               "topics": topic_report.to_json() if topic_report else None,
+                               "exports": [str(p) for p in written]}, indent=2, ensure_ascii=False))
+    elif not quiet:
+        console.print(f"exports in {exports}/")
+    raise typer.Exit(ingested.exit_code)

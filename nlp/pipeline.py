@@ -1,0 +1,182 @@
+"""Coding a project: stream the documents that need (re-)coding, code their passages in
+batches — in this process or in worker processes — and write each batch in one transaction."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+from stancemap.annotations.codebook import Codebook
+from stancemap.config import Config
+from stancemap.corpus.store import Store
+from stancemap.corpus.versions import versions
+from stancemap.nlp.base import PassageInput
+from stancemap.nlp.coder import BatchResult, Coder, _init_worker, _work
+
+
+@dataclass
+class CodeReport:
+    run_id: str
+    documents: int = 0
+    skipped_documents: int = 0
+    passages: int = 0
+    tokens: int = 0
+    mentions: int = 0
+    codes: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+    signature: str = ""
+
+    def to_json(self) -> dict:
+        return {"run_id": self.run_id, "documents": self.documents,
+                "skipped_documents": self.skipped_documents, "passages": self.passages,
+                "tokens": self.tokens, "mentions": self.mentions, "codes": dict(self.codes),
+                "seconds": round(self.seconds, 3), "signature": self.signature}
+
+
+def _batches(store: Store, signature: str, force: bool, size: int
+             ) -> Iterator[tuple[list[str], list[PassageInput]]]:
+    """Whole documents, grouped until a batch holds at least `size` passages."""
+    doc_ids: list[str] = []
+    passages: list[PassageInput] = []
+    for document in store.documents_to_code(signature, force):
+        for row in store.passages_of(document["doc_id"]):
+            passages.append(PassageInput(
+                passage_id=row["passage_id"], doc_id=row["doc_id"], start=row["start"],
+                text=row["text"], lang=row["lang"], meta=row["meta"] or {},
+                doc_meta=document["meta"] or {}, kind=document["kind"], date=document["date"]))
+        doc_ids.append(document["doc_id"])
+        if len(passages) >= size:
+            yield doc_ids, passages
+            doc_ids, passages = [], []
+    if doc_ids:
+        yield doc_ids, passages
+
+
+def code_project(project: Path, config: Config, codebook: Codebook, *, force: bool = False,
+                 db_url: str | None = None, coder: Coder | None = None,
+                 on_start: Callable[[int], None] | None = None,
+                 on_batch: Callable[[int], None] | None = None) -> CodeReport:
+    """Code every active document whose coding signature is out of date (all with `force`)."""
+    started = time.perf_counter()
+    store = Store(Path(project), url=db_url, create=False)
+    coder = coder or Coder(codebook, config)
+    signature = coder.signature()
+    manifest = {"command": "code", "config": config.model_dump(), "seed": config.seed,
+                "codebook": {"name": codebook.name, "version": codebook.version,
+                             "digest": codebook.digest},
+                "stages": coder.stage_versions(), "versions": versions(), "signature": signature}
+    run_id = store.begin_run("code", manifest)
+    report = CodeReport(run_id=run_id, signature=signature)
+    try:
+        total = store.counts()["documents"]
+        pending = sum(1 for _ in store.documents_to_code(signature, force))
+        report.skipped_documents = total - pending
+        if on_start:
+            on_start(pending)
+        batches = _batches(store, signature, force, config.coding.batch_size)
+        processes = config.coding.processes
+        if processes > 1:
+            context = multiprocessing.get_context("spawn")
+            with context.Pool(processes, initializer=_init_worker,
+                              initargs=(codebook.model_dump_json(), config.model_dump_json())) as pool:
+                pending_ids: list[list[str]] = []
+
+                def feed():
+                    for doc_ids, passages in batches:
+                        pending_ids.append(doc_ids)
+                        yield passages
+
+                for result in pool.imap(_work, feed()):
+                    _store_batch(store, report, run_id, signature, pending_ids.pop(0), result, on_batch)
+        else:
+            for doc_ids, passages in batches:
+                result = coder.code_batch(passages) if passages else BatchResult()
+                _store_batch(store, report, run_id, signature, doc_ids, result, on_batch)
+        report.seconds = time.perf_counter() - started
+        manifest.update({"seconds": round(report.seconds, 3), "analysers": coder.analyser.versions()})
+        store.finish_run(run_id, report.to_json() | {"codes": dict(report.codes)}, manifest)
+        return report
+    finally:
+        store.dispose()
+
+
+def _store_batch(store: Store, report: CodeReport, run_id: str, signature: str,
+                 doc_ids: list[str], result: BatchResult, on_batch) -> None:
+    store.write_codes(run_id, signature, doc_ids, result.mentions, result.codes)
+    report.documents += len(doc_ids)
+    report.passages += result.passages
+    report.tokens += result.tokens
+    report.mentions += len(result.mentions)
+    report.codes.update(c["dimension"] for c in result.codes)
+    if on_batch:
+        on_batch(len(doc_ids))
+
+
+@dataclass
+class TopicReport:
+    run_id: str
+    model_id: str = ""
+    num_topics: int = 0
+    topics: list[dict] = field(default_factory=list)
+    selection: list[dict] = field(default_factory=list)
+    passages: int = 0
+    reused: bool = False
+    skipped: str | None = None
+    seconds: float = 0.0
+
+    def to_json(self) -> dict:
+        return {k: getattr(self, k) for k in ("run_id", "model_id", "num_topics", "topics",
+                                              "selection", "passages", "reused", "skipped")} | {
+            "seconds": round(self.seconds, 3)}
+
+
+def fit_topics(project: Path, config: Config, codebook: Codebook, *, force: bool = False,
+               db_url: str | None = None) -> TopicReport:
+    """Fit (or reuse, when nothing changed) the topic model and store per-passage shares."""
+    from stancemap.nlp.topics import VERSION, TopicModeler, corpus_signature
+
+    started = time.perf_counter()
+    store = Store(Path(project), url=db_url, create=False)
+    try:
+        rows = store.passages_for_topics(config.topics.languages)
+        doc_of = {passage_id: doc_id for passage_id, doc_id, _ in rows}
+        passages = [(passage_id, text) for passage_id, _, text in rows]
+        signature = corpus_signature(passages, config.topics, config.seed, codebook)
+        manifest = {"command": "topics", "config": config.topics.model_dump(), "seed": config.seed,
+                    "signature": signature, "versions": versions()}
+        run_id = store.begin_run("topics", manifest)
+        report = TopicReport(run_id=run_id, passages=len(passages))
+        latest = store.latest_topic_model()
+        if latest and latest["signature"] == signature and not force:
+            report.reused = True
+            report.model_id, report.num_topics = latest["model_id"], latest["num_topics"]
+            report.topics, report.selection = latest["topics"], latest["selection"]
+        else:
+            result = TopicModeler(config.topics, config.seed, codebook).fit(passages, signature)
+            report.skipped = result.skipped
+            if not result.skipped:
+                labels = {i: t["id"] for i, t in enumerate(result.topics)}
+                topic_codes = [{"passage_id": pid, "doc_id": doc_of[pid],
+                                "dimension": "topic", "target": "", "value": labels[t],
+                                "score": share, "source": f"model:topics@{VERSION}+lda-{result.model_id}",
+                                "details": {"label": result.topics[t]["label"]}}
+                               for pid, shares in result.shares.items() for t, share in shares
+                               if share >= config.topics.min_share]
+                store.write_topics(run_id, {"model_id": result.model_id, "signature": signature,
+                                            "num_topics": result.num_topics, "topics": result.topics,
+                                            "selection": result.selection, "params": result.params},
+                                   topic_codes)
+                report.model_id, report.num_topics = result.model_id, result.num_topics
+                report.topics, report.selection = result.topics, result.selection
+        report.seconds = time.perf_counter() - started
+        store.finish_run(run_id, {"passages": len(passages), "topics": report.num_topics},
+                         manifest | {"seconds": round(report.seconds, 3), "reused": report.reused,
+                                     "skipped": report.skipped})
+        return report
+    finally:
+        store.dispose()
+

@@ -1,0 +1,58 @@
+"""Which sectors a passage is about: codebook patterns (lemma-aware), plus similarity of the
+passage to each sector's description with the sentence encoder."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from stancemap.annotations.codebook import Codebook
+from stancemap.nlp.analysis import Analysis
+from stancemap.nlp.base import CodeOut
+from stancemap.nlp.encoder import SentenceEncoder
+
+
+class SectorStage:
+    name = "sectors"
+    version = "1.0"
+
+    def __init__(self, codebook: Codebook, encoder: SentenceEncoder | None = None,
+                 threshold: float = 0.3, min_pattern_hits: int = 1):
+        self.codebook = codebook
+        self.encoder = encoder
+        self.threshold = threshold
+        self.min_pattern_hits = min_pattern_hits
+        self.sector_ids = list(codebook.sectors)
+        self._descriptions = None
+
+    @property
+    def source_version(self) -> str:
+        return f"{self.version}+{self.encoder.version}" if self.encoder else self.version
+
+    def similarities(self, texts: list[str]) -> list[dict[str, float]]:
+        """Cosine similarity of each text to each sector description (label + description)."""
+        if self.encoder is None or not texts:
+            return [{} for _ in texts]
+        if self._descriptions is None:
+            self._descriptions = self.encoder.encode([
+                f"{s.label}. {s.description}" for s in self.codebook.sectors.values()])
+        scores = np.asarray(self.encoder.encode(texts)) @ np.asarray(self._descriptions).T
+        return [{sector: round(float(v), 4) for sector, v in zip(self.sector_ids, row)}
+                for row in scores]
+
+    def code(self, analysis: Analysis, similarity: dict[str, float]) -> list[CodeOut]:
+        hits: dict[str, set[str]] = {}
+        for hit in analysis.sectors:
+            hits.setdefault(hit.id, set()).add(hit.text.lower())
+        codes = []
+        for sector in self.sector_ids:
+            matched = sorted(hits.get(sector, ()))
+            pattern_score = min(1.0, 0.5 + 0.25 * (len(matched) - 1)) if matched else 0.0
+            sim = similarity.get(sector)
+            by_patterns = len(matched) >= self.min_pattern_hits
+            by_similarity = sim is not None and sim >= self.threshold
+            if by_patterns or by_similarity:
+                codes.append(CodeOut("sector", sector, round(max(pattern_score, sim or 0.0), 4),
+                                     details={"patterns": matched, "similarity": sim,
+                                              "via": "+".join(v for v, on in (("patterns", by_patterns),
+                                                                               ("similarity", by_similarity)) if on)}))
+        return codes
