@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from importlib import resources
 from pathlib import Path
+from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from stancemap.errors import CodebookError, Errors
 
-_ISO3 = re.compile(r"^[A-Z]{3}$")
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+# keys: ISO 3166-1 alpha-3 for countries, lower-case ids for everything else
+Iso3 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 
 
 class _Strict(BaseModel):
@@ -86,30 +87,13 @@ class Codebook(_Strict):
     version: str
     description: str = ""
     extends: str | None = None
-    countries: dict[str, Country] = {}
-    regions: dict[str, Region] = {}
-    organisations: dict[str, Organisation] = {}
-    projects: dict[str, Project] = {}
-    sectors: dict[str, Sector] = {}
-    stance_targets: dict[str, StanceTarget] = {}
-    stakeholders: dict[str, Stakeholder] = {}
-
-    @field_validator("countries")
-    @classmethod
-    def _iso3_keys(cls, value):
-        for key in value:
-            if not _ISO3.match(key):
-                raise ValueError(f"country key {key!r} must be an ISO 3166-1 alpha-3 code (e.g. KAZ)")
-        return value
-
-    @field_validator("regions", "organisations", "projects", "sectors", "stance_targets",
-                     "stakeholders")
-    @classmethod
-    def _slug_keys(cls, value):
-        for key in value:
-            if not _ID.match(key):
-                raise ValueError(f"id {key!r} must be lower-case letters, digits and '_'")
-        return value
+    countries: dict[Iso3, Country] = {}
+    regions: dict[Slug, Region] = {}
+    organisations: dict[Slug, Organisation] = {}
+    projects: dict[Slug, Project] = {}
+    sectors: dict[Slug, Sector] = {}
+    stance_targets: dict[Slug, StanceTarget] = {}
+    stakeholders: dict[Slug, Stakeholder] = {}
 
     @model_validator(mode="after")
     def _references(self):
@@ -145,7 +129,11 @@ def _format_errors(err: ValidationError) -> str:
     lines = []
     for problem in err.errors():
         path = ".".join(str(p) for p in problem["loc"]) or "(top level)"
-        lines.append(f"  {path}: {problem['msg']}")
+        message = problem["msg"]
+        if path.endswith("[key]"):
+            message = ("a key must be an ISO 3166-1 alpha-3 code such as KAZ" if path.startswith("countries")
+                       else "an id must be lower-case letters, digits and '_'")
+        lines.append(f"  {path}: {message}")
     return "\n".join(lines)
 
 

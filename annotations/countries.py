@@ -38,7 +38,7 @@ class CountryResolver:
         upper = text.upper()
         if len(upper) == 3 and upper in self.codebook.countries:
             return upper
-        if len(upper) == 2 and upper.isalpha():
+        if len(upper) == 2 and upper.isascii() and upper.isalpha():
             table = self._fips if codes == "fips" else self._iso2
             return table.get(upper) or (self._fips.get(upper) if codes == "auto" else None)
         return self._names.get(_key(text))

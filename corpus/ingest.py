@@ -33,6 +33,7 @@ from stancemap.errors import Errors, FileProblem, UsageError
 STATUSES = ("ingested", "duplicate", "near_duplicate", "unsupported", "skipped", "failed")
 OK_STATUSES = {"ingested", "duplicate", "near_duplicate"}
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
+_NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
 @dataclass
@@ -170,6 +171,9 @@ class Ingestor:
         year = meta.get("year")
         date = meta.pop("date", None) or (year if year and _YEAR.match(str(year)) else None) \
             or raw.date
+        if not date:  # last resort: a year in the file name (speeches_2016.txt, KAZ_71_2016.txt)
+            found = _NAME_YEAR.findall(path.stem)
+            date = found[-1] if len(set(found)) == 1 else None
         title = meta.pop("title", None) or raw.title or path.stem
         forced_lang = meta.pop("lang", None)
         passages, by_lang = [], Counter()

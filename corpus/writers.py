@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pandas.io.stata import StataParser
 
 from stancemap.errors import Errors, UsageError
 
 FORMATS = ("csv", "parquet", "dta", "xlsx")
 STATA_NAME = 32
 STATA_LABEL = 80
+STATA_RESERVED = frozenset(StataParser().RESERVED_WORDS)
 
 
 def format_for(path: Path, given: str | None) -> str:
@@ -30,7 +32,7 @@ def _stata_names(columns: list[str]) -> dict[str, str]:
     used: set[str] = set()
     for column in columns:
         name = re.sub(r"\W", "_", column)[:STATA_NAME]
-        if not re.match(r"[A-Za-z_]", name):
+        if not re.match(r"[A-Za-z_]", name) or name in STATA_RESERVED:
             name = f"v_{name}"[:STATA_NAME]
         base, n = name, 1
         while name in used:

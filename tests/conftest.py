@@ -36,3 +36,40 @@ def ingest_folder(tmp_path):
         return ingest(folder, project, **kwargs), project
 
     return run
+
+
+@pytest.fixture(scope="session")
+def codebook():
+    from stancemap.annotations.codebook import load_codebook
+
+    return load_codebook()
+
+
+@pytest.fixture(scope="session")
+def coder(codebook):
+    """The real models (spaCy, natasha, MiniLM, VADER), loaded once for the whole session."""
+    from stancemap.nlp.coder import Coder
+
+    return Coder(codebook, Config())
+
+
+@pytest.fixture(scope="session")
+def code_texts(coder):
+    """Code free-standing passages; returns, per text, {dimension: [codes]} and the mentions."""
+    from stancemap.nlp.base import PassageInput
+
+    def run(texts, langs=None, doc_meta=None):
+        passages = [PassageInput(f"p{i}", "d", 0, text, (langs or ["en"] * len(texts))[i], {},
+                                 doc_meta or {}, "other", None) for i, text in enumerate(texts)]
+        result = coder.code_batch(passages)
+        out = []
+        for passage in passages:
+            codes = {}
+            for code in result.codes:
+                if code["passage_id"] == passage.passage_id:
+                    codes.setdefault(code["dimension"], []).append(code)
+            mentions = [m for m in result.mentions if m["passage_id"] == passage.passage_id]
+            out.append((codes, mentions))
+        return out
+
+    return run

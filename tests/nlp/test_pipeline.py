@@ -1,0 +1,93 @@
+"""Coding a whole project in the store: what is written, what is skipped, what is never touched."""
+
+import shutil
+
+import pytest
+import sqlalchemy as sa
+
+from conftest import EXAMPLES
+from stancemap.config import Config
+from stancemap.corpus.ingest import ingest
+from stancemap.corpus.store import Store, codes, coded_documents, mentions, now
+from stancemap.nlp.pipeline import code_project
+
+
+@pytest.fixture
+def project(tmp_path):
+    ingest(EXAMPLES / "corpus", tmp_path / "p", manifest=EXAMPLES / "manifest.csv")
+    return tmp_path / "p"
+
+
+def rows(project, table, *columns, where=None):
+    store = Store(project, create=False)
+    query = sa.select(*[table.c[c] for c in columns])
+    if where is not None:
+        query = query.where(where)
+    with store.engine.connect() as conn:
+        found = sorted(tuple(r) for r in conn.execute(query))
+    store.dispose()
+    return found
+
+
+def test_codes_every_document_once_and_skips_when_unchanged(project, coder, codebook):
+    first = code_project(project, Config(), codebook, coder=coder)
+    assert first.documents == 10 and first.passages == 65
+    assert {"country", "sector", "sentiment", "stance"} <= set(first.codes)
+    snapshot = rows(project, codes, "passage_id", "dimension", "target", "value", "score", "source")
+    second = code_project(project, Config(), codebook, coder=coder)
+    assert second.documents == 0 and second.skipped_documents == 10
+    assert rows(project, codes, "passage_id", "dimension", "target", "value", "score", "source") == snapshot
+    forced = code_project(project, Config(), codebook, force=True, coder=coder)
+    assert forced.documents == 10
+    assert rows(project, codes, "passage_id", "dimension", "target", "value", "score", "source") == snapshot
+
+
+def test_mention_offsets_point_into_the_document(project, coder, codebook):
+    code_project(project, Config(), codebook, coder=coder)
+    store = Store(project)
+    texts = {d["doc_id"]: d["text"] for d in store.iter_documents()}
+    found = rows(project, mentions, "doc_id", "start", "end", "text")
+    assert len(found) > 100
+    for doc_id, start, end, text in found:
+        assert texts[doc_id][start:end] == text
+
+
+def test_human_codes_survive_recoding(project, coder, codebook):
+    code_project(project, Config(), codebook, coder=coder)
+    store = Store(project)
+    passage_id, doc_id = rows(project, codes, "passage_id", "doc_id")[0]
+    human = {"passage_id": passage_id, "doc_id": doc_id, "dimension": "sentiment", "target": "",
+             "value": "negative", "score": None, "source": "human:aigerim", "status": "corrected",
+             "details": {}, "run_id": None, "created_at": now(), "updated_at": now()}
+    with store.engine.begin() as conn:
+        conn.execute(codes.insert().values(**human))
+    code_project(project, Config(), codebook, force=True, coder=coder)
+    kept = rows(project, codes, "source", "status", "value", where=codes.c.source == "human:aigerim")
+    assert kept == [("human:aigerim", "corrected", "negative")]
+
+
+def test_a_codebook_change_recodes(project, coder, codebook, tmp_path):
+    from stancemap.annotations.codebook import load_codebook
+    from stancemap.nlp.coder import Coder
+
+    code_project(project, Config(), codebook, coder=coder)
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("extends: default\nname: mine\nversion: '2'\n", encoding="utf-8")
+    mine = load_codebook(extra)
+    report = code_project(project, Config(), mine, coder=Coder(mine, Config()))
+    assert report.documents == 10
+    assert len(set(rows(project, coded_documents, "signature"))) == 1
+
+
+@pytest.mark.slow
+def test_worker_processes_give_the_same_codes(tmp_path, coder, codebook):
+    one, two = tmp_path / "one", tmp_path / "two"
+    for target in (one, two):
+        ingest(EXAMPLES / "corpus", target)
+    code_project(one, Config(), codebook, coder=coder)
+    config = Config()
+    config.coding.processes = 2
+    config.coding.batch_size = 16
+    code_project(two, config, codebook)
+    columns = ("passage_id", "dimension", "target", "value", "score")
+    assert rows(one, codes, *columns) == rows(two, codes, *columns)

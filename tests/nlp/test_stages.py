@@ -1,0 +1,87 @@
+"""Exact codes on passages written for the purpose, with the real models."""
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+GAS = "Gas from Turkmenistan flows to China through the Central Asia–China gas pipeline."
+JOBS_DEBT = ("Chinese companies brought thousands of new jobs to the region, but the debt to "
+             "Chinese banks has become a heavy burden.")
+
+
+def values(codes, dimension):
+    return sorted(c["value"] for c in codes.get(dimension, []))
+
+
+def test_gas_pipeline_passage(code_texts):
+    (codes, mentions), = code_texts([GAS])
+    assert values(codes, "country") == ["CHN", "TKM"]
+    assert "energy_oil_gas" in values(codes, "sector")
+    project = [m for m in mentions if m["label"] == "PROJECT"]
+    assert project[0]["canonical_id"] == "ca_china_gas_pipeline"
+    assert GAS[project[0]["start"]:project[0]["end"]] == "Central Asia–China gas pipeline"
+
+
+def test_jobs_and_debt_get_different_stances(code_texts):
+    (codes, _), = code_texts([JOBS_DEBT])
+    stance = {c["target"]: c["value"] for c in codes["stance"]}
+    assert stance == {"chinese_investment": "favour", "chinese_loans": "against"}
+    # plain VADER on the whole passage has one verdict for both: negative, jobs included
+    assert SentimentIntensityAnalyzer().polarity_scores(JOBS_DEBT)["compound"] < -0.05
+
+
+def test_stance_handles_negation(code_texts):
+    (codes, _), = code_texts(["We do not welcome Chinese loans, whatever the ministry says."])
+    assert [(c["target"], c["value"]) for c in codes["stance"]] == [("chinese_loans", "against")]
+
+
+def test_two_targets_one_sentence_contrast_marker(code_texts):
+    (codes, _), = code_texts(["The Belt and Road Initiative built excellent roads; however, "
+                              "Chinese loans left the country with unpayable debt."])
+    stance = {c["target"]: c["value"] for c in codes["stance"]}
+    assert stance["bri"] == "favour" and stance["chinese_loans"] == "against"
+
+
+def test_russian_passage_names_kazakhstan(code_texts):
+    (codes, mentions), = code_texts(["Эксперты в Казахстане обсуждают новый контейнерный маршрут."],
+                                    langs=["ru"])
+    assert values(codes, "country") == ["KAZ"]
+    assert any(m["canonical_id"] == "KAZ" and m["text"] == "Казахстане" for m in mentions)
+    assert "transport" in values(codes, "sector")
+
+
+def test_chinese_passage_uses_the_gazetteer(code_texts):
+    (codes, _), = code_texts(["中国与哈萨克斯坦签署了新的合作协议。"], langs=["zh"])
+    assert values(codes, "country") == ["CHN", "KAZ"]
+
+
+def test_central_asia_counts_for_five_and_is_regional(code_texts):
+    (codes, _), = code_texts(["Trade across Central Asia grew last year."])
+    found = codes["country"]
+    assert sorted(c["value"] for c in found) == ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
+    assert all(c["details"]["regional"] and c["details"]["via"] == "region" for c in found)
+
+
+def test_places_and_demonyms_map_to_countries(code_texts):
+    (codes, _), = code_texts(["Uzbek traders in Samarkand buy goods that arrive via Horgos."])
+    assert values(codes, "country") == ["CHN", "UZB"]
+
+
+def test_metadata_country_when_passage_names_none(code_texts):
+    (codes, _), = code_texts(["Prices at the bazaar went up again this winter."],
+                             doc_meta={"country": "Kyrgyz Republic"})
+    (country,) = codes["country"]
+    assert country["value"] == "KGZ" and country["details"]["via"] == "metadata"
+
+
+def test_sectors_from_patterns_and_similarity(code_texts):
+    (codes, _), = code_texts(["Cross-border e-commerce with Chinese platforms helps our small shop "
+                              "find customers, and digital payments now work across the border."])
+    digital = next(c for c in codes["sector"] if c["value"] == "digital")
+    assert digital["details"]["via"] == "patterns+similarity"
+    assert digital["details"]["similarity"] > 0.5
+
+
+def test_sentiment_codes_english_only(code_texts):
+    (english, _), (russian, _) = code_texts(["The new railway is a wonderful success.",
+                                             "Новая дорога — большой успех."], langs=["en", "ru"])
+    assert english["sentiment"][0]["value"] == "positive" and english["sentiment"][0]["score"] > 0.5
+    assert "sentiment" not in russian
