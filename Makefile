@@ -1,5 +1,5 @@
 # Two commands do everything on a fresh machine:
-#   make demo   set up .venv, install everything, ingest the example corpus
+#   make demo   set up .venv, install everything, run the whole batch on the example corpus
 #   make test   set up .venv, install everything, run the whole test suite (what CI runs)
 PYTHON ?= python3
 VENV   := .venv
@@ -19,11 +19,13 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 demo: setup
-	$(BIN)/stancemap ingest examples/corpus --project demo-project --manifest examples/manifest.csv
+	$(BIN)/stancemap run examples/corpus --project demo-project --manifest examples/manifest.csv
+	$(BIN)/stancemap export --project demo-project --level panel --by country,sector,year \
+		--out demo-project/exports/panel_country_sector_year.dta
 	$(BIN)/stancemap info --project demo-project
 
 demo-ungdc: setup
-	$(BIN)/stancemap ingest ../shared/corpus-demo/ungdc --project ungdc-project \
+	$(BIN)/stancemap run ../shared/corpus-demo/ungdc --project ungdc-project \
 		--pattern "{country}_{session}_{year}.txt"
 
 test: setup
@@ -31,6 +33,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/pipeline.py
 
 clean:
 	rm -rf $(VENV) demo-project ungdc-project .pytest_cache

@@ -81,7 +81,7 @@ class Coder:
         similarities: list[dict] = [{} for _ in passages]
         for index, found in zip(wanted, self.sectors.similarities([texts[i] for i in wanted])):
             similarities[index] = found
-        sentiments = self.sentiment.code_batch(texts, langs)
+        sentiments = self.sentiment.code_batch(texts, langs, [a.sentences for a in analyses])
         versions = self.stage_versions()
         result = BatchResult(passages=len(passages))
         for passage, analysis, similarity, sentiment in zip(passages, analyses, similarities, sentiments):
