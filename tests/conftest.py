@@ -73,3 +73,14 @@ def code_texts(coder):
         return out
 
     return run
+
+
+@pytest.fixture(scope="session")
+def coded_project(tmp_path_factory, coder, codebook):
+    """The example corpus, ingested and coded once; tests that change it work on a copy."""
+    from stancemap.nlp.pipeline import code_project
+
+    project = tmp_path_factory.mktemp("coded") / "p"
+    ingest(EXAMPLES / "corpus", project, manifest=EXAMPLES / "manifest.csv")
+    code_project(project, Config(), codebook, coder=coder)
+    return project

@@ -2,18 +2,15 @@
 
 import json
 import math
+import shutil
 
 import pandas as pd
 import pytest
 
-from conftest import EXAMPLES
-from stancemap.config import Config
 from stancemap.corpus.exporting import export_project
 from stancemap.corpus.exports import panel_table, passage_table, resolve
-from stancemap.corpus.ingest import ingest
 from stancemap.corpus.store import Store, codes, now
 from stancemap.errors import UsageError
-from stancemap.nlp.pipeline import code_project
 
 
 def synthetic_table():
@@ -58,17 +55,8 @@ def test_resolution_prefers_people():
     assert resolve([kaz, chn, reject], "country") == ([kaz], "model")
 
 
-@pytest.fixture(scope="module")
-def coded_project(tmp_path_factory, coder, codebook):
-    project = tmp_path_factory.mktemp("coded") / "p"
-    ingest(EXAMPLES / "corpus", project, manifest=EXAMPLES / "manifest.csv")
-    code_project(project, Config(), codebook, coder=coder)
-    return project
-
-
 def test_human_codes_win_in_the_passage_export(coded_project, codebook, tmp_path):
     project = tmp_path / "copy"
-    import shutil
     shutil.copytree(coded_project, project)
     store = Store(project)
     table = passage_table(store, codebook)

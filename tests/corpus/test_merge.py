@@ -1,20 +1,13 @@
 import pandas as pd
 import pytest
 
-from conftest import EXAMPLES
-from stancemap.config import Config
-from stancemap.corpus.ingest import ingest
 from stancemap.corpus.merge import merge_panel
 from stancemap.errors import UsageError
-from stancemap.nlp.pipeline import code_project
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory, coder, codebook):
-    project = tmp_path_factory.mktemp("merge") / "p"
-    ingest(EXAMPLES / "corpus", project, manifest=EXAMPLES / "manifest.csv")
-    code_project(project, Config(), codebook, coder=coder)
-    return project
+@pytest.fixture
+def project(coded_project):
+    return coded_project
 
 
 @pytest.fixture
