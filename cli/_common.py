@@ -53,3 +53,9 @@ def progress_bar(label: str, quiet: bool) -> Progress:
     return Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
                     TimeRemainingColumn(), TextColumn("{task.description}"), console=err_console,
                     disable=quiet, transient=True)
+
+
+def db_option():
+    return typer.Option(None, "--db", envvar="STANCEMAP_DB", show_envvar=True,
+                        help="Database URL for a team project, e.g. postgresql+psycopg://host/db "
+                             "(default: SQLite in the project folder).")

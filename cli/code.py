@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from stancemap.cli._common import (active_codebook, console, progress_bar, project_config,
+from stancemap.cli._common import (active_codebook, console, db_option, progress_bar, project_config,
                                    user_errors)
 from typing import TYPE_CHECKING
 
@@ -29,12 +29,13 @@ Exit codes: 0 done; 1 project or model problem; 2 usage error.
 """
 
 
-def run_coding(project: Path, settings, codebook, force: bool, quiet: bool) -> CodeReport:
+def run_coding(project: Path, settings, codebook, force: bool, quiet: bool,
+               db_url: str | None = None) -> CodeReport:
     from stancemap.nlp.pipeline import code_project
 
     with progress_bar("code", quiet) as progress:
         task = progress.add_task("documents", total=None)
-        return code_project(project, settings, codebook, force=force,
+        return code_project(project, settings, codebook, force=force, db_url=db_url,
                             on_start=lambda total: progress.update(task, total=total),
                             on_batch=lambda n: progress.update(task, advance=n))
 
@@ -62,12 +63,13 @@ def code_command(
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config TOML."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+    db: Optional[str] = db_option(),
 ) -> None:
     """Code every passage: entities, countries, sectors, sentiment and stance."""
     with user_errors():
         settings = project_config(project, config)
         book = active_codebook(settings, codebook)
-        report = run_coding(project, settings, book, force, quiet)
+        report = run_coding(project, settings, book, force, quiet, db)
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))
     elif not quiet:

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from stancemap.cli._common import active_codebook, console, project_config, user_errors
+from stancemap.cli._common import active_codebook, console, db_option, project_config, user_errors
 from stancemap.cli.ingest import split_list
 
 EPILOG = """\
@@ -35,6 +35,7 @@ def export_command(
                                       help="csv | parquet | dta | xlsx (default: from --out)."),
     codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML."),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config TOML."),
+    db: Optional[str] = db_option(),
 ) -> None:
     """Export passages, codes, a panel or topic prevalence."""
     from stancemap.corpus.exporting import export_project
@@ -43,6 +44,6 @@ def export_command(
         settings = project_config(project, config)
         book = active_codebook(settings, codebook)
         written = export_project(project, level, out, fmt=fmt, by=split_list(by), config=settings,
-                                 codebook=book)
+                                 codebook=book, db_url=db)
     for path in written:
         console.print(f"wrote {path}")

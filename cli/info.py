@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Optional
 
 import typer
 from rich.table import Table
 
-from stancemap.cli._common import console, user_errors
+from stancemap.cli._common import console, db_option, user_errors
 
 
-def project_info(project: Path) -> dict:
+def project_info(project: Path, db_url: str | None = None) -> dict:
     from stancemap.corpus.store import Store
 
-    store = Store(project, create=False)
+    store = Store(project, url=db_url, create=False)
     try:
         return {"project": str(project), **store.counts(), "languages": store.tally("lang"),
                 "kinds": store.tally("kind")}
@@ -25,10 +26,11 @@ def project_info(project: Path) -> dict:
 def info_command(
     project: Path = typer.Option(..., "--project", "-p", help="Project folder."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
+    db: Optional[str] = db_option(),
 ) -> None:
     """Show what a project holds: documents, passages, languages, kinds, runs."""
     with user_errors():
-        info = project_info(project)
+        info = project_info(project, db)
     if as_json:
         typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
         return

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from typing import TYPE_CHECKING
 
-from stancemap.cli._common import console, progress_bar, project_config, user_errors
+from stancemap.cli._common import console, db_option, progress_bar, project_config, user_errors
 
 if TYPE_CHECKING:
     from stancemap.corpus.ingest import IngestReport
@@ -47,11 +47,12 @@ def ingest_command(
         None, "--config", "-c", help="Config TOML (default: PROJECT/stancemap.toml if present)."),
     as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
+    db: Optional[str] = db_option(),
 ) -> None:
     """Read every file below FOLDER into the project: documents, passages, metadata, languages."""
     with user_errors():
         settings = project_config(project, config)
-        report = run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet)
+        report = run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet, db)
     if as_json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     elif not quiet:
@@ -63,7 +64,8 @@ def split_list(value: str | None) -> list[str] | None:
     return [v.strip() for v in value.split(",") if v.strip()] if value else None
 
 
-def run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet) -> IngestReport:
+def run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet,
+               db_url=None) -> IngestReport:
     """ingest() with a progress bar; shared by `ingest` and `run`."""
     from stancemap.corpus.ingest import ingest
 
@@ -71,7 +73,7 @@ def run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet
         task = progress.add_task("", total=None)
         return ingest(
             folder, project, manifest=manifest, pattern=pattern,
-            text_columns=split_list(text_columns), config=settings,
+            text_columns=split_list(text_columns), config=settings, db_url=db_url,
             on_start=lambda total: progress.update(task, total=total),
             on_file=lambda result: progress.update(task, advance=1, description=result.path[-40:]),
         )

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from stancemap.cli._common import active_codebook, console, project_config, user_errors
+from stancemap.cli._common import active_codebook, console, db_option, project_config, user_errors
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ def merge_command(
     codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML."),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config TOML."),
     as_json: bool = typer.Option(False, "--json", help="Print the match report as JSON."),
+    db: Optional[str] = db_option(),
 ) -> None:
     """Join the panel onto a country-year dataset, reporting every key that did not match."""
     from stancemap.corpus.merge import merge_panel
@@ -59,7 +60,7 @@ def merge_command(
         settings = project_config(project, config)
         book = active_codebook(settings, codebook)
         report = merge_panel(project, data_file, on, out, fmt=fmt, country_codes=country_codes,
-                             config=settings, codebook=book)
+                             config=settings, codebook=book, db_url=db)
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from stancemap.cli._common import (active_codebook, console, err_console, project_config,
+from stancemap.cli._common import (active_codebook, console, db_option, err_console, project_config,
                                    user_errors)
 from stancemap.cli.code import print_code_summary, run_coding
 from stancemap.cli.ingest import print_summary, run_ingest
@@ -39,6 +39,7 @@ def run_command(
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config TOML."),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or tables."),
+    db: Optional[str] = db_option(),
 ) -> None:
     """Ingest FOLDER, code every passage, fit topics and write the default exports."""
     from stancemap.corpus.exporting import export_project
@@ -48,16 +49,16 @@ def run_command(
     with user_errors():
         settings = project_config(project, config)
         book = active_codebook(settings, codebook)
-        ingested = run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet)
+        ingested = run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet, db)
         if show:
             print_summary(ingested)
-        coded = run_coding(project, settings, book, False, quiet)
+        coded = run_coding(project, settings, book, False, quiet, db)
         if show:
             print_code_summary(coded)
         topic_report = None
         if topics and settings.topics.enabled:
             with err_console.status("fitting topics"):
-                topic_report = fit_topics(project, settings, book)
+                topic_report = fit_topics(project, settings, book, db_url=db)
             if show:
                 print_topics(topic_report)
         exports = project / "exports"
@@ -65,7 +66,7 @@ def run_command(
         for level, name, by in (("passages", "passages.csv", None), ("codes", "codes.csv", None),
                                 ("panel", "panel_country_year.csv", ["country", "year"])):
             written += export_project(project, level, exports / name, by=by, config=settings,
-                                      codebook=book)
+                                      codebook=book, db_url=db)
     if as_json:
         typer.echo(json.dumps({"ingest": ingested.to_json(), "code": coded.to_json(),
                                "topics": topic_report.to_json() if topic_report else None,

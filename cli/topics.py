@@ -9,7 +9,8 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from stancemap.cli._common import active_codebook, console, err_console, project_config, user_errors
+from stancemap.cli._common import (active_codebook, console, db_option, err_console,
+                                   project_config, user_errors)
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ def topics_command(
     codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML (seed words)."),
     config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config TOML."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
+    db: Optional[str] = db_option(),
 ) -> None:
     """Fit the topic model (gensim LDA) and store each passage's topic shares."""
     from stancemap.nlp.pipeline import fit_topics
@@ -66,7 +68,7 @@ def topics_command(
             settings.topics.num_topics = num_topics
         book = active_codebook(settings, codebook)
         with err_console.status("fitting topics"):
-            report = fit_topics(project, settings, book, force=force)
+            report = fit_topics(project, settings, book, force=force, db_url=db)
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:

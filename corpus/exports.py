@@ -40,11 +40,16 @@ def code_rows(store: Store) -> pd.DataFrame:
 def resolve(group: list[dict], dimension: str) -> tuple[list[dict], str]:
     """The codes that stand for one (passage, dimension, target), and who they come from."""
     adjudicated = [c for c in group if c["status"] == "adjudicated"]
-    if adjudicated:
-        return adjudicated, "adjudicated"
+    if adjudicated:  # "none" is a decision that no value applies
+        return [c for c in adjudicated if c["value"] != "none"], "adjudicated"
     human = [c for c in group if c["status"] in HUMAN_STATUSES]
     if human:
-        return human, "human"
+        if dimension not in MULTI:  # coders who disagree: the majority, then the latest
+            votes: dict[str, int] = defaultdict(int)
+            for code in human:
+                votes[code["value"]] += 1
+            human = [max(human, key=lambda c: (votes[c["value"]], c.get("created_at") or ""))]
+        return [c for c in human if c["value"] != "none"], "human"
     rejected = {c["value"] for c in group if c["status"] == "rejected"}
     model = [c for c in group if c["status"] == "predicted" and c["value"] not in rejected]
     if dimension not in MULTI:

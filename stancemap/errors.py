@@ -36,6 +36,14 @@ class Errors:
     E047 = "The project has no topic model yet; run `stancemap topics --project {path}` first."
     E048 = ("Bad --on {on!r}: the first key must be the country, e.g. 'country,year' or "
             "'country=ctry_name,year'.")
+    E050 = "Unknown review dimension {name!r}; use any of: {known}."
+    E051 = "Unknown --strategy {name!r}; use random, stratified or uncertain."
+    E052 = "Nothing to review: no passage has codes for {dims}. Run `stancemap code` first."
+    E053 = ("{path} is not a review file stancemap can read: {reason}. Import files made by "
+            "`stancemap review export` (CSV, XLSX, Label Studio JSON, doccano JSONL).")
+    E054 = "{path}: {count} problem(s), nothing was imported:\n{problems}"
+    E055 = "Give --annotator NAME (or --adjudicator NAME for an adjudication file)."
+    E056 = "{path} is a ZIP archive that cannot be opened safely: {reason}"
     E021 = "Codebook not found: {path}. Give a YAML file (see `stancemap codebook show` for the format)."
 
     # file-level reasons, recorded in the run log
@@ -83,6 +91,10 @@ class CodebookError(StancemapError):
 
 
 class ModelError(StancemapError):
+    exit_code = 2
+
+
+class ReviewError(StancemapError):
     exit_code = 2
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,32 @@ def coded_project(tmp_path_factory, coder, codebook):
     ingest(EXAMPLES / "corpus", project, manifest=EXAMPLES / "manifest.csv")
     code_project(project, Config(), codebook, coder=coder)
     return project
+
+
+PG_URL = os.environ.get("STANCEMAP_TEST_PG")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request, tmp_path):
+    """(project folder, database URL): SQLite in the folder, or a fresh PostgreSQL database
+    on the server named by STANCEMAP_TEST_PG (CI starts one with scripts/start-postgres.sh)."""
+    if request.param == "sqlite":
+        yield tmp_path / "project", None
+        return
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("STANCEMAP_TEST_PG is not set in CI: .ci/run must start PostgreSQL")
+        pytest.skip("no PostgreSQL server: export STANCEMAP_TEST_PG=$(bash scripts/start-postgres.sh)")
+    import uuid
+
+    import sqlalchemy as sa
+
+    name = f"stancemap_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    yield tmp_path / "project", url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

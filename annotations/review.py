@@ -1,0 +1,165 @@
+"""Review items — one per passage × dimension (× stance target) — chosen for human coders,
+and their decisions turned into human codes.
+
+A coder's value for an item becomes codes with the coder as source: `accepted` where it equals
+the model's, `corrected` where it differs, and `rejected` for each model value the coder
+removed ("none" removes them all). Re-importing a decision replaces that coder's earlier one."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from stancemap.annotations.codebook import Codebook
+from stancemap.corpus.store import Store, codes, documents, now, passages
+from stancemap.errors import Errors, ReviewError
+
+DIMENSIONS = ("stance", "sentiment", "sector", "country")
+MULTI = {"sector", "country"}
+NONE = "none"
+STRATEGIES = ("random", "stratified", "uncertain")
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def allowed_values(dimension: str, codebook: Codebook) -> list[str]:
+    values = {"stance": ["favour", "against", "neutral"],
+              "sentiment": ["positive", "negative", "neutral"],
+              "sector": list(codebook.sectors), "country": list(codebook.countries)}[dimension]
+    return values + [NONE]
+
+
+@dataclass
+class Item:
+    passage_id: str
+    doc_id: str
+    dimension: str
+    target: str
+    text: str
+    title: str | None
+    model_values: list[str]
+    model_score: float | None
+    model_source: str | None
+    coder_values: dict[str, str] = field(default_factory=dict)  # adjudication: coder -> value
+
+    @property
+    def item_id(self) -> str:
+        return f"{self.passage_id}|{self.dimension}|{self.target}"
+
+    @property
+    def text_sha(self) -> str:
+        return text_hash(self.text)
+
+    @property
+    def model_value(self) -> str:
+        return ";".join(self.model_values)
+
+    def uncertainty(self) -> float:
+        """Lower = less sure. Polarity near 0 for stance and sentiment, low score otherwise."""
+        if self.model_score is None:
+            return 0.0
+        return abs(self.model_score) if self.dimension in ("stance", "sentiment") else self.model_score
+
+
+def collect_items(store: Store, dims: list[str]) -> list[Item]:
+    """Every reviewable item of the active documents, from the model's predicted codes."""
+    for dimension in dims:
+        if dimension not in DIMENSIONS:
+            raise ReviewError(Errors.E050.format(name=dimension, known=", ".join(DIMENSIONS)))
+    query = (sa.select(codes.c.passage_id, codes.c.dimension, codes.c.target, codes.c.value,
+                       codes.c.score, codes.c.source)
+             .select_from(codes.join(documents, documents.c.doc_id == codes.c.doc_id))
+             .where(documents.c.retired_at.is_(None), codes.c.status == "predicted",
+                    codes.c.dimension.in_(dims)))
+    predicted: dict[tuple[str, str], dict[str, list]] = defaultdict(lambda: defaultdict(list))
+    with store.engine.connect() as conn:
+        for row in conn.execute(query):
+            predicted[(row.passage_id, row.dimension)][row.target].append(row)
+        text_query = (sa.select(passages.c.passage_id, passages.c.doc_id, passages.c.text,
+                                documents.c.title)
+                      .select_from(passages.join(documents, documents.c.doc_id == passages.c.doc_id))
+                      .where(documents.c.retired_at.is_(None)).order_by(passages.c.passage_id))
+        texts = {r.passage_id: r for r in conn.execute(text_query)}
+    items = []
+    for passage_id, row in texts.items():
+        for dimension in dims:
+            by_target = predicted.get((passage_id, dimension), {})
+            targets = sorted(by_target) if dimension == "stance" else [""]
+            for target in targets:
+                found = by_target.get(target, [])
+                if not found and dimension == "sentiment":
+                    continue  # nothing to accept or correct
+                items.append(Item(passage_id, row.doc_id, dimension, target, row.text, row.title,
+                                  sorted({f.value for f in found}),
+                                  min((f.score for f in found if f.score is not None), default=None),
+                                  found[0].source if found else None))
+    return items
+
+
+def sample_items(items: list[Item], n: int | None, strategy: str, seed: int,
+                 strata: dict[str, tuple[str, str]] | None = None) -> list[Item]:
+    """Pick the items of `n` passages (all when n is None)."""
+    if strategy not in STRATEGIES:
+        raise ReviewError(Errors.E051.format(name=strategy))
+    by_passage: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        by_passage[item.passage_id].append(item)
+    order = sorted(by_passage)
+    rng = random.Random(seed)
+    if strategy == "random":
+        rng.shuffle(order)
+    elif strategy == "uncertain":
+        order.sort(key=lambda pid: (min(i.uncertainty() for i in by_passage[pid]), pid))
+    else:  # stratified: round-robin over country x sector cells, shuffled within each
+        cells: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for pid in order:
+            cells[(strata or {}).get(pid, ("", ""))].append(pid)
+        for members in cells.values():
+            rng.shuffle(members)
+        order = []
+        queues = [cells[key] for key in sorted(cells)]
+        while any(queues):
+            for queue in queues:
+                if queue:
+                    order.append(queue.pop(0))
+    chosen = order if n is None else order[:n]
+    return [item for pid in chosen for item in by_passage[pid]]
+
+
+def strata_of(items: list[Item]) -> dict[str, tuple[str, str]]:
+    """First country and sector the model gave each passage, for stratified sampling."""
+    found: dict[str, dict[str, str]] = defaultdict(dict)
+    for item in items:
+        if item.dimension in MULTI and item.model_values:
+            found[item.passage_id][item.dimension] = item.model_values[0]
+    return {pid: (v.get("country", ""), v.get("sector", "")) for pid, v in found.items()}
+
+
+@dataclass
+class Decision:
+    """One coder's value for one item, as read from a review file."""
+
+    where: str  # "row 12", "task 4", "line 3": for error messages
+    passage_id: str
+    dimension: str
+    target: str
+    values: list[str]
+    text_sha: str | None = None
+    note: str | None = None
+    annotator: str | None = None
+
+
+def parse_values(raw: str | list | None, dimension: str) -> list[str]:
+    """A coder's cell ("KAZ; CHN", ["favour"], "None") as a list of canonical values."""
+    if raw is None:
+        return []
+    parts = raw if isinstance(raw, list) else str(raw).replace(",", ";").split(";")
+    values = [str(p).strip() for p in parts if str(p).strip()]
+    return [NONE if v.lower() == NONE else v.upper() if dimension == "country" else v.lower()
+            for v in values]

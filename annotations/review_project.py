@@ -1,0 +1,83 @@
+"""The review loop on a project: export items, import decisions, find disagreements."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from stancemap.annotations.agreement import labels_by_coder
+from stancemap.annotations.codebook import Codebook
+from stancemap.annotations.importer import ImportReport, import_decisions
+from stancemap.annotations.review import DIMENSIONS, Item, collect_items, sample_items, strata_of
+from stancemap.annotations.review_files import FORMATS, read_review, write_review
+from stancemap.corpus.store import Store
+from stancemap.errors import Errors, ReviewError
+
+
+def _format(path: Path, fmt: str | None) -> str:
+    guess = {".csv": "csv", ".xlsx": "xlsx", ".json": "labelstudio", ".jsonl": "doccano"}
+    chosen = (fmt or guess.get(path.suffix.lower(), "")).lower()
+    if chosen not in FORMATS:
+        raise ReviewError(Errors.E040.format(fmt=chosen or "(none)", path=path,
+                                             formats=", ".join(FORMATS)))
+    return chosen
+
+
+def export_review(project: Path, out: Path, codebook: Codebook, *, fmt: str | None = None,
+                  dims: list[str] | None = None, sample: int | None = None,
+                  strategy: str = "random", seed: int = 0, db_url: str | None = None
+                  ) -> tuple[list[Path], int]:
+    dims = dims or ["stance", "sentiment", "sector"]
+    fmt = _format(out, fmt)
+    store = Store(Path(project), url=db_url, create=False)
+    try:
+        items = collect_items(store, dims)
+        strata = strata_of(collect_items(store, ["country", "sector"])) if strategy == "stratified" else None
+    finally:
+        store.dispose()
+    if not items:
+        raise ReviewError(Errors.E052.format(dims=", ".join(dims)))
+    chosen = sample_items(items, sample, strategy, seed, strata)
+    return write_review(chosen, out, fmt, codebook), len(chosen)
+
+
+def import_review(project: Path, path: Path, codebook: Codebook, *, annotator: str | None = None,
+                  adjudicator: str | None = None, db_url: str | None = None) -> ImportReport:
+    name = adjudicator or annotator
+    if not name:
+        raise ReviewError(Errors.E055)
+    decisions = read_review(Path(path), name)
+    return import_decisions(project, decisions, codebook, path=str(path),
+                            status_override="adjudicated" if adjudicator else None, db_url=db_url)
+
+
+def disagreements(project: Path, dims: list[str] | None = None,
+                  db_url: str | None = None) -> list[Item]:
+    """Items that two or more coders labelled differently, with each coder's label."""
+    dims = dims or list(DIMENSIONS)
+    store = Store(Path(project), url=db_url, create=False)
+    try:
+        coders, _ = labels_by_coder(store)
+        items = {i.item_id: i for i in collect_items(store, dims)}
+    finally:
+        store.dispose()
+    found = []
+    for dimension in dims:
+        by_item: dict[str, dict[str, str]] = {}
+        for coder, labels in coders.get(dimension, {}).items():
+            for key, label in labels.items():
+                by_item.setdefault(key, {})[coder] = label
+        for key, labels in sorted(by_item.items()):
+            if len(labels) >= 2 and len(set(labels.values())) > 1:
+                passage_id, target = key.split("|")
+                item = items.get(f"{passage_id}|{dimension}|{target}")
+                if item is not None:
+                    item.coder_values = labels
+                    found.append(item)
+    return found
+
+
+def export_adjudication(project: Path, out: Path, codebook: Codebook, *, fmt: str | None = None,
+                        dims: list[str] | None = None, db_url: str | None = None
+                        ) -> tuple[list[Path], int]:
+    items = disagreements(project, dims, db_url)
+    return write_review(items, out, _format(out, fmt), codebook), len(items)

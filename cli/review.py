@@ -1,0 +1,151 @@
+"""`stancemap review export|import|agreement|adjudicate`: the loop with human coders."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from stancemap.cli._common import active_codebook, console, db_option, project_config, user_errors
+from stancemap.cli.ingest import split_list
+
+app = typer.Typer(help="Hand the model's codes to human coders and take their decisions back.",
+                  no_args_is_help=True)
+
+EXPORT_EPILOG = """\
+[bold]Examples[/bold]
+
+  stancemap review export --project study --format xlsx --out review_aigerim.xlsx --sample 50
+  stancemap review export --project study --dims stance --strategy uncertain --sample 100 --out ls.json
+  stancemap review export --project study --format doccano --out batch1.jsonl --strategy stratified
+
+Formats: csv, xlsx (drop-down lists, model columns locked), labelstudio (tasks with the model's
+predictions plus FILE.label_config.xml), doccano (JSONL). Strategies: random, stratified
+(country x sector), uncertain (lowest model scores first). --sample counts passages.
+"""
+IMPORT_EPILOG = """\
+[bold]Examples[/bold]
+
+  stancemap review import --project study review_aigerim.xlsx --annotator aigerim
+  stancemap review import --project study ls_export.json --annotator bolat
+  stancemap review import --project study adjudication.csv --adjudicator lead
+
+The format is detected from the content. Unknown labels, passages not in the project or text
+that changed since the export are all listed, and nothing from the file is imported. Importing
+the same file again changes nothing. Exit codes: 0 imported; 2 problems (nothing imported).
+"""
+
+
+@app.command("export", epilog=EXPORT_EPILOG)
+def export_command(
+    project: Path = typer.Option(..., "--project", "-p", help="Project folder."),
+    out: Path = typer.Option(..., "--out", "-o", help="Review file to write."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="csv | xlsx | labelstudio | doccano"),
+    dims: Optional[str] = typer.Option(None, "--dims", help="Dimensions (default stance,sentiment,sector)."),
+    sample: Optional[int] = typer.Option(None, "--sample", min=1, help="Number of passages."),
+    strategy: str = typer.Option("random", "--strategy", help="random | stratified | uncertain"),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Sampling seed (default: the config's)."),
+    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config TOML."),
+    db: Optional[str] = db_option(),
+) -> None:
+    """Write items for coders, with the model's codes as pre-annotations."""
+    from stancemap.annotations.review_project import export_review
+
+    with user_errors():
+        settings = project_config(project, config)
+        book = active_codebook(settings, codebook)
+        written, count = export_review(project, out, book, fmt=fmt, dims=split_list(dims),
+                                       sample=sample, strategy=strategy,
+                                       seed=settings.seed if seed is None else seed, db_url=db)
+    console.print(f"{count} items")
+    for path in written:
+        console.print(f"wrote {path}")
+
+
+@app.command("import", epilog=IMPORT_EPILOG)
+def import_command(
+    path: Path = typer.Argument(..., help="A review file coders filled in."),
+    project: Path = typer.Option(..., "--project", "-p", help="Project folder."),
+    annotator: Optional[str] = typer.Option(None, "--annotator", help="Who coded the file."),
+    adjudicator: Optional[str] = typer.Option(None, "--adjudicator", help="Who settled disagreements."),
+    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config TOML."),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary."),
+    db: Optional[str] = db_option(),
+) -> None:
+    """Store coders' decisions as human codes (all of the file, or nothing)."""
+    from stancemap.annotations.review_project import import_review
+
+    with user_errors():
+        settings = project_config(project, config)
+        book = active_codebook(settings, codebook)
+        report = import_review(project, path, book, annotator=annotator, adjudicator=adjudicator,
+                               db_url=db)
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        statuses = ", ".join(f"{n} {s}" for s, n in sorted(report.statuses.items()))
+        console.print(f"{report.decisions} decisions by {', '.join(report.annotators) or '-'} → "
+                      f"{report.codes} human codes ({statuses or 'none'})")
+
+
+@app.command("agreement", epilog="[bold]Example[/bold]\n\n  stancemap review agreement --project study --json")
+def agreement_command(
+    project: Path = typer.Option(..., "--project", "-p", help="Project folder."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: Optional[str] = db_option(),
+) -> None:
+    """Agreement per dimension: percent, Cohen's and Fleiss' kappa, Krippendorff's alpha, and each coder vs the model."""
+    from stancemap.annotations.agreement import agreement
+
+    with user_errors():
+        results = agreement(project, db_url=db)
+    if as_json:
+        typer.echo(json.dumps([r.to_json() for r in results], indent=2))
+        return
+    if not results:
+        console.print("No human codes yet: import coders' files with `stancemap review import`.")
+        return
+    for result in results:
+        data = result.to_json()
+        table = Table(title=f"{result.dimension}: {', '.join(result.coders)} ({result.items} items)")
+        table.add_column("measure")
+        table.add_column("value", justify="right")
+        table.add_column("items", justify="right")
+        table.add_row("percent agreement", str(data["percent_agreement"]), str(data["percent_items"]))
+        table.add_row("Fleiss' kappa", str(data["fleiss_kappa"]), str(data["fleiss_items"]))
+        table.add_row("Krippendorff's alpha", str(data["krippendorff_alpha"]), str(data["percent_items"]))
+        for pair, values in data["cohen_kappa"].items():
+            table.add_row(f"Cohen's kappa {pair}", str(values["kappa"]), str(values["items"]))
+        for coder, values in data["vs_model"].items():
+            table.add_row(f"{coder} vs model (kappa)", str(values["kappa"]), str(values["items"]))
+        console.print(table)
+
+
+@app.command("adjudicate", epilog="[bold]Examples[/bold]\n\n"
+             "  stancemap review adjudicate --project study --out disagreements.xlsx\n"
+             "  stancemap review import --project study disagreements.xlsx --adjudicator lead")
+def adjudicate_command(
+    project: Path = typer.Option(..., "--project", "-p", help="Project folder."),
+    out: Path = typer.Option(..., "--out", "-o", help="File of disagreements to write."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="csv | xlsx | labelstudio | doccano"),
+    dims: Optional[str] = typer.Option(None, "--dims", help="Dimensions (default: all)."),
+    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML."),
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config TOML."),
+    db: Optional[str] = db_option(),
+) -> None:
+    """Export the items coders disagree on, with each coder's label, for a lead coder."""
+    from stancemap.annotations.review_project import export_adjudication
+
+    with user_errors():
+        settings = project_config(project, config)
+        book = active_codebook(settings, codebook)
+        written, count = export_adjudication(project, out, book, fmt=fmt, dims=split_list(dims),
+                                             db_url=db)
+    console.print(f"{count} items with disagreement")
+    for path in written:
+        console.print(f"wrote {path}")
