@@ -46,6 +46,8 @@ class Item:
     model_values: list[str]
     model_score: float | None
     model_source: str | None
+    start: int = 0  # the passage's offsets in its document's text
+    end: int = 0
     coder_values: dict[str, str] = field(default_factory=dict)  # adjudication: coder -> value
 
     @property
@@ -82,7 +84,7 @@ def collect_items(store: Store, dims: list[str]) -> list[Item]:
         for row in conn.execute(query):
             predicted[(row.passage_id, row.dimension)][row.target].append(row)
         text_query = (sa.select(passages.c.passage_id, passages.c.doc_id, passages.c.text,
-                                documents.c.title)
+                                passages.c.start, passages.c.end, documents.c.title)
                       .select_from(passages.join(documents, documents.c.doc_id == passages.c.doc_id))
                       .where(documents.c.retired_at.is_(None)).order_by(passages.c.passage_id))
         texts = {r.passage_id: r for r in conn.execute(text_query)}
@@ -98,7 +100,7 @@ def collect_items(store: Store, dims: list[str]) -> list[Item]:
                 items.append(Item(passage_id, row.doc_id, dimension, target, row.text, row.title,
                                   sorted({f.value for f in found}),
                                   min((f.score for f in found if f.score is not None), default=None),
-                                  found[0].source if found else None))
+                                  found[0].source if found else None, row.start, row.end))
     return items
 
 

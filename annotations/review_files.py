@@ -16,7 +16,7 @@ from stancemap.annotations.review import MULTI, Decision, Item, allowed_values, 
 from stancemap.corpus.encoding import decode
 from stancemap.errors import Errors, FileProblem, ReviewError
 
-FORMATS = ("csv", "xlsx", "labelstudio", "doccano")
+FORMATS = ("csv", "xlsx", "labelstudio", "doccano", "qdpx")
 COLUMNS = ["item_id", "passage_id", "dimension", "target", "allowed_values", "model_value",
            "model_score", "model_source", "other_coders", "coder_value", "coder_note", "text_sha",
            "title", "text"]
@@ -33,8 +33,16 @@ def _row(item: Item, codebook: Codebook) -> dict:
             "text": item.text}
 
 
-def write_review(items: list[Item], path: Path, fmt: str, codebook: Codebook) -> list[Path]:
+def write_review(items: list[Item], path: Path, fmt: str, codebook: Codebook,
+                 documents: dict[str, tuple[str, str | None]] | None = None) -> list[Path]:
+    """`documents` (doc_id -> text, title) is needed for qdpx, whose sources are whole documents."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "qdpx":
+        from stancemap.annotations.qdpx import write_qdpx
+
+        documents = documents or {}
+        return write_qdpx(items, path, codebook, {k: v[0] for k, v in documents.items()},
+                          {k: v[1] for k, v in documents.items()})
     if fmt == "csv":
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=COLUMNS)
@@ -165,12 +173,18 @@ def _from_rows(rows: list[dict], annotator: str, first_row: int = 2) -> list[Dec
             for n, row in enumerate(rows, start=first_row)]
 
 
-def read_review(path: Path, annotator: str) -> list[Decision]:
+def read_review(path: Path, annotator: str, codebook: Codebook) -> list[Decision]:
     """Decisions in any supported format; a file of another shape is refused by name."""
     data = path.read_bytes()
     try:
         if data.startswith(b"PK\x03\x04"):
             _safe_zip(path)
+            with zipfile.ZipFile(path) as archive:
+                is_qdpx = "project.qde" in archive.namelist()
+            if is_qdpx:
+                from stancemap.annotations.qdpx import read_qdpx
+
+                return read_qdpx(path, annotator, codebook)
             return _read_xlsx(path, annotator)
         text, _ = decode(data)
         stripped = text.lstrip()

@@ -14,7 +14,8 @@ from stancemap.errors import Errors, ReviewError
 
 
 def _format(path: Path, fmt: str | None) -> str:
-    guess = {".csv": "csv", ".xlsx": "xlsx", ".json": "labelstudio", ".jsonl": "doccano"}
+    guess = {".csv": "csv", ".xlsx": "xlsx", ".json": "labelstudio", ".jsonl": "doccano",
+             ".qdpx": "qdpx"}
     chosen = (fmt or guess.get(path.suffix.lower(), "")).lower()
     if chosen not in FORMATS:
         raise ReviewError(Errors.E040.format(fmt=chosen or "(none)", path=path,
@@ -32,12 +33,13 @@ def export_review(project: Path, out: Path, codebook: Codebook, *, fmt: str | No
     try:
         items = collect_items(store, dims)
         strata = strata_of(collect_items(store, ["country", "sector"])) if strategy == "stratified" else None
+        if not items:
+            raise ReviewError(Errors.E052.format(dims=", ".join(dims)))
+        chosen = sample_items(items, sample, strategy, seed, strata)
+        documents = store.document_texts({i.doc_id for i in chosen}) if fmt == "qdpx" else None
     finally:
         store.dispose()
-    if not items:
-        raise ReviewError(Errors.E052.format(dims=", ".join(dims)))
-    chosen = sample_items(items, sample, strategy, seed, strata)
-    return write_review(chosen, out, fmt, codebook), len(chosen)
+    return write_review(chosen, out, fmt, codebook, documents), len(chosen)
 
 
 def import_review(project: Path, path: Path, codebook: Codebook, *, annotator: str | None = None,
@@ -45,7 +47,7 @@ def import_review(project: Path, path: Path, codebook: Codebook, *, annotator: s
     name = adjudicator or annotator
     if not name:
         raise ReviewError(Errors.E055)
-    decisions = read_review(Path(path), name)
+    decisions = read_review(Path(path), name, codebook)
     return import_decisions(project, decisions, codebook, path=str(path),
                             status_override="adjudicated" if adjudicator else None, db_url=db_url)
 
@@ -80,4 +82,12 @@ def export_adjudication(project: Path, out: Path, codebook: Codebook, *, fmt: st
                         dims: list[str] | None = None, db_url: str | None = None
                         ) -> tuple[list[Path], int]:
     items = disagreements(project, dims, db_url)
-    return write_review(items, out, _format(out, fmt), codebook), len(items)
+    fmt = _format(out, fmt)
+    documents = None
+    if fmt == "qdpx":
+        store = Store(Path(project), url=db_url, create=False)
+        try:
+            documents = store.document_texts({i.doc_id for i in items})
+        finally:
+            store.dispose()
+    return write_review(items, out, fmt, codebook, documents), len(items)

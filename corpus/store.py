@@ -321,6 +321,17 @@ class Store:
             for row in conn.execute(query.execution_options(yield_per=200)).mappings():
                 yield dict(row)
 
+    def document_texts(self, doc_ids: set[str]) -> dict[str, tuple[str, str | None]]:
+        """doc_id -> (text, title)."""
+        found = {}
+        ids = sorted(doc_ids)
+        with self.engine.connect() as conn:
+            for chunk in _chunks(ids, 500):
+                for row in conn.execute(sa.select(documents.c.doc_id, documents.c.text, documents.c.title)
+                                        .where(documents.c.doc_id.in_(chunk))):
+                    found[row.doc_id] = (row.text, row.title)
+        return found
+
     def passages_of(self, doc_id: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(passages).where(passages.c.doc_id == doc_id)

@@ -243,3 +243,52 @@ def test_zip_slip_and_bombs_are_refused(project, codebook, tmp_path):
         archive.writestr("xl/big.xml", b"0" * (201 * 2**20))
     with pytest.raises(ReviewError, match="unpacks to 201 MB"):
         import_review(project, bomb, codebook, annotator="a")
+
+
+XSD = FORMATS / "refi_qda" / "Project-mrt2019.xsd"
+
+
+@needs_shared
+def test_qdpx_validates_and_round_trips(project, codebook, tmp_path):
+    import xmlschema
+
+    out = tmp_path / "review.qdpx"
+    export_review(project, out, codebook, dims=["stance", "sector"], sample=4, seed=2)
+    with zipfile.ZipFile(out) as archive:
+        xml = archive.read("project.qde").decode("utf-8")
+        sources = [n for n in archive.namelist() if n.startswith("sources/")]
+    xmlschema.XMLSchema(XSD).validate(xml)
+    assert sources and 'name="stancemap model"' in xml and "<Note " in xml
+    # a coder adds codings as another user, the way a QDA program writes them
+    from stancemap.annotations.qdpx import guid
+
+    coder = "0A1B2C3D-0000-4000-8000-000000000001"
+    xml = xml.replace("</Users>", f'<User guid="{coder}" name="Aigerim"/></Users>')
+    chosen = {}
+    for item_id in sorted(set(__import__("re").findall(r'PlainTextSelection guid="[^"]+" name="([^"]+)"', xml))):
+        passage_id, dimension, target = item_id.split("|")
+        value = "neutral" if dimension == "stance" else "security"
+        chosen[item_id] = value
+        coding = (f'<Coding guid="{guid("test", item_id)}" creatingUser="{coder}">'
+                  f'<CodeRef targetGUID="{guid("code", f"{dimension}|{target}|{value}")}"/></Coding>')
+        marker = f'name="{item_id}"'
+        head, tail = xml.split(marker, 1)
+        close = tail.index("</PlainTextSelection>")
+        xml = head + marker + tail[:close] + coding + tail[close:]
+    xmlschema.XMLSchema(XSD).validate(xml)
+    with zipfile.ZipFile(out) as source, zipfile.ZipFile(tmp_path / "coded.qdpx", "w") as target:
+        for name in source.namelist():
+            target.writestr(name, xml if name == "project.qde" else source.read(name))
+    report = import_review(project, tmp_path / "coded.qdpx", codebook, annotator="aigerim")
+    assert report.decisions == len(chosen) and report.annotators == ["aigerim"]
+    stored = {(p, d, t): v for p, d, t, v, s, st in human_codes(project) if st in ("accepted", "corrected")}
+    for item_id, value in chosen.items():
+        assert stored[tuple(item_id.split("|"))] == value
+
+
+@needs_shared
+@pytest.mark.parametrize("name", ["blank-atlas-project.qdpx", "target-atlas-project.qdpx"])
+def test_atlas_ti_projects_are_read_with_a_clear_message(project, codebook, name):
+    with pytest.raises(ReviewError) as err:
+        import_review(project, FORMATS / "refi_qda" / name, codebook, annotator="a")
+    assert "a REFI-QDA project with" in str(err.value) and "no coder's codings" in str(err.value)
