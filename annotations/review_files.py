@@ -14,6 +14,7 @@ from xml.sax.saxutils import quoteattr
 from stancemap.annotations.codebook import Codebook
 from stancemap.annotations.review import MULTI, Decision, Item, allowed_values, parse_values
 from stancemap.corpus.encoding import decode
+from stancemap.corpus.zipsafety import zip_problem
 from stancemap.errors import Errors, FileProblem, ReviewError
 
 FORMATS = ("csv", "xlsx", "labelstudio", "doccano", "qdpx")
@@ -138,20 +139,9 @@ def _write_labelstudio(items: list[Item], path: Path, codebook: Codebook) -> lis
 
 # reading -----------------------------------------------------------------------------------
 def _safe_zip(path: Path) -> None:
-    """Zip slip and zip bombs: no absolute or '..' entries, bounded unpacked size."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            total = 0
-            for info in archive.infolist():
-                name = info.filename
-                if name.startswith(("/", "\\")) or ".." in Path(name).parts or ":" in name:
-                    raise ReviewError(Errors.E056.format(path=path, reason=f"unsafe entry name {name!r}"))
-                total += info.file_size
-            if total > MAX_UNPACKED:
-                raise ReviewError(Errors.E056.format(
-                    path=path, reason=f"it unpacks to {total / 2**20:.0f} MB, over {MAX_UNPACKED // 2**20} MB"))
-    except zipfile.BadZipFile as err:
-        raise ReviewError(Errors.E056.format(path=path, reason=err)) from err
+    problem = zip_problem(path, MAX_UNPACKED)
+    if problem:
+        raise ReviewError(Errors.E056.format(path=path, reason=problem))
 
 
 def _decision(where, record: dict, values, annotator) -> Decision:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from stancemap.corpus.zipsafety import zip_problem
 from stancemap.errors import Errors, FileProblem
 
 _UNSUPPORTED_MAGIC = (
@@ -26,6 +27,9 @@ _HTML_EXT = {".html", ".htm", ".xhtml"}
 
 
 def _zip_kind(path: Path) -> str:
+    problem = zip_problem(path)
+    if problem:
+        raise FileProblem("failed", Errors.R_READ.format(reason=f"ZIP container refused: {problem}"))
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())

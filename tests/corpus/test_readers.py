@@ -217,3 +217,20 @@ def test_two_column_pdf_is_read_column_by_column(tmp_path):
     flat = " ".join(doc.text.split())
     assert flat.index("Left column sentence 11") < flat.index("Right column sentence 0")
     assert "Left column sentence 0 is about the Khorgos dry port. Left column sentence 1" in flat
+
+
+def test_unsafe_docx_containers_are_refused(tmp_path):
+    import zipfile
+
+    slip = tmp_path / "slip.docx"
+    with zipfile.ZipFile(slip, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+        archive.writestr("../../evil.sh", "rm -rf /")
+    with pytest.raises(FileProblem, match="unsafe entry name '../../evil.sh'"):
+        read(slip)
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/huge.xml", b"0" * (501 * 2**20))
+    with pytest.raises(FileProblem, match="unpacks to 501 MB"):
+        read(bomb)
