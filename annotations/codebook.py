@@ -82,6 +82,19 @@ class Stakeholder(_Strict):
     aliases: list[str] = []
 
 
+class Dimension(_Strict):
+    """A dimension of the researchers' own (e.g. a code tree brought from NVivo or ATLAS.ti):
+    coders code it in the review loop; no model predicts it."""
+
+    label: str
+    description: str = ""
+    values: list[str] = Field(min_length=1)
+    multi: bool = True
+
+
+BUILT_IN_DIMENSIONS = ("country", "sector", "topic", "sentiment", "stance", "stakeholder")
+
+
 class Codebook(_Strict):
     name: str
     version: str
@@ -94,6 +107,14 @@ class Codebook(_Strict):
     sectors: dict[Slug, Sector] = {}
     stance_targets: dict[Slug, StanceTarget] = {}
     stakeholders: dict[Slug, Stakeholder] = {}
+    dimensions: dict[Slug, Dimension] = {}
+
+    @model_validator(mode="after")
+    def _own_dimensions(self):
+        for key in self.dimensions:
+            if key in BUILT_IN_DIMENSIONS:
+                raise ValueError(f"dimensions.{key}: {key!r} is a built-in dimension; choose another id")
+        return self
 
     @model_validator(mode="after")
     def _references(self):

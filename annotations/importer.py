@@ -9,7 +9,8 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from stancemap.annotations.codebook import Codebook
-from stancemap.annotations.review import DIMENSIONS, MULTI, NONE, Decision, allowed_values, text_hash
+from stancemap.annotations.review import (NONE, Decision, allowed_values, is_multi, review_dimensions,
+                                          text_hash)
 from stancemap.corpus.store import Store, codes, documents, now, passages
 from stancemap.errors import Errors, ReviewError
 
@@ -38,9 +39,10 @@ def _problems(decisions: list[Decision], store: Store, codebook: Codebook) -> li
                 .select_from(passages.join(documents, documents.c.doc_id == passages.c.doc_id))
                 .where(passages.c.passage_id.in_(chunk), documents.c.retired_at.is_(None)))})
     problems = []
+    dimensions = review_dimensions(codebook)
     for decision in decisions:
         where = decision.where
-        if decision.dimension not in DIMENSIONS:
+        if decision.dimension not in dimensions:
             problems.append(f"{where}: unknown dimension {decision.dimension!r}")
             continue
         if decision.passage_id not in texts:
@@ -56,7 +58,7 @@ def _problems(decisions: list[Decision], store: Store, codebook: Codebook) -> li
         if unknown:
             problems.append(f"{where}: unknown {decision.dimension} label(s) {', '.join(map(repr, unknown))}"
                             f" (allowed: {', '.join(allowed)})")
-        if len(decision.values) > 1 and (decision.dimension not in MULTI or NONE in decision.values):
+        if len(decision.values) > 1 and (not is_multi(decision.dimension, codebook) or NONE in decision.values):
             problems.append(f"{where}: {len(decision.values)} values given where one is allowed")
     return problems
 

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from stancemap import __version__
 from stancemap.annotations.codebook import Codebook
-from stancemap.annotations.review import Decision, Item, allowed_values, text_hash
+from stancemap.annotations.review import Decision, Item, allowed_values, review_dimensions, text_hash
 
 NS = "urn:QDA-XML:project:1.0"
 _GUID_NAMESPACE = uuid.UUID("5b0c7c0e-3d55-4f69-9a8e-2f7b1d6a0c11")
@@ -44,7 +44,7 @@ def code_tree(codebook: Codebook, dims: list[str]) -> list[tuple[str, str, list]
 def code_index(codebook: Codebook) -> dict[str, tuple[str, str, str]]:
     """GUID -> (dimension, target, value) for every codable code stancemap writes."""
     index = {}
-    for dimension in ("stance", "sentiment", "sector", "country"):
+    for dimension in review_dimensions(codebook):
         targets = list(codebook.stance_targets) if dimension == "stance" else [""]
         for target in targets:
             for value in allowed_values(dimension, codebook):
@@ -173,3 +173,43 @@ def read_qdpx(path: Path, annotator: str, codebook: Codebook) -> list[Decision]:
         decisions.append(Decision(f"selection {item_id}", parts[0], parts[1], parts[2], values, sha,
                                   None, name))
     return decisions
+
+
+def qdpx_codes(path: Path) -> tuple[str, list[str]]:
+    """The project's name and its codable codes as paths ("Parent > Child"), in file order."""
+    from defusedxml import ElementTree
+
+    with zipfile.ZipFile(path) as archive:
+        if "project.qde" not in archive.namelist():
+            raise ValueError("no project.qde inside")
+        root = ElementTree.fromstring(archive.read("project.qde"))
+    q = f"{{{NS}}}"
+    paths: list[str] = []
+
+    def walk(element, prefix: str) -> None:
+        for code in element.findall(f"{q}Code"):
+            name = (code.get("name") or "").strip()
+            path = f"{prefix} > {name}" if prefix else name
+            if (code.get("isCodable") or "true").lower() == "true" and path not in paths:
+                paths.append(path)
+            walk(code, path)
+
+    for codes in root.iter(f"{q}Codes"):
+        walk(codes, "")
+    return root.get("name") or Path(path).stem, paths
+
+
+def codebook_from_qdpx(path: Path, dimension: str | None = None) -> dict | None:
+    """A codebook (extending the default) with the QDA project's code tree as a dimension of
+    its own; None when the project has no codes."""
+    import re
+
+    name, paths = qdpx_codes(path)
+    if not paths:
+        return None
+    slug = dimension or re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_") or "qda_codes"
+    if not slug[0].isalpha():
+        slug = f"qda_{slug}"
+    return {"extends": "default", "name": f"china-central-asia+{slug}", "version": "1.0",
+            "dimensions": {slug: {"label": name, "description": f"Code tree of {Path(path).name}",
+                                  "values": paths, "multi": True}}}

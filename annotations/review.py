@@ -18,7 +18,7 @@ from stancemap.annotations.codebook import Codebook
 from stancemap.corpus.store import Store, codes, documents, now, passages
 from stancemap.errors import Errors, ReviewError
 
-DIMENSIONS = ("stance", "sentiment", "sector", "country")
+DIMENSIONS = ("stance", "sentiment", "sector", "country")  # built-in, predicted by the model
 MULTI = {"sector", "country"}
 NONE = "none"
 STRATEGIES = ("random", "stratified", "uncertain")
@@ -28,7 +28,18 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
+def review_dimensions(codebook: Codebook) -> list[str]:
+    return list(DIMENSIONS) + list(codebook.dimensions)
+
+
+def is_multi(dimension: str, codebook: Codebook) -> bool:
+    own = codebook.dimensions.get(dimension)
+    return own.multi if own else dimension in MULTI
+
+
 def allowed_values(dimension: str, codebook: Codebook) -> list[str]:
+    if dimension in codebook.dimensions:
+        return list(codebook.dimensions[dimension].values) + [NONE]
     values = {"stance": ["favour", "against", "neutral"],
               "sentiment": ["positive", "negative", "neutral"],
               "sector": list(codebook.sectors), "country": list(codebook.countries)}[dimension]
@@ -69,11 +80,13 @@ class Item:
         return abs(self.model_score) if self.dimension in ("stance", "sentiment") else self.model_score
 
 
-def collect_items(store: Store, dims: list[str]) -> list[Item]:
-    """Every reviewable item of the active documents, from the model's predicted codes."""
+def collect_items(store: Store, dims: list[str], codebook: Codebook) -> list[Item]:
+    """Every reviewable item of the active documents: the model's predicted codes, and every
+    passage for the codebook's own dimensions (which no model predicts)."""
+    known = review_dimensions(codebook)
     for dimension in dims:
-        if dimension not in DIMENSIONS:
-            raise ReviewError(Errors.E050.format(name=dimension, known=", ".join(DIMENSIONS)))
+        if dimension not in known:
+            raise ReviewError(Errors.E050.format(name=dimension, known=", ".join(known)))
     query = (sa.select(codes.c.passage_id, codes.c.dimension, codes.c.target, codes.c.value,
                        codes.c.score, codes.c.source)
              .select_from(codes.join(documents, documents.c.doc_id == codes.c.doc_id))
@@ -158,10 +171,13 @@ class Decision:
 
 
 def parse_values(raw: str | list | None, dimension: str) -> list[str]:
-    """A coder's cell ("KAZ; CHN", ["favour"], "None") as a list of canonical values."""
+    """A coder's cell ("KAZ; CHN", ["favour"], "None") as a list of canonical values; the
+    codebook's own dimensions keep their values' case."""
     if raw is None:
         return []
-    parts = raw if isinstance(raw, list) else str(raw).replace(",", ";").split(";")
+    parts = raw if isinstance(raw, list) else str(raw).split(";")
     values = [str(p).strip() for p in parts if str(p).strip()]
+    if dimension not in DIMENSIONS:
+        return [NONE if v.lower() == NONE else v for v in values]
     return [NONE if v.lower() == NONE else v.upper() if dimension == "country" else v.lower()
             for v in values]

@@ -12,7 +12,8 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from stancemap.annotations.codebook import Codebook
-from stancemap.annotations.review import MULTI, Decision, Item, allowed_values, parse_values
+from stancemap.annotations.review import (Decision, Item, allowed_values, is_multi, parse_values,
+                                          review_dimensions)
 from stancemap.corpus.encoding import decode
 from stancemap.corpus.zipsafety import zip_problem
 from stancemap.errors import Errors, FileProblem, ReviewError
@@ -82,7 +83,7 @@ def _write_xlsx(items: list[Item], path: Path, codebook: Codebook) -> None:
     note_col = COLUMNS.index("coder_note") + 1
     lists = book.create_sheet("allowed_values")
     validations = {}
-    for column, dimension in enumerate(("stance", "sentiment", "sector", "country"), start=1):
+    for column, dimension in enumerate(review_dimensions(codebook), start=1):
         values = allowed_values(dimension, codebook)
         lists.cell(1, column, dimension)
         for row, value in enumerate(values, start=2):
@@ -91,7 +92,7 @@ def _write_xlsx(items: list[Item], path: Path, codebook: Codebook) -> None:
         # multi-valued dimensions accept "KAZ; CHN": the list is a guide, not a rule
         validations[dimension] = DataValidation(
             type="list", formula1=f"=allowed_values!${letter}$2:${letter}${len(values) + 1}",
-            allow_blank=True, showErrorMessage=dimension not in MULTI, errorStyle="stop")
+            allow_blank=True, showErrorMessage=not is_multi(dimension, codebook), errorStyle="stop")
         sheet.add_data_validation(validations[dimension])
     unlocked = Protection(locked=False)
     editable = PatternFill("solid", fgColor="FFF2CC")
@@ -127,7 +128,7 @@ def _write_labelstudio(items: list[Item], path: Path, codebook: Codebook) -> lis
     blocks = []
     for dimension in dims:
         choices = "".join(f'<Choice value={quoteattr(v)}/>' for v in allowed_values(dimension, codebook))
-        kind = "multiple" if dimension in MULTI else "single"
+        kind = "multiple" if is_multi(dimension, codebook) else "single"
         blocks.append(f'  <Choices name="{dimension}" toName="text" choice="{kind}" '
                       f'showInline="true">{choices}</Choices>')
     config = ("<View>\n  <Header value=\"$question\"/>\n  <Text name=\"text\" value=\"$text\"/>\n"

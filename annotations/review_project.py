@@ -7,7 +7,7 @@ from pathlib import Path
 from stancemap.annotations.agreement import labels_by_coder
 from stancemap.annotations.codebook import Codebook
 from stancemap.annotations.importer import ImportReport, import_decisions
-from stancemap.annotations.review import DIMENSIONS, Item, collect_items, sample_items, strata_of
+from stancemap.annotations.review import Item, collect_items, review_dimensions, sample_items, strata_of
 from stancemap.annotations.review_files import FORMATS, read_review, write_review
 from stancemap.corpus.store import Store
 from stancemap.errors import Errors, ReviewError
@@ -31,8 +31,9 @@ def export_review(project: Path, out: Path, codebook: Codebook, *, fmt: str | No
     fmt = _format(out, fmt)
     store = Store(Path(project), url=db_url, create=False)
     try:
-        items = collect_items(store, dims)
-        strata = strata_of(collect_items(store, ["country", "sector"])) if strategy == "stratified" else None
+        items = collect_items(store, dims, codebook)
+        strata = (strata_of(collect_items(store, ["country", "sector"], codebook))
+                  if strategy == "stratified" else None)
         if not items:
             raise ReviewError(Errors.E052.format(dims=", ".join(dims)))
         chosen = sample_items(items, sample, strategy, seed, strata)
@@ -52,14 +53,14 @@ def import_review(project: Path, path: Path, codebook: Codebook, *, annotator: s
                             status_override="adjudicated" if adjudicator else None, db_url=db_url)
 
 
-def disagreements(project: Path, dims: list[str] | None = None,
+def disagreements(project: Path, codebook: Codebook, dims: list[str] | None = None,
                   db_url: str | None = None) -> list[Item]:
     """Items that two or more coders labelled differently, with each coder's label."""
-    dims = dims or list(DIMENSIONS)
+    dims = dims or review_dimensions(codebook)
     store = Store(Path(project), url=db_url, create=False)
     try:
         coders, _ = labels_by_coder(store)
-        items = {i.item_id: i for i in collect_items(store, dims)}
+        items = {i.item_id: i for i in collect_items(store, dims, codebook)}
     finally:
         store.dispose()
     found = []
@@ -81,7 +82,7 @@ def disagreements(project: Path, dims: list[str] | None = None,
 def export_adjudication(project: Path, out: Path, codebook: Codebook, *, fmt: str | None = None,
                         dims: list[str] | None = None, db_url: str | None = None
                         ) -> tuple[list[Path], int]:
-    items = disagreements(project, dims, db_url)
+    items = disagreements(project, codebook, dims, db_url)
     fmt = _format(out, fmt)
     documents = None
     if fmt == "qdpx":

@@ -34,3 +34,37 @@ def show_command(codebook: Optional[Path] = typer.Option(None, "--codebook",
 
     with user_errors():
         typer.echo(codebook_yaml(load_codebook(codebook)))
+
+
+@app.command("import-qdpx", epilog="[bold]Examples[/bold]\n\n"
+             "  stancemap codebook import-qdpx nvivo_project.qdpx --out codebook.yaml\n"
+             "  stancemap review export --project study --codebook codebook.yaml --dims nvivo_project "
+             "--out coding.xlsx")
+def import_qdpx_command(
+    path: Path = typer.Argument(..., help="A REFI-QDA project (.qdpx) from NVivo, ATLAS.ti, MAXQDA…"),
+    out: Path = typer.Option(..., "--out", "-o", help="Codebook YAML to write."),
+    dimension: Optional[str] = typer.Option(None, "--dimension", help="Id of the new dimension."),
+) -> None:
+    """Bring a QDA program's code tree in as a codebook dimension your coders can code."""
+    import yaml
+
+    from stancemap.annotations.codebook import load_codebook
+    from stancemap.annotations.qdpx import codebook_from_qdpx
+    from stancemap.corpus.zipsafety import zip_problem
+    from stancemap.errors import CodebookError, Errors
+
+    with user_errors():
+        problem = zip_problem(path) if path.is_file() else f"not found: {path}"
+        if problem:
+            raise CodebookError(Errors.E056.format(path=path, reason=problem))
+        try:
+            data = codebook_from_qdpx(path, dimension)
+        except ValueError as err:
+            raise CodebookError(Errors.E056.format(path=path, reason=err)) from err
+        if data is None:
+            console.print(f"{path} holds no codes; nothing was written.")
+            return
+        out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        codebook = load_codebook(out)
+    (key, own), = codebook.dimensions.items()
+    console.print(f"wrote {out}: dimension {key!r} with {len(own.values)} codes from {path.name}")

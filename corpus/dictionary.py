@@ -92,6 +92,10 @@ def describe(column: str, codebook: Codebook) -> tuple[str, str | None]:
         return meaning, allowed
     if column.endswith("_source"):
         return f"Kind of code behind {column[:-7]}", SOURCE_VALUES
+    if column.startswith("code_") and column[5:] in codebook.dimensions:
+        own = codebook.dimensions[column[5:]]
+        return (f"{own.label}: the coders' codes (a codebook dimension no model predicts), "
+                f"';'-separated", " | ".join(own.values))
     if column.startswith("meta_"):
         return f"Metadata field '{column[5:]}' (manifest, path pattern or the file itself)", None
     match = re.match(r"^stance_(\w+?)(_score)?$", column)

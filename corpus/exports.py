@@ -37,14 +37,15 @@ def code_rows(store: Store) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def resolve(group: list[dict], dimension: str) -> tuple[list[dict], str]:
-    """The codes that stand for one (passage, dimension, target), and who they come from."""
+def resolve(group: list[dict], multi: bool) -> tuple[list[dict], str]:
+    """The codes that stand for one (passage, dimension, target), and who they come from.
+    `multi`: the dimension takes several values per passage (countries, sectors, topics)."""
     adjudicated = [c for c in group if c["status"] == "adjudicated"]
     if adjudicated:  # "none" is a decision that no value applies
         return [c for c in adjudicated if c["value"] != "none"], "adjudicated"
     human = [c for c in group if c["status"] in HUMAN_STATUSES]
     if human:
-        if dimension not in MULTI:  # coders who disagree: the majority, then the latest
+        if not multi:  # coders who disagree: the majority, then the latest
             votes: dict[str, int] = defaultdict(int)
             for code in human:
                 votes[code["value"]] += 1
@@ -52,22 +53,23 @@ def resolve(group: list[dict], dimension: str) -> tuple[list[dict], str]:
         return [c for c in human if c["value"] != "none"], "human"
     rejected = {c["value"] for c in group if c["status"] == "rejected"}
     model = [c for c in group if c["status"] == "predicted" and c["value"] not in rejected]
-    if dimension not in MULTI:
+    if not multi:
         model = sorted(model, key=lambda c: c["source"])[:1]
     return model, "model"
 
 
-def resolved_codes(store: Store) -> dict[str, dict[tuple[str, str], tuple[list[dict], str]]]:
+def resolved_codes(store: Store, codebook: Codebook) -> dict[str, dict[tuple[str, str], tuple[list[dict], str]]]:
     """passage_id -> (dimension, target) -> (codes, source kind)."""
+    own = {k: d.multi for k, d in codebook.dimensions.items()}
     groups: dict[str, dict[tuple[str, str], list[dict]]] = defaultdict(lambda: defaultdict(list))
     for row in code_rows(store).to_dict("records"):
         groups[row["passage_id"]][(row["dimension"], row["target"])].append(row)
-    return {pid: {key: resolve(group, key[0]) for key, group in by_key.items()}
+    return {pid: {key: resolve(group, own.get(key[0], key[0] in MULTI)) for key, group in by_key.items()}
             for pid, by_key in groups.items()}
 
 
 def passage_table(store: Store, codebook: Codebook) -> pd.DataFrame:
-    resolved = resolved_codes(store)
+    resolved = resolved_codes(store, codebook)
     query = (sa.select(passages, documents.c.source_path, documents.c.kind, documents.c.lang.label("doc_lang"),
                        documents.c.title, documents.c.date, documents.c.meta.label("doc_meta"))
              .select_from(passages.join(documents, documents.c.doc_id == passages.c.doc_id))
@@ -112,6 +114,10 @@ def passage_table(store: Store, codebook: Codebook) -> pd.DataFrame:
                 row[f"stance_{target}"] = chosen[0]["value"] if chosen else None
                 row[f"stance_{target}_score"] = chosen[0]["score"] if chosen else None
                 row[f"stance_{target}_source"] = who or None
+            for dimension in codebook.dimensions:  # the researchers' own, coded by people only
+                chosen, who = found.get((dimension, ""), ([], ""))
+                row[f"code_{dimension}"] = ";".join(sorted({c["value"] for c in chosen})) or None
+                row[f"code_{dimension}_source"] = who or None
             row["text"] = record["text"]
             rows.append(row)
     table = pd.DataFrame(rows)

@@ -292,3 +292,31 @@ def test_atlas_ti_projects_are_read_with_a_clear_message(project, codebook, name
     with pytest.raises(ReviewError) as err:
         import_review(project, FORMATS / "refi_qda" / name, codebook, annotator="a")
     assert "a REFI-QDA project with" in str(err.value) and "no coder's codings" in str(err.value)
+
+
+@needs_shared
+def test_atlas_ti_codebook_becomes_a_dimension_coders_can_code(project, tmp_path):
+    import yaml
+
+    from stancemap.annotations.codebook import load_codebook
+    from stancemap.annotations.qdpx import codebook_from_qdpx
+
+    assert codebook_from_qdpx(FORMATS / "refi_qda" / "blank-atlas-project.qdpx") is None
+    data = codebook_from_qdpx(FORMATS / "refi_qda" / "target-atlas-project.qdpx", "commits")
+    (tmp_path / "cb.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    mine = load_codebook(tmp_path / "cb.yaml")
+    assert mine.dimensions["commits"].values == [
+        "Commits", "Commits > 2022-05-10T02:05:59Z 19e4dce", "Commits > 2022-02-11T10:39:25Z cdbfd92"]
+    assert "transport" in mine.sectors  # the default codebook is kept
+    out = tmp_path / "r.csv"
+    _, count = export_review(project, out, mine, dims=["commits"], sample=2, seed=4)
+    table = pd.read_csv(out, keep_default_na=False)
+    assert count == 2 and (table.model_value == "").all()
+    assert "Commits > 2022-05-10T02:05:59Z 19e4dce" in table.allowed_values[0]
+    table["coder_value"] = ["Commits", "Commits; Commits > 2022-02-11T10:39:25Z cdbfd92"]
+    table.to_csv(out, index=False)
+    import_review(project, out, mine, annotator="enric")
+    passages = passage_table(Store(project), mine).set_index("passage_id")
+    assert passages.loc[table.passage_id[1], "code_commits"] == \
+        "Commits;Commits > 2022-02-11T10:39:25Z cdbfd92"
+    assert passages.loc[table.passage_id[0], "code_commits_source"] == "human"

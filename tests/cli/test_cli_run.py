@@ -91,3 +91,18 @@ def test_ungdc_demo_panel_and_identical_rerun(tmp_path):
     invoke("export", "--project", project, "--level", "panel", "--by", "country,year",
            "--out", tmp_path / "panel2.csv")
     assert (tmp_path / "panel1.csv").read_bytes() == (tmp_path / "panel2.csv").read_bytes()
+
+
+@needs_shared
+def test_codebook_import_qdpx(tmp_path):
+    from conftest import SHARED
+
+    qdpx = SHARED / "testdata" / "annotation-formats" / "refi_qda"
+    result = invoke("codebook", "import-qdpx", qdpx / "target-atlas-project.qdpx", "--out",
+                    tmp_path / "cb.yaml", "--dimension", "commits")
+    assert result.exit_code == 0 and "dimension 'commits' with 3 codes" in result.output
+    assert invoke("codebook", "validate", tmp_path / "cb.yaml").exit_code == 0
+    blank = invoke("codebook", "import-qdpx", qdpx / "blank-atlas-project.qdpx", "--out", tmp_path / "b.yaml")
+    assert blank.exit_code == 0 and "holds no codes" in blank.output and not (tmp_path / "b.yaml").exists()
+    missing = invoke("codebook", "import-qdpx", tmp_path / "none.qdpx", "--out", tmp_path / "c.yaml")
+    assert missing.exit_code == 2 and "Traceback" not in missing.output

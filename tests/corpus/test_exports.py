@@ -46,13 +46,13 @@ def test_resolution_prefers_people():
     model = {"value": "positive", "status": "predicted", "source": "model:sentiment_vader@1.0"}
     human = {"value": "negative", "status": "corrected", "source": "human:a"}
     final = {"value": "neutral", "status": "adjudicated", "source": "human:lead"}
-    assert resolve([model], "sentiment") == ([model], "model")
-    assert resolve([model, human], "sentiment") == ([human], "human")
-    assert resolve([model, human, final], "sentiment") == ([final], "adjudicated")
+    assert resolve([model], False) == ([model], "model")
+    assert resolve([model, human], False) == ([human], "human")
+    assert resolve([model, human, final], False) == ([final], "adjudicated")
     kaz = {"value": "KAZ", "status": "predicted", "source": "model:countries@1.0"}
     chn = {"value": "CHN", "status": "predicted", "source": "model:countries@1.0"}
     reject = {"value": "CHN", "status": "rejected", "source": "human:a"}
-    assert resolve([kaz, chn, reject], "country") == ([kaz], "model")
+    assert resolve([kaz, chn, reject], True) == ([kaz], "model")
 
 
 def test_human_codes_win_in_the_passage_export(coded_project, codebook, tmp_path):
