@@ -59,3 +59,16 @@ def db_option():
     return typer.Option(None, "--db", envvar="STANCEMAP_DB", show_envvar=True,
                         help="Database URL for a team project, e.g. postgresql+psycopg://host/db "
                              "(default: SQLite in the project folder).")
+
+
+def project_option():
+    return typer.Option(..., "--project", "-p", help="Project folder.")
+
+
+def codebook_option():
+    return typer.Option(None, "--codebook", help="Codebook YAML (default: the built-in one).")
+
+
+def config_option():
+    return typer.Option(None, "--config", "-c",
+                        help="Config TOML (default: PROJECT/stancemap.toml if present).")

@@ -9,7 +9,8 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from stancemap.cli._common import (active_codebook, console, db_option, progress_bar, project_config,
+from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
+                                   db_option, progress_bar, project_config, project_option,
                                    user_errors)
 from typing import TYPE_CHECKING
 
@@ -57,10 +58,10 @@ def print_code_summary(report: CodeReport) -> None:
 
 
 def code_command(
-    project: Path = typer.Option(..., "--project", "-p", help="Project folder."),
-    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML (default: built in)."),
+    project: Path = project_option(),
+    codebook: Optional[Path] = codebook_option(),
     force: bool = typer.Option(False, "--force", help="Re-code every document."),
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config TOML."),
+    config: Optional[Path] = config_option(),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
     db: Optional[str] = db_option(),

@@ -7,7 +7,8 @@ from typing import Optional
 
 import typer
 
-from stancemap.cli._common import active_codebook, console, db_option, project_config, user_errors
+from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
+                                   db_option, project_config, project_option, user_errors)
 from stancemap.cli.ingest import split_list
 
 EPILOG = """\
@@ -27,14 +28,14 @@ Human codes win over the model's; *_source columns say which it is.
 
 
 def export_command(
-    project: Path = typer.Option(..., "--project", "-p", help="Project folder."),
+    project: Path = project_option(),
     level: str = typer.Option("passages", "--level", "-l", help="passages | codes | panel | topics"),
     out: Path = typer.Option(..., "--out", "-o", help="Output file."),
     by: Optional[str] = typer.Option(None, "--by", help="Panel/topic groups, e.g. country,year."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f",
                                       help="csv | parquet | dta | xlsx (default: from --out)."),
-    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML."),
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config TOML."),
+    codebook: Optional[Path] = codebook_option(),
+    config: Optional[Path] = config_option(),
     db: Optional[str] = db_option(),
 ) -> None:
     """Export passages, codes, a panel or topic prevalence."""

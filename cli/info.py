@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from stancemap.cli._common import console, db_option, user_errors
+from stancemap.cli._common import (console, db_option, project_option, user_errors)
 
 
 def project_info(project: Path, db_url: str | None = None) -> dict:
@@ -24,7 +24,7 @@ def project_info(project: Path, db_url: str | None = None) -> dict:
 
 
 def info_command(
-    project: Path = typer.Option(..., "--project", "-p", help="Project folder."),
+    project: Path = project_option(),
     as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
     db: Optional[str] = db_option(),
 ) -> None:

@@ -11,7 +11,8 @@ from rich.table import Table
 
 from typing import TYPE_CHECKING
 
-from stancemap.cli._common import console, db_option, progress_bar, project_config, user_errors
+from stancemap.cli._common import (config_option, console, db_option, progress_bar,
+                                   project_config, user_errors)
 
 if TYPE_CHECKING:
     from stancemap.corpus.ingest import IngestReport
@@ -43,8 +44,7 @@ def ingest_command(
     text_columns: Optional[str] = typer.Option(
         None, "--text-columns", help="Comma-separated open-ended columns of CSV/XLSX surveys "
         "(default: detected)."),
-    config: Optional[Path] = typer.Option(
-        None, "--config", "-c", help="Config TOML (default: PROJECT/stancemap.toml if present)."),
+    config: Optional[Path] = config_option(),
     as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
     db: Optional[str] = db_option(),

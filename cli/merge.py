@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 
-from stancemap.cli._common import active_codebook, console, db_option, project_config, user_errors
+from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
+                                   db_option, project_config, project_option, user_errors)
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -43,13 +44,13 @@ def print_merge(report: MergeReport) -> None:
 
 def merge_command(
     data_file: Path = typer.Argument(..., help="Your data: CSV, Stata .dta, XLSX or Parquet."),
-    project: Path = typer.Option(..., "--project", "-p", help="Project folder."),
+    project: Path = project_option(),
     on: str = typer.Option("country,year", "--on", help="Keys: panel dimension[=your column], …"),
     out: Path = typer.Option(..., "--out", "-o", help="Merged output file."),
     country_codes: str = typer.Option("auto", "--country-codes", help="auto | iso2 | fips"),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="csv | parquet | dta | xlsx"),
-    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML."),
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config TOML."),
+    codebook: Optional[Path] = codebook_option(),
+    config: Optional[Path] = config_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the match report as JSON."),
     db: Optional[str] = db_option(),
 ) -> None:

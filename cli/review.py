@@ -9,7 +9,8 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from stancemap.cli._common import active_codebook, console, db_option, project_config, user_errors
+from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
+                                   db_option, project_config, project_option, user_errors)
 from stancemap.cli.ingest import split_list
 
 app = typer.Typer(help="Hand the model's codes to human coders and take their decisions back.",
@@ -41,15 +42,15 @@ the same file again changes nothing. Exit codes: 0 imported; 2 problems (nothing
 
 @app.command("export", epilog=EXPORT_EPILOG)
 def export_command(
-    project: Path = typer.Option(..., "--project", "-p", help="Project folder."),
+    project: Path = project_option(),
     out: Path = typer.Option(..., "--out", "-o", help="Review file to write."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="csv | xlsx | labelstudio | doccano"),
     dims: Optional[str] = typer.Option(None, "--dims", help="Dimensions (default stance,sentiment,sector)."),
     sample: Optional[int] = typer.Option(None, "--sample", min=1, help="Number of passages."),
     strategy: str = typer.Option("random", "--strategy", help="random | stratified | uncertain"),
     seed: Optional[int] = typer.Option(None, "--seed", help="Sampling seed (default: the config's)."),
-    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML."),
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config TOML."),
+    codebook: Optional[Path] = codebook_option(),
+    config: Optional[Path] = config_option(),
     db: Optional[str] = db_option(),
 ) -> None:
     """Write items for coders, with the model's codes as pre-annotations."""
@@ -69,11 +70,11 @@ def export_command(
 @app.command("import", epilog=IMPORT_EPILOG)
 def import_command(
     path: Path = typer.Argument(..., help="A review file coders filled in."),
-    project: Path = typer.Option(..., "--project", "-p", help="Project folder."),
+    project: Path = project_option(),
     annotator: Optional[str] = typer.Option(None, "--annotator", help="Who coded the file."),
     adjudicator: Optional[str] = typer.Option(None, "--adjudicator", help="Who settled disagreements."),
-    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML."),
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config TOML."),
+    codebook: Optional[Path] = codebook_option(),
+    config: Optional[Path] = config_option(),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary."),
     db: Optional[str] = db_option(),
 ) -> None:
@@ -95,7 +96,7 @@ def import_command(
 
 @app.command("agreement", epilog="[bold]Example[/bold]\n\n  stancemap review agreement --project study --json")
 def agreement_command(
-    project: Path = typer.Option(..., "--project", "-p", help="Project folder."),
+    project: Path = project_option(),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     db: Optional[str] = db_option(),
 ) -> None:
@@ -130,12 +131,12 @@ def agreement_command(
              "  stancemap review adjudicate --project study --out disagreements.xlsx\n"
              "  stancemap review import --project study disagreements.xlsx --adjudicator lead")
 def adjudicate_command(
-    project: Path = typer.Option(..., "--project", "-p", help="Project folder."),
+    project: Path = project_option(),
     out: Path = typer.Option(..., "--out", "-o", help="File of disagreements to write."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="csv | xlsx | labelstudio | doccano"),
     dims: Optional[str] = typer.Option(None, "--dims", help="Dimensions (default: all)."),
-    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML."),
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config TOML."),
+    codebook: Optional[Path] = codebook_option(),
+    config: Optional[Path] = config_option(),
     db: Optional[str] = db_option(),
 ) -> None:
     """Export the items coders disagree on, with each coder's label, for a lead coder."""

@@ -8,8 +8,8 @@ from typing import Optional
 
 import typer
 
-from stancemap.cli._common import (active_codebook, console, db_option, err_console, project_config,
-                                   user_errors)
+from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
+                                   db_option, err_console, project_config, user_errors)
 from stancemap.cli.code import print_code_summary, run_coding
 from stancemap.cli.ingest import print_summary, run_ingest
 from stancemap.cli.topics import print_topics
@@ -34,9 +34,9 @@ def run_command(
     manifest: Optional[Path] = typer.Option(None, "--manifest", "-m", help="Metadata CSV."),
     pattern: Optional[str] = typer.Option(None, "--pattern", help="Metadata from paths."),
     text_columns: Optional[str] = typer.Option(None, "--text-columns", help="Survey text columns."),
-    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML."),
+    codebook: Optional[Path] = codebook_option(),
     topics: bool = typer.Option(True, "--topics/--no-topics", help="Fit the topic model."),
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config TOML."),
+    config: Optional[Path] = config_option(),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or tables."),
     db: Optional[str] = db_option(),

@@ -9,8 +9,9 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from stancemap.cli._common import (active_codebook, console, db_option, err_console,
-                                   project_config, user_errors)
+from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
+                                   db_option, err_console, project_config, project_option,
+                                   user_errors)
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -50,12 +51,12 @@ def print_topics(report: TopicReport) -> None:
 
 
 def topics_command(
-    project: Path = typer.Option(..., "--project", "-p", help="Project folder."),
+    project: Path = project_option(),
     num_topics: Optional[int] = typer.Option(None, "--num-topics", "-k", min=2,
                                              help="Fix the number of topics."),
     force: bool = typer.Option(False, "--force", help="Refit even if nothing changed."),
-    codebook: Optional[Path] = typer.Option(None, "--codebook", help="Codebook YAML (seed words)."),
-    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Config TOML."),
+    codebook: Optional[Path] = codebook_option(),
+    config: Optional[Path] = config_option(),
     as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
     db: Optional[str] = db_option(),
 ) -> None:

@@ -22,9 +22,13 @@ needs_shared = pytest.mark.skipif(
     reason=f"shared test data not found at {SHARED} (CI checks it out beside the repository)")
 
 
-@pytest.fixture
-def data_dir() -> Path:
-    return DATA
+def invoke(*args):
+    """Run the CLI in-process, as a user would type it."""
+    from typer.testing import CliRunner
+
+    from stancemap.cli.main import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 @pytest.fixture

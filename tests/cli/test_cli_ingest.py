@@ -4,16 +4,8 @@ import json
 import subprocess
 import sys
 
-from typer.testing import CliRunner
 
-from conftest import DATA, EXAMPLES, ROOT
-from stancemap.cli.main import app
-
-runner = CliRunner()
-
-
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args])
+from conftest import DATA, EXAMPLES, ROOT, invoke
 
 
 def test_json_summary_and_exit_zero(tmp_path):

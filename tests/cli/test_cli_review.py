@@ -4,16 +4,8 @@ import json
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from conftest import EXAMPLES
-from stancemap.cli.main import app
-
-runner = CliRunner()
-
-
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args])
+from conftest import EXAMPLES, invoke
 
 
 @pytest.mark.slow

@@ -5,16 +5,8 @@ import json
 import pandas as pd
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from conftest import EXAMPLES, UNGDC, needs_shared
-from stancemap.cli.main import app
-
-runner = CliRunner()
-
-
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args])
+from conftest import EXAMPLES, UNGDC, invoke, needs_shared
 
 
 @pytest.mark.slow
