@@ -32,7 +32,6 @@ class Errors:
     E043 = "Data file not found: {path}."
     E044 = "Data file {path} cannot be read: {reason}"
     E045 = "Column {column!r} is not in {path} (columns: {columns})."
-    E046 = "The project has no coded passages yet; run `stancemap code --project {path}` first."
     E047 = "The project has no topic model yet; run `stancemap topics --project {path}` first."
     E048 = ("Bad --on {on!r}: the first key must be the country, e.g. 'country,year' or "
             "'country=ctry_name,year'.")
