@@ -174,6 +174,8 @@ class Store:
                     raise StoreError(Errors.E011.format(path=project))
                 project.mkdir(parents=True, exist_ok=True)
             url = f"sqlite:///{db_path}"
+        elif url.startswith(("postgresql://", "postgres://")):  # the driver stancemap installs
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
         self.engine = sa.create_engine(url, future=True)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)

@@ -30,6 +30,14 @@ def test_ingest_and_reingest(backend):
     store.dispose()
 
 
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_plain_postgresql_urls_use_the_installed_driver(backend):
+    project, url = backend
+    store = Store(project, url=url.replace("postgresql+psycopg://", "postgresql://"))
+    assert store.engine.dialect.driver == "psycopg" and store.counts()["documents"] == 0
+    store.dispose()
+
+
 def test_schema_version_is_checked(backend):
     project, url = backend
     Store(project, url=url).dispose()
