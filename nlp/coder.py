@@ -54,7 +54,7 @@ class Coder:
                                    config.sectors.min_pattern_hits)
         model_dir = config.sentiment.model_dir
         self.sentiment = TransformerSentiment(Path(model_dir)) if model_dir else VaderSentiment()
-        self.stance = ClauseStance()
+        self.stance = ClauseStance(getattr(self.sentiment, "analyzer", None))  # one VADER lexicon
 
     def stage_versions(self) -> dict[str, str]:
         return {

@@ -45,8 +45,8 @@ class ClauseStance:
     version = "1.0"
     languages = {"en"}
 
-    def __init__(self):
-        self.analyzer = vader()
+    def __init__(self, analyzer=None):
+        self.analyzer = analyzer or vader()
 
     def code(self, text: str, analysis: Analysis) -> list[CodeOut]:
         if analysis.lang not in self.languages or not analysis.targets:
