@@ -43,6 +43,10 @@ class Errors:
     E054 = "{path}: {count} problem(s), nothing was imported:\n{problems}"
     E055 = "Give --annotator NAME (or --adjudicator NAME for an adjudication file)."
     E056 = "{path} is a ZIP archive that cannot be opened safely: {reason}"
+    E060 = "Unknown --task {task!r}; use stance, sentiment or sector."
+    E061 = ("Too few human codes to train a {task} model: {detail}. Review more passages "
+            "(`stancemap review export --dims {task} --strategy uncertain`) and import them.")
+    E062 = "No trained {task} model {version} in {path}; train one with `stancemap train --task {task}`."
     E021 = "Codebook not found: {path}. Give a YAML file (see `stancemap codebook show` for the format)."
 
     # file-level reasons, recorded in the run log
@@ -94,6 +98,10 @@ class ModelError(StancemapError):
 
 
 class ReviewError(StancemapError):
+    exit_code = 2
+
+
+class TrainingError(StancemapError):
     exit_code = 2
 
 

@@ -59,7 +59,9 @@ def test_code_on_a_missing_project_is_one_line(tmp_path):
 
 
 def test_every_command_has_help_with_an_example():
-    for command in (["run"], ["ingest"], ["code"], ["topics"], ["export"], ["merge"], ["info"],
+    for command in (["run"], ["ingest"], ["code"], ["topics"], ["export"], ["merge"], ["info"], ["train"],
+                    ["evaluate"], ["review", "export"], ["review", "import"], ["review", "agreement"],
+                    ["review", "adjudicate"], ["codebook", "import-qdpx"],
                     ["codebook", "validate"], ["codebook", "show"]):
         result = invoke(*command, "--help")
         assert result.exit_code == 0 and "Example" in result.output, command

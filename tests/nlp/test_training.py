@@ -1,0 +1,92 @@
+"""Training on coders' labels: the trained model must beat the default method under
+cross-validation, be reproducible with a seed, and load by version in another project."""
+
+import shutil
+
+import pytest
+
+from conftest import DATA
+from stancemap.annotations.importer import import_decisions
+from stancemap.annotations.review import Decision
+from stancemap.config import Config
+from stancemap.corpus.ingest import ingest
+from stancemap.corpus.store import Store
+from stancemap.errors import TrainingError
+from stancemap.nlp.pipeline import code_project
+from stancemap.nlp.training import cross_validate, load_model, model_input, train, training_examples
+
+
+@pytest.fixture(scope="module")
+def labelled_project(tmp_path_factory, coder, codebook):
+    """The labelled stance set ingested as a survey, coded by the default pipeline, and the
+    labels imported as one coder's decisions through the normal import path."""
+    root = tmp_path_factory.mktemp("labelled")
+    folder = root / "in"
+    folder.mkdir()
+    shutil.copy(DATA / "stance_labelled.csv", folder)
+    project = root / "p"
+    ingest(folder, project, text_columns=["text"])
+    code_project(project, Config(), codebook, coder=coder)
+    store = Store(project)
+    decisions = []
+    for document in store.iter_documents():
+        for passage in store.passages_of(document["doc_id"]):
+            meta = passage["meta"]
+            decisions.append(Decision(f"row {meta['row']}", passage["passage_id"], "stance",
+                                      meta["target"], [meta["stance"]], None, None, "gold"))
+    import_decisions(project, decisions, codebook, path="stance_labelled.csv")
+    return project
+
+
+def test_examples_come_from_human_codes(labelled_project, codebook):
+    examples = training_examples(Store(labelled_project), codebook, "stance")
+    assert len(examples) == 227
+    assert {e.label for e in examples} == {"favour", "against", "neutral"}
+    assert all(e.default in ("favour", "against", "neutral", None) for e in examples)
+
+
+def test_trained_model_beats_the_default_method(labelled_project, codebook):
+    examples = training_examples(Store(labelled_project), codebook, "stance")
+    scores = cross_validate(examples, "stance", codebook, seed=0, folds=5)
+    assert scores["trained"]["macro_f1"] > scores["default"]["macro_f1"] + 0.1
+    assert set(scores["trained"]["per_class"]) == {"favour", "against", "neutral"}
+    assert len(scores["trained"]["confusion_matrix"]) == 3
+
+
+def test_same_seed_same_model(labelled_project, codebook, tmp_path):
+    first = train(labelled_project, "stance", codebook, seed=3)
+    second = train(labelled_project, "stance", codebook, seed=3)
+    assert first.version != second.version and first.metrics == second.metrics
+    model_a, meta_a = load_model(labelled_project, "stance", first.version)
+    model_b, meta_b = load_model(labelled_project, "stance", second.version)
+    texts = [model_input("chinese_loans", "The debt to Chinese banks swallows our budget.", codebook),
+             model_input("bri", "The Belt and Road brought a new railway to Osh.", codebook)]
+    assert model_a.predict(texts) == model_b.predict(texts)
+    assert meta_a["training_set_sha256"] == meta_b["training_set_sha256"]
+    newest, meta = load_model(labelled_project, "stance")
+    assert meta["version"] == second.version
+    # pinned by version from another project: copy the model folder and load it there
+    other = tmp_path / "other"
+    shutil.copytree(labelled_project / "models" / first.version, other / "models" / first.version)
+    moved, _ = load_model(other, "stance", first.version)
+    assert moved.predict(texts) == model_a.predict(texts)
+
+
+def test_too_few_examples_says_how_many_more(coded_project, codebook):
+    with pytest.raises(TrainingError, match="Too few human codes to train a stance model"):
+        train(coded_project, "stance", codebook)
+
+
+def test_train_and_evaluate_commands(labelled_project, tmp_path):
+    import json
+
+    from conftest import invoke
+
+    result = invoke("evaluate", "--project", labelled_project, "--task", "stance", "--json")
+    assert result.exit_code == 0
+    scores = json.loads(result.stdout)
+    assert scores["examples"] == 227 and scores["trained"]["macro_f1"] > scores["default"]["macro_f1"]
+    trained = invoke("train", "--project", labelled_project, "--task", "stance")
+    assert trained.exit_code == 0 and "saved stance-tfidf-" in " ".join(trained.output.split())
+    bad = invoke("train", "--project", labelled_project, "--task", "topics")
+    assert bad.exit_code == 2 and "Unknown --task 'topics'" in bad.output
