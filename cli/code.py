@@ -65,10 +65,14 @@ def code_command(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
     db: Optional[str] = db_option(),
+    model_version: Optional[list[str]] = typer.Option(
+        None, "--model-version", help="Pin a trained model, e.g. stance-tfidf-2 (repeatable)."),
 ) -> None:
     """Code every passage: entities, countries, sectors, sentiment and stance."""
     with user_errors():
         settings = project_config(project, config)
+        if model_version:
+            settings.coding.model_versions = list(model_version)
         book = active_codebook(settings, codebook)
         report = run_coding(project, settings, book, force, quiet, db)
     if as_json:

@@ -40,6 +40,8 @@ def run_command(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or tables."),
     db: Optional[str] = db_option(),
+    model_version: Optional[list[str]] = typer.Option(
+        None, "--model-version", help="Pin a trained model, e.g. stance-tfidf-2 (repeatable)."),
 ) -> None:
     """Ingest FOLDER, code every passage, fit topics and write the default exports."""
     from stancemap.corpus.exporting import export_project
@@ -48,6 +50,8 @@ def run_command(
     show = not (quiet or as_json)
     with user_errors():
         settings = project_config(project, config)
+        if model_version:
+            settings.coding.model_versions = list(model_version)
         book = active_codebook(settings, codebook)
         ingested = run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet, db)
         if show:

@@ -43,7 +43,10 @@ def seed_everything(seed: int) -> None:
 
 
 class Coder:
-    def __init__(self, codebook: Codebook, config: Config):
+    """`project`: where trained models live; with one for a task (and coding.trained_models on),
+    it replaces that task's default method."""
+
+    def __init__(self, codebook: Codebook, config: Config, project: Path | None = None):
         seed_everything(config.seed)
         self.codebook = codebook
         self.config = config
@@ -55,12 +58,34 @@ class Coder:
         model_dir = config.sentiment.model_dir
         self.sentiment = TransformerSentiment(Path(model_dir)) if model_dir else VaderSentiment()
         self.stance = ClauseStance(getattr(self.sentiment, "analyzer", None))  # one VADER lexicon
+        if project is not None and config.coding.trained_models:
+            self._use_trained(Path(project), model_dir)
+
+    def _use_trained(self, project: Path, transformer_configured: str) -> None:
+        from stancemap.nlp.trained import TrainedSentiment, TrainedSectors, TrainedStance
+        from stancemap.nlp.training import MODEL_DIR, load_model
+
+        pinned = {v.split("-", 1)[0]: v for v in self.config.coding.model_versions}
+        for task, stage in (("stance", TrainedStance), ("sentiment", TrainedSentiment),
+                            ("sector", TrainedSectors)):
+            if task == "sentiment" and transformer_configured:
+                continue  # an explicitly configured transformer wins
+            if task not in pinned and not any((project / MODEL_DIR).glob(f"{task}-*")):
+                continue
+            model, meta = load_model(project, task, pinned.get(task))
+            trained = stage(model, meta, self.codebook)
+            if task == "stance":
+                self.stance = trained
+            elif task == "sentiment":
+                self.sentiment = trained
+            else:
+                self.sectors = trained
 
     def stage_versions(self) -> dict[str, str]:
         return {
             "entities": ENTITY_STAGE_VERSION,
             self.countries.name: self.countries.version,
-            self.sectors.name: self.sectors.source_version,
+            self.sectors.name: getattr(self.sectors, "source_version", self.sectors.version),
             self.sentiment.name: self.sentiment.version,
             self.stance.name: self.stance.version,
         }
@@ -79,12 +104,14 @@ class Coder:
         embed_langs = set(self.config.sectors.embedding_languages)
         wanted = [i for i, lang in enumerate(langs) if lang in embed_langs]
         similarities: list[dict] = [{} for _ in passages]
-        for index, found in zip(wanted, self.sectors.similarities([texts[i] for i in wanted])):
-            similarities[index] = found
+        if isinstance(self.sectors, SectorStage):
+            for index, found in zip(wanted, self.sectors.similarities([texts[i] for i in wanted])):
+                similarities[index] = found
         sentiments = self.sentiment.code_batch(texts, langs, [a.sentences for a in analyses])
+        sectors = self.sectors.code_batch(texts, analyses, similarities)
         versions = self.stage_versions()
         result = BatchResult(passages=len(passages))
-        for passage, analysis, similarity, sentiment in zip(passages, analyses, similarities, sentiments):
+        for passage, analysis, sector_codes, sentiment in zip(passages, analyses, sectors, sentiments):
             result.tokens += analysis.tokens
             entity_source = f"model:entities@{ENTITY_STAGE_VERSION}+{analysis.analyser}"
             for mention in analysis.mentions:
@@ -96,7 +123,7 @@ class Coder:
                     "source": entity_source})
             staged: list[tuple[str, list[CodeOut]]] = [
                 (self.countries.name, self.countries.code(passage, analysis)),
-                (self.sectors.name, self.sectors.code(analysis, similarity)),
+                (self.sectors.name, sector_codes),
                 (self.sentiment.name, sentiment),
                 (self.stance.name, self.stance.code(passage.text, analysis)),
             ]
@@ -114,9 +141,10 @@ class Coder:
 _WORKER: Coder | None = None
 
 
-def _init_worker(codebook_json: str, config_json: str) -> None:
+def _init_worker(codebook_json: str, config_json: str, project: str | None) -> None:
     global _WORKER
-    _WORKER = Coder(Codebook.model_validate_json(codebook_json), Config.model_validate_json(config_json))
+    _WORKER = Coder(Codebook.model_validate_json(codebook_json), Config.model_validate_json(config_json),
+                    Path(project) if project else None)
 
 
 def _work(passages: list[PassageInput]) -> BatchResult:

@@ -63,7 +63,7 @@ def code_project(project: Path, config: Config, codebook: Codebook, *, force: bo
     """Code every active document whose coding signature is out of date (all with `force`)."""
     started = time.perf_counter()
     store = Store(Path(project), url=db_url, create=False)
-    coder = coder or Coder(codebook, config)
+    coder = coder or Coder(codebook, config, Path(project))
     signature = coder.signature()
     manifest = {"command": "code", "config": config.model_dump(), "seed": config.seed,
                 "codebook": {"name": codebook.name, "version": codebook.version,
@@ -82,7 +82,8 @@ def code_project(project: Path, config: Config, codebook: Codebook, *, force: bo
         if processes > 1:
             context = multiprocessing.get_context("spawn")
             with context.Pool(processes, initializer=_init_worker,
-                              initargs=(codebook.model_dump_json(), config.model_dump_json())) as pool:
+                              initargs=(codebook.model_dump_json(), config.model_dump_json(),
+                                        str(project))) as pool:
                 pending_ids: list[list[str]] = []
 
                 def feed():

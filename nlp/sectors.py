@@ -39,6 +39,10 @@ class SectorStage:
         return [{sector: round(float(v), 4) for sector, v in zip(self.sector_ids, row)}
                 for row in scores]
 
+    def code_batch(self, texts: list[str], analyses: list[Analysis],
+                   similarities: list[dict[str, float]]) -> list[list[CodeOut]]:
+        return [self.code(a, s) for a, s in zip(analyses, similarities)]
+
     def code(self, analysis: Analysis, similarity: dict[str, float]) -> list[CodeOut]:
         hits: dict[str, set[str]] = {}
         for hit in analysis.sectors:

@@ -36,6 +36,9 @@ class CodingConfig(BaseModel):
     spacy_batch_size: int = Field(64, ge=1, description="texts per spaCy nlp.pipe batch")
     processes: int = Field(1, ge=1, description="worker processes for coding")
     codebook: str = Field("", description="codebook YAML; empty = the default China-Central Asia one")
+    trained_models: bool = Field(True, description="use the newest model `stancemap train` saved, per task")
+    model_versions: list[str] = Field(default_factory=list,
+                                      description="pin trained models, e.g. [\"stance-tfidf-2\"]")
 
 
 class SectorConfig(BaseModel):

@@ -90,3 +90,34 @@ def test_train_and_evaluate_commands(labelled_project, tmp_path):
     assert trained.exit_code == 0 and "saved stance-tfidf-" in " ".join(trained.output.split())
     bad = invoke("train", "--project", labelled_project, "--task", "topics")
     assert bad.exit_code == 2 and "Unknown --task 'topics'" in bad.output
+
+
+def test_code_uses_the_newest_trained_model_and_can_pin_one(labelled_project, codebook):
+    import sqlalchemy as sa
+
+    from stancemap.corpus.store import codes
+    from stancemap.nlp.coder import Coder
+
+    store = Store(labelled_project)
+
+    def human_rows():
+        with store.engine.connect() as conn:
+            return conn.execute(sa.select(codes.c.passage_id, codes.c.target, codes.c.value,
+                                          codes.c.status).where(codes.c.source == "human:gold")).all()
+
+    before = sorted(human_rows())
+    first = train(labelled_project, "stance", codebook, seed=1)
+    newest = train(labelled_project, "stance", codebook, seed=2)
+    report = code_project(labelled_project, Config(), codebook)  # a new model changes the signature
+    assert report.documents == 1
+    with store.engine.connect() as conn:
+        sources = {r[0] for r in conn.execute(sa.select(codes.c.source).where(
+            codes.c.dimension == "stance", codes.c.status == "predicted"))}
+    assert sources == {f"model:stance_tfidf@{newest.version}"}
+    assert sorted(human_rows()) == before  # never touched
+    pinned = Config()
+    pinned.coding.model_versions = [first.version]
+    assert Coder(codebook, pinned, labelled_project).stage_versions()["stance_tfidf"] == first.version
+    untrained = Config()
+    untrained.coding.trained_models = False
+    assert "stance_clause" in Coder(codebook, untrained, labelled_project).stage_versions()
