@@ -87,18 +87,13 @@ def evaluate_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Cross-validate the classifier against the default method on the human-coded items."""
-    from stancemap.corpus.store import Store
-    from stancemap.nlp.training import cross_validate, training_examples
+    from stancemap.nlp.training import cross_validate, project_examples
 
     with user_errors():
         settings = project_config(project, config)
         book = active_codebook(settings, codebook)
-        store = Store(project, url=db, create=False)
-        try:
-            examples = training_examples(store, book, task)
-        finally:
-            store.dispose()
-        scores = cross_validate(examples, task, book, settings.seed, folds)
+        scores = cross_validate(project_examples(project, task, book, db), task, book,
+                                settings.seed, folds)
     if as_json:
         typer.echo(json.dumps(scores, indent=2))
     else:

@@ -334,6 +334,15 @@ class Store:
                     found[row.doc_id] = (row.text, row.title)
         return found
 
+    def passage_texts(self, passage_ids: set[str]) -> dict[str, str]:
+        found = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(passage_ids), 500):
+                for row in conn.execute(sa.select(passages.c.passage_id, passages.c.text)
+                                        .where(passages.c.passage_id.in_(chunk))):
+                    found[row.passage_id] = row.text
+        return found
+
     def passages_of(self, doc_id: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(passages).where(passages.c.doc_id == doc_id)

@@ -50,16 +50,11 @@ def training_examples(store: Store, codebook: Codebook, task: str) -> list[Examp
         raise TrainingError(Errors.E060.format(task=task))
     rows = code_rows(store)
     rows = rows[rows["dimension"] == task]
-    texts = {}
     examples = []
     groups: dict[tuple[str, str], list[dict]] = {}
     for row in rows.to_dict("records"):
         groups.setdefault((row["passage_id"], row["target"]), []).append(row)
-    wanted = {pid for pid, _ in groups}
-    for document in store.iter_documents():
-        for passage in store.passages_of(document["doc_id"]):
-            if passage["passage_id"] in wanted:
-                texts[passage["passage_id"]] = passage["text"]
+    texts = store.passage_texts({pid for pid, _ in groups})
     multi = task == "sector"
     for (passage_id, target), group in sorted(groups.items()):
         chosen, who = resolve(group, multi)
@@ -74,6 +69,15 @@ def training_examples(store: Store, codebook: Codebook, task: str) -> list[Examp
             default = model[0] if model else None
         examples.append(Example(passage_id, target, texts[passage_id], label, default))
     return examples
+
+
+def project_examples(project: Path, task: str, codebook: Codebook,
+                     db_url: str | None = None) -> list[Example]:
+    store = Store(Path(project), url=db_url, create=False)
+    try:
+        return training_examples(store, codebook, task)
+    finally:
+        store.dispose()
 
 
 def check_counts(examples: list[Example], task: str, folds: int) -> None:
@@ -205,11 +209,7 @@ def train(project: Path, task: str, codebook: Codebook, *, seed: int = 0, folds:
     """Fit on every human-coded item, evaluate by k-fold, save model and metrics together."""
     import skops.io as sio
 
-    store = Store(Path(project), url=db_url, create=False)
-    try:
-        examples = training_examples(store, codebook, task)
-    finally:
-        store.dispose()
+    examples = project_examples(project, task, codebook, db_url)
     metrics = cross_validate(examples, task, codebook, seed, folds)
     model = TfidfClassifier(task == "sector", seed=seed).fit(
         [model_input(e.target, e.text, codebook) for e in examples], [e.label for e in examples])
