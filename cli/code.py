@@ -66,7 +66,8 @@ def code_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
     db: Optional[str] = db_option(),
     model_version: Optional[list[str]] = typer.Option(
-        None, "--model-version", help="Pin a trained model, e.g. stance-tfidf-2 (repeatable)."),
+        None, "--model-version", help="Pin a trained model: a version (stance-tfidf-2) or another project's model folder "
+             "(../pilot/models/stance-transformer-3). Repeatable."),
 ) -> None:
     """Code every passage: entities, countries, sectors, sentiment and stance."""
     with user_errors():

@@ -41,7 +41,8 @@ def run_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or tables."),
     db: Optional[str] = db_option(),
     model_version: Optional[list[str]] = typer.Option(
-        None, "--model-version", help="Pin a trained model, e.g. stance-tfidf-2 (repeatable)."),
+        None, "--model-version", help="Pin a trained model: a version (stance-tfidf-2) or another project's model folder "
+             "(../pilot/models/stance-transformer-3). Repeatable."),
 ) -> None:
     """Ingest FOLDER, code every passage, fit topics and write the default exports."""
     from stancemap.corpus.exporting import export_project

@@ -63,14 +63,14 @@ class Coder:
 
     def _use_trained(self, project: Path, transformer_configured: str) -> None:
         from stancemap.nlp.trained import TrainedSentiment, TrainedSectors, TrainedStance
-        from stancemap.nlp.training import MODEL_DIR, load_model
+        from stancemap.nlp.training import load_model, model_folders
 
-        pinned = {v.split("-", 1)[0]: v for v in self.config.coding.model_versions}
+        pinned = {Path(v).name.split("-", 1)[0]: v for v in self.config.coding.model_versions}
         for task, stage in (("stance", TrainedStance), ("sentiment", TrainedSentiment),
                             ("sector", TrainedSectors)):
             if task == "sentiment" and transformer_configured:
                 continue  # an explicitly configured transformer wins
-            if task not in pinned and not any((project / MODEL_DIR).glob(f"{task}-*")):
+            if task not in pinned and not model_folders(project, task):
                 continue
             model, meta = load_model(project, task, pinned.get(task))
             trained = stage(model, meta, self.codebook)

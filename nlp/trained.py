@@ -15,19 +15,23 @@ def _polarity(probabilities: dict[str, float], positive: str, negative: str) -> 
 
 
 class TrainedStage:
+    task = ""
+
     def __init__(self, model, meta: dict, codebook: Codebook):
         self.model = model
         self.meta = meta
         self.codebook = codebook
         self.version = meta["version"]
+        self.kind = meta.get("model", "tfidf")
+        self.name = f"{self.task}_{self.kind}"  # e.g. stance_transformer
 
-    def _probabilities(self, texts: list[str]) -> list[dict[str, float]]:
+    def _probabilities(self, texts: list[tuple[str, str]]) -> list[dict[str, float]]:
         rows = self.model.predict_proba(texts)
         return [{label: round(float(p), 4) for label, p in zip(self.model.classes_, row)} for row in rows]
 
 
 class TrainedStance(TrainedStage):
-    name = "stance_tfidf"
+    task = "stance"
 
     def code(self, text: str, analysis: Analysis) -> list[CodeOut]:
         targets = sorted({hit.id for hit in analysis.targets})
@@ -40,33 +44,33 @@ class TrainedStance(TrainedStage):
             if label == "none":
                 continue
             codes.append(CodeOut("stance", label, _polarity(probabilities, "favour", "against"),
-                                 target=target, details={"method": "tfidf", "model": self.version,
+                                 target=target, details={"method": self.kind, "model": self.version,
                                                          "probabilities": probabilities}))
         return codes
 
 
 class TrainedSentiment(TrainedStage):
-    name = "sentiment_tfidf"
+    task = "sentiment"
 
     def code_batch(self, texts: list[str], langs, sentences=None) -> list[list[CodeOut]]:
         out = []
-        for probabilities in self._probabilities(texts):
+        for probabilities in self._probabilities([("", text) for text in texts]):
             label = max(probabilities, key=lambda k: (probabilities[k], k))
             polarity = _polarity(probabilities, "positive", "negative")
             out.append([] if label == "none" else [CodeOut(
                 "sentiment", label if label in ("positive", "negative", "neutral") else label_for(polarity),
-                polarity, details={"method": "tfidf", "model": self.version,
+                polarity, details={"method": self.kind, "model": self.version,
                                    "probabilities": probabilities})])
         return out
 
 
 class TrainedSectors(TrainedStage):
-    name = "sectors_tfidf"
+    task = "sectors"
     threshold = 0.5
 
     def code_batch(self, texts: list[str], analyses, similarities) -> list[list[CodeOut]]:
         out = []
-        for probabilities in self._probabilities(texts):
-            out.append([CodeOut("sector", sector, p, details={"method": "tfidf", "model": self.version})
+        for probabilities in self._probabilities([("", text) for text in texts]):
+            out.append([CodeOut("sector", sector, p, details={"method": self.kind, "model": self.version})
                         for sector, p in sorted(probabilities.items()) if p >= self.threshold])
         return out

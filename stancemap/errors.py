@@ -47,6 +47,7 @@ class Errors:
     E061 = ("Too few human codes to train a {task} model: {detail}. Review more passages "
             "(`stancemap review export --dims {task} --strategy uncertain`) and import them.")
     E062 = "No trained {task} model {version} in {path}; train one with `stancemap train --task {task}`."
+    E063 = "Unknown --model {model!r}; use one of: {models}."
     E021 = "Codebook not found: {path}. Give a YAML file (see `stancemap codebook show` for the format)."
 
     # file-level reasons, recorded in the run log

@@ -1,5 +1,7 @@
-"""Training on coders' labels: the trained model must beat the default method under
-cross-validation, be reproducible with a seed, and load by version in another project."""
+"""Training on coders' labels. tests/data/stance_labelled.csv holds 300 hand-written passages
+(five targets, 100 per stance, with irony, reported speech and sentiment that differs from
+stance). Both trained models must beat the default method under cross-validation, be
+reproducible with a seed, and load by version in another project."""
 
 import shutil
 
@@ -13,7 +15,12 @@ from stancemap.corpus.ingest import ingest
 from stancemap.corpus.store import Store
 from stancemap.errors import TrainingError
 from stancemap.nlp.pipeline import code_project
-from stancemap.nlp.training import cross_validate, load_model, model_input, train, training_examples
+from stancemap.nlp.training import (cross_validate, evaluate, load_model, model_input, train,
+                                    training_examples)
+
+PROBES = [("chinese_loans", "The debt to Chinese banks swallows our budget."),
+          ("bri", "The Belt and Road brought a new railway to Osh."),
+          ("china", "The minister flew to Beijing for talks on Monday.")]
 
 
 @pytest.fixture(scope="module")
@@ -40,17 +47,50 @@ def labelled_project(tmp_path_factory, coder, codebook):
 
 def test_examples_come_from_human_codes(labelled_project, codebook):
     examples = training_examples(Store(labelled_project), codebook, "stance")
-    assert len(examples) == 227
+    assert len(examples) == 300
     assert {e.label for e in examples} == {"favour", "against", "neutral"}
     assert all(e.default in ("favour", "against", "neutral", None) for e in examples)
+    assert {e.weight for e in examples} == {1.0}
 
 
-def test_trained_model_beats_the_default_method(labelled_project, codebook):
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_tfidf_model_beats_the_default_method(labelled_project, codebook, seed):
     examples = training_examples(Store(labelled_project), codebook, "stance")
-    scores = cross_validate(examples, "stance", codebook, seed=0, folds=5)
-    assert scores["trained"]["macro_f1"] > scores["default"]["macro_f1"] + 0.1
+    scores = cross_validate(examples, "stance", codebook, seed=seed, folds=5)
+    assert scores["trained"]["macro_f1"] > scores["default"]["macro_f1"] + 0.03
     assert set(scores["trained"]["per_class"]) == {"favour", "against", "neutral"}
     assert len(scores["trained"]["confusion_matrix"]) == 3
+    assert sum(map(sum, scores["trained"]["confusion_matrix"])) == 300
+
+
+@pytest.mark.slow
+def test_transformer_model_beats_the_default_method(labelled_project, codebook):
+    examples = training_examples(Store(labelled_project), codebook, "stance")
+    scores = cross_validate(examples, "stance", codebook, seed=0, folds=3, model="transformer")
+    assert scores["trained"]["macro_f1"] > scores["default"]["macro_f1"] + 0.1
+    assert scores["validation"] == "3-fold" and scores["examples"] == 300
+
+
+def test_rejecting_the_model_without_a_replacement_teaches_none(coded_project, codebook, tmp_path):
+    """Coders who reject the model's stance and pick none say no stance is taken; two who
+    agree weigh more than one."""
+    import sqlalchemy as sa
+
+    from stancemap.corpus.store import codes
+
+    project = tmp_path / "p"
+    shutil.copytree(coded_project, project)
+    store = Store(project)
+    with store.engine.connect() as conn:
+        found = conn.execute(sa.select(codes.c.passage_id, codes.c.target, codes.c.value).where(
+            codes.c.dimension == "stance", codes.c.status == "predicted")).first()
+    decisions = [Decision("row 1", found.passage_id, "stance", found.target, ["none"], None, None, "a"),
+                 Decision("row 1", found.passage_id, "stance", found.target, ["none"], None, None, "b")]
+    for decision in decisions:
+        import_decisions(project, [decision], codebook, path="none.csv")
+    examples = training_examples(store, codebook, "stance")
+    mine = [e for e in examples if (e.passage_id, e.target) == (found.passage_id, found.target)]
+    assert [(e.label, e.default, e.weight) for e in mine] == [("none", found.value, 1.5)]
 
 
 def test_same_seed_same_model(labelled_project, codebook, tmp_path):
@@ -59,8 +99,7 @@ def test_same_seed_same_model(labelled_project, codebook, tmp_path):
     assert first.version != second.version and first.metrics == second.metrics
     model_a, meta_a = load_model(labelled_project, "stance", first.version)
     model_b, meta_b = load_model(labelled_project, "stance", second.version)
-    texts = [model_input("chinese_loans", "The debt to Chinese banks swallows our budget.", codebook),
-             model_input("bri", "The Belt and Road brought a new railway to Osh.", codebook)]
+    texts = [model_input(target, text, codebook) for target, text in PROBES]
     assert model_a.predict(texts) == model_b.predict(texts)
     assert meta_a["training_set_sha256"] == meta_b["training_set_sha256"]
     newest, meta = load_model(labelled_project, "stance")
@@ -77,19 +116,23 @@ def test_too_few_examples_says_how_many_more(coded_project, codebook):
         train(coded_project, "stance", codebook)
 
 
-def test_train_and_evaluate_commands(labelled_project, tmp_path):
+def test_train_and_evaluate_commands(labelled_project):
     import json
 
     from conftest import invoke
 
+    trained = invoke("train", "--project", labelled_project, "--task", "stance", "--quiet")
+    assert trained.exit_code == 0 and "saved stance-tfidf-" in " ".join(trained.output.split())
     result = invoke("evaluate", "--project", labelled_project, "--task", "stance", "--json")
     assert result.exit_code == 0
     scores = json.loads(result.stdout)
-    assert scores["examples"] == 227 and scores["trained"]["macro_f1"] > scores["default"]["macro_f1"]
-    trained = invoke("train", "--project", labelled_project, "--task", "stance")
-    assert trained.exit_code == 0 and "saved stance-tfidf-" in " ".join(trained.output.split())
+    assert scores["examples"] == 300 and scores["trained"]["macro_f1"] > scores["default"]["macro_f1"]
+    _, meta = load_model(labelled_project, "stance", scores["stored_with"])
+    assert meta["evaluations"][-1]["trained"] == scores["trained"]
     bad = invoke("train", "--project", labelled_project, "--task", "topics")
     assert bad.exit_code == 2 and "Unknown --task 'topics'" in bad.output
+    bad = invoke("train", "--project", labelled_project, "--task", "stance", "--model", "bert")
+    assert bad.exit_code == 2 and "Unknown --model 'bert'" in bad.output
 
 
 def test_code_uses_the_newest_trained_model_and_can_pin_one(labelled_project, codebook):
@@ -121,3 +164,55 @@ def test_code_uses_the_newest_trained_model_and_can_pin_one(labelled_project, co
     untrained = Config()
     untrained.coding.trained_models = False
     assert "stance_clause" in Coder(codebook, untrained, labelled_project).stage_versions()
+
+
+@pytest.fixture(scope="module")
+def transformer_pair(labelled_project, codebook):
+    """The same transformer trained twice with one seed (fitted on 4/5, scored on the rest)."""
+    return [train(labelled_project, "stance", codebook, model="transformer", seed=5, folds=None)
+            for _ in range(2)]
+
+
+@pytest.mark.slow
+def test_transformer_same_seed_same_model(labelled_project, codebook, transformer_pair):
+    import numpy as np
+
+    first, second = transformer_pair
+    assert first.metrics == second.metrics and first.metrics["validation"] == "hold-out 20%"
+    assert first.metrics["examples"] == 60
+    model_a, meta_a = load_model(labelled_project, "stance", first.version)
+    model_b, _ = load_model(labelled_project, "stance", second.version)
+    texts = [model_input(target, text, codebook) for target, text in PROBES]
+    assert model_a.predict(texts) == model_b.predict(texts)
+    assert np.array_equal(model_a.predict_proba(texts), model_b.predict_proba(texts))
+    folder = labelled_project / "models" / first.version
+    assert (folder / "model.safetensors").exists()
+    assert not [p for p in folder.iterdir() if p.suffix in (".bin", ".pt", ".pkl", ".skops")]
+    assert meta_a["model"] == "transformer" and meta_a["versions"]["torch"].startswith("2.")
+
+
+@pytest.mark.slow
+def test_transformer_pinned_in_another_project(labelled_project, coded_project, codebook,
+                                               transformer_pair, tmp_path):
+    """Pinned by its folder, a model trained in the labelled project codes the example corpus;
+    every stance code names it, and its labels are the model's own predictions."""
+    import sqlalchemy as sa
+
+    from stancemap.corpus.store import codes
+
+    first = transformer_pair[0]
+    project = tmp_path / "other"
+    shutil.copytree(coded_project, project)
+    config = Config()
+    config.coding.model_versions = [str(labelled_project / "models" / first.version)]
+    code_project(project, config, codebook)
+    store = Store(project)
+    with store.engine.connect() as conn:
+        found = conn.execute(sa.select(codes.c.passage_id, codes.c.target, codes.c.value,
+                                       codes.c.source).where(codes.c.dimension == "stance",
+                                                             codes.c.status == "predicted")).all()
+    assert found and {row.source for row in found} == {f"model:stance_transformer@{first.version}"}
+    model, _ = load_model(labelled_project, "stance", first.version)
+    texts = store.passage_texts({row.passage_id for row in found})
+    predicted = model.predict([model_input(row.target, texts[row.passage_id], codebook) for row in found])
+    assert predicted == [row.value for row in found]
