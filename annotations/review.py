@@ -8,7 +8,6 @@ removed ("none" removes them all). Re-importing a decision replaces that coder's
 from __future__ import annotations
 
 import hashlib
-import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -21,7 +20,6 @@ from stancemap.errors import Errors, ReviewError
 DIMENSIONS = ("stance", "sentiment", "sector", "country")  # built-in, predicted by the model
 MULTI = {"sector", "country"}
 NONE = "none"
-STRATEGIES = ("random", "stratified", "uncertain")
 
 
 def text_hash(text: str) -> str:
@@ -60,6 +58,7 @@ class Item:
     start: int = 0  # the passage's offsets in its document's text
     end: int = 0
     coder_values: dict[str, str] = field(default_factory=dict)  # adjudication: coder -> value
+    model_probabilities: dict[str, float] | None = None  # a trained model's class probabilities
 
     @property
     def item_id(self) -> str:
@@ -74,7 +73,11 @@ class Item:
         return ";".join(self.model_values)
 
     def uncertainty(self) -> float:
-        """Lower = less sure. Polarity near 0 for stance and sentiment, low score otherwise."""
+        """Lower = less sure. A trained model's margin between its two likeliest classes;
+        otherwise polarity near 0 for stance and sentiment, a low score for the rest."""
+        if self.model_probabilities:
+            top = sorted(self.model_probabilities.values(), reverse=True) + [0.0]
+            return top[0] - top[1]
         if self.model_score is None:
             return 0.0
         return abs(self.model_score) if self.dimension in ("stance", "sentiment") else self.model_score
@@ -88,7 +91,7 @@ def collect_items(store: Store, dims: list[str], codebook: Codebook) -> list[Ite
         if dimension not in known:
             raise ReviewError(Errors.E050.format(name=dimension, known=", ".join(known)))
     query = (sa.select(codes.c.passage_id, codes.c.dimension, codes.c.target, codes.c.value,
-                       codes.c.score, codes.c.source)
+                       codes.c.score, codes.c.source, codes.c.details)
              .select_from(codes.join(documents, documents.c.doc_id == codes.c.doc_id))
              .where(documents.c.retired_at.is_(None), codes.c.status == "predicted",
                     codes.c.dimension.in_(dims)))
@@ -113,47 +116,11 @@ def collect_items(store: Store, dims: list[str], codebook: Codebook) -> list[Ite
                 items.append(Item(passage_id, row.doc_id, dimension, target, row.text, row.title,
                                   sorted({f.value for f in found}),
                                   min((f.score for f in found if f.score is not None), default=None),
-                                  found[0].source if found else None, row.start, row.end))
+                                  found[0].source if found else None, row.start, row.end,
+                                  model_probabilities=next((f.details["probabilities"] for f in found
+                                                            if (f.details or {}).get("probabilities")),
+                                                           None)))
     return items
-
-
-def sample_items(items: list[Item], n: int | None, strategy: str, seed: int,
-                 strata: dict[str, tuple[str, str]] | None = None) -> list[Item]:
-    """Pick the items of `n` passages (all when n is None)."""
-    if strategy not in STRATEGIES:
-        raise ReviewError(Errors.E051.format(name=strategy))
-    by_passage: dict[str, list[Item]] = defaultdict(list)
-    for item in items:
-        by_passage[item.passage_id].append(item)
-    order = sorted(by_passage)
-    rng = random.Random(seed)
-    if strategy == "random":
-        rng.shuffle(order)
-    elif strategy == "uncertain":
-        order.sort(key=lambda pid: (min(i.uncertainty() for i in by_passage[pid]), pid))
-    else:  # stratified: round-robin over country x sector cells, shuffled within each
-        cells: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for pid in order:
-            cells[(strata or {}).get(pid, ("", ""))].append(pid)
-        for members in cells.values():
-            rng.shuffle(members)
-        order = []
-        queues = [cells[key] for key in sorted(cells)]
-        while any(queues):
-            for queue in queues:
-                if queue:
-                    order.append(queue.pop(0))
-    chosen = order if n is None else order[:n]
-    return [item for pid in chosen for item in by_passage[pid]]
-
-
-def strata_of(items: list[Item]) -> dict[str, tuple[str, str]]:
-    """First country and sector the model gave each passage, for stratified sampling."""
-    found: dict[str, dict[str, str]] = defaultdict(dict)
-    for item in items:
-        if item.dimension in MULTI and item.model_values:
-            found[item.passage_id][item.dimension] = item.model_values[0]
-    return {pid: (v.get("country", ""), v.get("sector", "")) for pid, v in found.items()}
 
 
 @dataclass

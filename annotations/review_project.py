@@ -7,7 +7,8 @@ from pathlib import Path
 from stancemap.annotations.agreement import labels_by_coder
 from stancemap.annotations.codebook import Codebook
 from stancemap.annotations.importer import ImportReport, import_decisions
-from stancemap.annotations.review import Item, collect_items, review_dimensions, sample_items, strata_of
+from stancemap.annotations.review import Item, collect_items, review_dimensions
+from stancemap.annotations.sampling import ACTIVE, sample_items
 from stancemap.annotations.review_files import FORMATS, read_review, write_review
 from stancemap.corpus.store import Store
 from stancemap.errors import Errors, ReviewError
@@ -32,11 +33,16 @@ def export_review(project: Path, out: Path, codebook: Codebook, *, fmt: str | No
     store = Store(Path(project), url=db_url, create=False)
     try:
         items = collect_items(store, dims, codebook)
-        strata = (strata_of(collect_items(store, ["country", "sector"], codebook))
-                  if strategy == "stratified" else None)
         if not items:
             raise ReviewError(Errors.E052.format(dims=", ".join(dims)))
-        chosen = sample_items(items, sample, strategy, seed, strata)
+        if strategy in ACTIVE:  # the next batch: passages no coder has coded yet
+            done = store.reviewed_passages(dims)
+            items = [i for i in items if i.passage_id not in done]
+            if not items:
+                raise ReviewError(Errors.E057.format(dims=", ".join(dims), strategy=strategy))
+        context = (collect_items(store, ["country", "sector"], codebook)
+                   if strategy in ("stratified", "diverse") else None)
+        chosen = sample_items(items, sample, strategy, seed, context)
         documents = store.document_texts({i.doc_id for i in chosen}) if fmt == "qdpx" else None
     finally:
         store.dispose()

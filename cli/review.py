@@ -22,10 +22,14 @@ EXPORT_EPILOG = """\
   stancemap review export --project study --format xlsx --out review_aigerim.xlsx --sample 50
   stancemap review export --project study --dims stance --strategy uncertain --sample 100 --out ls.json
   stancemap review export --project study --format doccano --out batch1.jsonl --strategy stratified
+  stancemap review export --project study --dims stance --strategy diverse --sample 50 --out next.xlsx
 
 Formats: csv, xlsx (drop-down lists, model columns locked), labelstudio (tasks with the model's
-predictions plus FILE.label_config.xml), doccano (JSONL). Strategies: random, stratified
-(country x sector), uncertain (lowest model scores first). --sample counts passages.
+predictions plus FILE.label_config.xml), doccano (JSONL), qdpx. Strategies: random; stratified
+(round-robin over country x sector); uncertain (a trained model's smallest margin between its two
+likeliest classes first, else the weakest default scores); diverse (uncertainty plus coverage of
+countries and sectors). uncertain and diverse skip passages coders have already coded: the next
+batch for active learning. --sample counts passages.
 """
 IMPORT_EPILOG = """\
 [bold]Examples[/bold]
@@ -47,7 +51,7 @@ def export_command(
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="csv | xlsx | labelstudio | doccano"),
     dims: Optional[str] = typer.Option(None, "--dims", help="Dimensions (default stance,sentiment,sector)."),
     sample: Optional[int] = typer.Option(None, "--sample", min=1, help="Number of passages."),
-    strategy: str = typer.Option("random", "--strategy", help="random | stratified | uncertain"),
+    strategy: str = typer.Option("random", "--strategy", help="random | stratified | uncertain | diverse"),
     seed: Optional[int] = typer.Option(None, "--seed", help="Sampling seed (default: the config's)."),
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),

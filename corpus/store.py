@@ -343,6 +343,12 @@ class Store:
                     found[row.passage_id] = row.text
         return found
 
+    def reviewed_passages(self, dimensions: list[str]) -> set[str]:
+        """Passages with a human decision (any status but predicted) in these dimensions."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(sa.select(codes.c.passage_id).distinct().where(
+                codes.c.status != "predicted", codes.c.dimension.in_(dimensions))).scalars())
+
     def passages_of(self, doc_id: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(passages).where(passages.c.doc_id == doc_id)

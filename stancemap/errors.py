@@ -36,13 +36,15 @@ class Errors:
     E048 = ("Bad --on {on!r}: the first key must be the country, e.g. 'country,year' or "
             "'country=ctry_name,year'.")
     E050 = "Unknown review dimension {name!r}; use any of: {known}."
-    E051 = "Unknown --strategy {name!r}; use random, stratified or uncertain."
+    E051 = "Unknown --strategy {name!r}; use random, stratified, uncertain or diverse."
     E052 = "Nothing to review: no passage has codes for {dims}. Run `stancemap code` first."
     E053 = ("{path} is not a review file stancemap can read: {reason}. Import files made by "
             "`stancemap review export` (CSV, XLSX, Label Studio JSON, doccano JSONL).")
     E054 = "{path}: {count} problem(s), nothing was imported:\n{problems}"
     E055 = "Give --annotator NAME (or --adjudicator NAME for an adjudication file)."
     E056 = "{path} is a ZIP archive that cannot be opened safely: {reason}"
+    E057 = ("Every passage with {dims} codes has already been coded; --strategy {strategy} hands out "
+            "only passages no coder has seen. Use --strategy random to draw coded ones again.")
     E060 = "Unknown --task {task!r}; use stance, sentiment or sector."
     E061 = ("Too few human codes to train a {task} model: {detail}. Review more passages "
             "(`stancemap review export --dims {task} --strategy uncertain`) and import them.")

@@ -118,3 +118,33 @@ def backend(request, tmp_path):
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def labelled_project(tmp_path_factory, coder, codebook):
+    """The labelled stance set ingested as a survey, coded by the default pipeline, and the
+    labels imported as one coder's decisions through the normal import path (tests/nlp/test_training.py
+    describes the set)."""
+    import shutil
+
+    from stancemap.annotations.importer import import_decisions
+    from stancemap.annotations.review import Decision
+    from stancemap.corpus.store import Store
+    from stancemap.nlp.pipeline import code_project
+
+    root = tmp_path_factory.mktemp("labelled")
+    folder = root / "in"
+    folder.mkdir()
+    shutil.copy(DATA / "stance_labelled.csv", folder)
+    project = root / "p"
+    ingest(folder, project, text_columns=["text"])
+    code_project(project, Config(), codebook, coder=coder)
+    store = Store(project)
+    decisions = []
+    for document in store.iter_documents():
+        for passage in store.passages_of(document["doc_id"]):
+            meta = passage["meta"]
+            decisions.append(Decision(f"row {meta['row']}", passage["passage_id"], "stance",
+                                      meta["target"], [meta["stance"]], None, None, "gold"))
+    import_decisions(project, decisions, codebook, path="stance_labelled.csv")
+    return project

@@ -7,42 +7,18 @@ import shutil
 
 import pytest
 
-from conftest import DATA
 from stancemap.annotations.importer import import_decisions
 from stancemap.annotations.review import Decision
 from stancemap.config import Config
-from stancemap.corpus.ingest import ingest
 from stancemap.corpus.store import Store
 from stancemap.errors import TrainingError
 from stancemap.nlp.pipeline import code_project
-from stancemap.nlp.training import (cross_validate, evaluate, load_model, model_input, train,
+from stancemap.nlp.training import (cross_validate, load_model, model_input, train,
                                     training_examples)
 
 PROBES = [("chinese_loans", "The debt to Chinese banks swallows our budget."),
           ("bri", "The Belt and Road brought a new railway to Osh."),
           ("china", "The minister flew to Beijing for talks on Monday.")]
-
-
-@pytest.fixture(scope="module")
-def labelled_project(tmp_path_factory, coder, codebook):
-    """The labelled stance set ingested as a survey, coded by the default pipeline, and the
-    labels imported as one coder's decisions through the normal import path."""
-    root = tmp_path_factory.mktemp("labelled")
-    folder = root / "in"
-    folder.mkdir()
-    shutil.copy(DATA / "stance_labelled.csv", folder)
-    project = root / "p"
-    ingest(folder, project, text_columns=["text"])
-    code_project(project, Config(), codebook, coder=coder)
-    store = Store(project)
-    decisions = []
-    for document in store.iter_documents():
-        for passage in store.passages_of(document["doc_id"]):
-            meta = passage["meta"]
-            decisions.append(Decision(f"row {meta['row']}", passage["passage_id"], "stance",
-                                      meta["target"], [meta["stance"]], None, None, "gold"))
-    import_decisions(project, decisions, codebook, path="stance_labelled.csv")
-    return project
 
 
 def test_examples_come_from_human_codes(labelled_project, codebook):
