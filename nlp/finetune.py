@@ -167,6 +167,11 @@ class TransformerClassifier:
             return [tuple(c for c, p in zip(self.classes_, row) if p >= 0.5) for row in scores]
         return [self.classes_[i] for i in scores.argmax(axis=1)]
 
+    def hyperparameters(self) -> dict:
+        return {"max_length": self.max_length, "epochs": self.epochs_, "batch_size": self.batch_size,
+                "learning_rate": self.learning_rate, "head_learning_rate": self.head_learning_rate,
+                "seed": self.seed}
+
     def save(self, folder: Path) -> None:
         from safetensors.torch import save_file
 
@@ -176,10 +181,7 @@ class TransformerClassifier:
         save_file(state, str(folder / WEIGHTS))
         self.tokenizer_.save_pretrained(str(folder))
         (folder / "config.json").write_text(json.dumps(self.encoder_config_, indent=2), "utf-8")
-        settings = {"classes": self.classes_, "multi_label": self.multi_label,
-                    "max_length": self.max_length, "epochs": self.epochs_,
-                    "batch_size": self.batch_size, "learning_rate": self.learning_rate,
-                    "head_learning_rate": self.head_learning_rate, "seed": self.seed}
+        settings = {"classes": self.classes_, "multi_label": self.multi_label, **self.hyperparameters()}
         (folder / SETTINGS).write_text(json.dumps(settings, indent=2), "utf-8")
 
     @classmethod

@@ -49,6 +49,10 @@ class TfidfClassifier:
         self.pipeline_ = self._pipeline().fit(joined(inputs), targets, **weights)
         return self
 
+    def hyperparameters(self) -> dict:
+        return {"C": self.C, "features": "word unigrams + char_wb 2-5 grams, sublinear tf",
+                "class_weight": "balanced", "seed": self.seed}
+
     def predict(self, inputs: list[tuple[str, str]]) -> list:
         predicted = self.pipeline_.predict(joined(inputs))
         if self.multi_label:

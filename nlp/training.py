@@ -273,7 +273,8 @@ def train(project: Path, task: str, codebook: Codebook, *, model: str = "tfidf",
     seconds = round(time.perf_counter() - started, 1)
     meta = {"version": version, "task": task, "model": model, "seed": seed,
             "training_set_sha256": training_hash(examples), "examples": len(examples),
-            "classes": list(classifier.classes_), "metrics": metrics, "evaluations": [],
+            "classes": list(classifier.classes_), "hyperparameters": classifier.hyperparameters(),
+            "metrics": metrics, "evaluations": [],
             "codebook_digest": codebook.digest, "training_seconds": seconds,
             "versions": library_versions(model),
             "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}

@@ -78,13 +78,12 @@ def rows_to_documents(header: list[str], rows: list[list[str]], options: dict) -
 
 def read_csv(path: Path, options: dict) -> list[RawDocument]:
     raw, encoding = decode(path.read_bytes())
-    sample = raw[:20000]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+    try:  # only the delimiter is sniffed: the Sniffer's quoting guesses misread "" inside quotes
+        delimiter = csv.Sniffer().sniff(raw[:20000], delimiters=",;\t|").delimiter
     except csv.Error:
-        dialect = csv.excel_tab if path.suffix.lower() in (".tsv", ".tab") else csv.excel
+        delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
     try:
-        rows = list(csv.reader(io.StringIO(raw, newline=""), dialect))
+        rows = list(csv.reader(io.StringIO(raw, newline=""), csv.excel, delimiter=delimiter))
     except csv.Error as err:
         raise FileProblem("failed", Errors.R_READ.format(reason=f"bad CSV: {err}")) from err
     if not rows:

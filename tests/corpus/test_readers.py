@@ -88,6 +88,24 @@ def test_csv_survey_answers_become_segments():
     assert doc.text[russian.start:russian.end].startswith("Китайские стипендии")
 
 
+def test_csv_quotes_inside_quoted_answers(tmp_path):
+    """Answers quoting someone ("" inside a quoted field) stay in their column, also when no
+    such answer comes early enough for the dialect sniffer to see one."""
+    path = tmp_path / "answers.csv"
+    answers = [f"Answer {n}, about the Chinese loans and the new road near Osh." for n in range(400)]
+    answers += ['He called it "a road to nowhere", and the village agreed with him.',
+                'The report "Words to unite nations" was cited, then "debt" came up twice.']
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "answer", "stance"])
+        writer.writerows([[f"r{n}", answer, "neutral"] for n, answer in enumerate(answers)])
+    _, (doc,) = read(path)
+    assert [doc.text[s.start:s.end] for s in doc.segments] == answers
+    assert {s.meta["stance"] for s in doc.segments} == {"neutral"}
+
+
 def test_text_columns_given_and_missing():
     path = CORPUS / "survey" / "stakeholder_survey_2024.csv"
     _, (doc,) = read(path, text_columns=["q2_main_concern"])
