@@ -62,6 +62,8 @@ def print_scores(scores: dict) -> None:
     console.print(table)
     console.print(f"macro-F1: trained {scores['trained']['macro_f1']}, "
                   f"default {scores['default']['macro_f1']}")
+    for note in scores.get("notes", []):
+        console.print(f"[yellow]note:[/yellow] {note}")
 
 
 @contextmanager

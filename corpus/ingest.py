@@ -131,6 +131,7 @@ class Ingestor:
         self.paths: dict[str, str] = {}
         self.by_path: dict[str, set[str]] = {}
         self.unmatched_pattern = 0
+        self.stale_metadata: list[str] = []  # unchanged files whose manifest rows changed
         for doc_id, source_path, cluster_id, blob in store.active_signatures():
             self._remember(doc_id, source_path, cluster_id, np.frombuffer(blob, dtype=np.uint64))
 
@@ -206,6 +207,7 @@ class Ingestor:
     def process(self, path: Path) -> FileResult:
         shown = path.relative_to(self.folder).as_posix()
         key = str(path.resolve())
+        file_meta = self.file_metadata(path)
         sha, size = None, 0
         try:
             size = path.stat().st_size
@@ -221,6 +223,8 @@ class Ingestor:
                 self.store.record_file(self.run_id, key, sha, size, record["status"],
                                        Errors.R_UNCHANGED, [], record["doc_ids"], {},
                                        keep_record=False)
+                if self.store.metadata_differs(record["doc_ids"], file_meta):
+                    self.stale_metadata.append(shown)
                 return FileResult(shown, record["status"], Errors.R_UNCHANGED,
                                   list(record["doc_ids"]), unchanged=True, sha256=sha)
             with path.open("rb") as handle:
@@ -232,7 +236,6 @@ class Ingestor:
                     raws = READERS[reader](path, self.options)
             except TimeLimitExceeded:
                 raise FileProblem("skipped", Errors.R_TIMEOUT.format(seconds=timeout))
-            file_meta = self.file_metadata(path)
             built = [self.build(raw, path, sha, reader, file_meta) for raw in raws]
         except FileProblem as problem:
             return self._record_problem(shown, key, sha, size, problem.status, problem.reason)
@@ -363,6 +366,10 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
         if path_pattern and ingestor.unmatched_pattern:
             report.warnings.append(f"{ingestor.unmatched_pattern} file(s) did not match the "
                                    f"pattern {pattern!r} and got no metadata from it")
+        if ingestor.stale_metadata:
+            stale = ingestor.stale_metadata
+            report.warnings.append(Errors.W_STALE_METADATA.format(
+                count=len(stale), files=", ".join(stale[:5]) + (" …" if len(stale) > 5 else "")))
         if manifest_obj and manifest_obj.unused():
             unused = manifest_obj.unused()
             report.warnings.append(f"{len(unused)} manifest row(s) name no file found: "

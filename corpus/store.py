@@ -227,6 +227,23 @@ class Store:
             row = conn.execute(sa.select(files).where(files.c.path == path)).mappings().first()
         return dict(row) if row else None
 
+    def metadata_differs(self, doc_ids: list[str], file_meta: dict[str, str]) -> bool:
+        """Whether manifest or path-pattern values differ from those stored with the documents."""
+        if not file_meta or not doc_ids:
+            return False
+        columns = {"kind", "date", "title", "lang"}
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(documents).where(documents.c.doc_id.in_(doc_ids))).mappings().all()
+        for row in rows:
+            meta = row["meta"] or {}
+            for key, value in file_meta.items():
+                stored = row[key] if key in columns else meta.get(key)
+                if key == "kind" and meta.get("kind_given"):
+                    stored = meta["kind_given"]
+                if str(stored) != str(value):
+                    return True
+        return False
+
     def document_brief(self, doc_id: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(documents.c.doc_id, documents.c.source_path,

@@ -1,6 +1,6 @@
-"""Learning from the coders: training examples from human codes, a TF-IDF + logistic regression
-classifier (scikit-learn estimator conventions), k-fold evaluation against the default method,
-and models saved with skops inside the project.
+"""Learning from the coders: training examples from human codes, evaluation against the default
+method on held-out items, and models (TF-IDF in `tfidf.py`, fine-tuned MiniLM in `finetune.py`)
+saved inside the project with their metrics.
 
 Training labels per item follow the exports' rule: adjudicated > coders (majority, then latest).
 A coder who rejects the model's value and chooses none says "no value applies": that is a
@@ -106,6 +106,19 @@ def project_examples(project: Path, task: str, codebook: Codebook,
         store.dispose()
 
 
+def usable(examples: list[Example], task: str, folds: int | None) -> tuple[list[Example], list[str]]:
+    """"none" (no stance, no sentiment) is learnt only once coders have given it often enough
+    to form a class; until then its items are left out, with a note, rather than refusing to
+    train the classes that do have enough."""
+    needed = max(MIN_PER_CLASS, folds or 0)
+    nones = sum(1 for e in examples if e.label == "none")
+    if task == "sector" or not 0 < nones < needed:
+        return examples, []
+    note = (f"{nones} item(s) coded 'none' left out: 'none' is learnt from {needed} on "
+            f"({needed - nones} more needed)")
+    return [e for e in examples if e.label != "none"], [note]
+
+
 def check_counts(examples: list[Example], task: str, folds: int) -> None:
     needed = max(MIN_PER_CLASS, folds)
     counts: dict[str, int] = {}
@@ -206,7 +219,8 @@ def cross_validate(examples: list[Example], task: str, codebook: Codebook, seed:
                    folds: int | None = 5, model: str = "tfidf", progress: Progress | None = None) -> dict:
     """Scores of the trained model on items it did not see (k folds, or one hold-out when
     `folds` is None) and, on the same items, of the default method."""
-    return _evaluate(examples, task, codebook, seed, folds, model, progress)[0]
+    examples, notes = usable(examples, task, folds)
+    return {**_evaluate(examples, task, codebook, seed, folds, model, progress)[0], "notes": notes}
 
 
 def training_hash(examples: list[Example]) -> str:
@@ -253,8 +267,9 @@ def train(project: Path, task: str, codebook: Codebook, *, model: str = "tfidf",
     take k times as long): the model is fitted on four fifths and its scores on the held-out
     fifth are those of the very model saved."""
     started = time.perf_counter()
-    examples = project_examples(project, task, codebook, db_url)
+    examples, notes = usable(project_examples(project, task, codebook, db_url), task, folds)
     metrics, classifier = _evaluate(examples, task, codebook, seed, folds, model, progress)
+    metrics["notes"] = notes
     if folds:
         step = (lambda done, total: progress("final model", done, total)) if progress else None
         classifier = fit(model, task, examples, codebook, seed, step)

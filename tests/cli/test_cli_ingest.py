@@ -14,7 +14,7 @@ def test_json_summary_and_exit_zero(tmp_path):
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert set(payload) >= {"files", "counts", "run_id"}
-    assert payload["counts"]["files"] == 8 and payload["counts"]["near_duplicate"] == 1
+    assert payload["counts"]["files"] == 9 and payload["counts"]["near_duplicate"] == 1
     first = payload["files"][0]
     assert set(first) >= {"path", "status", "reason", "doc_id"}
 
@@ -85,7 +85,7 @@ def test_info_reports_counts(tmp_path):
     invoke("ingest", EXAMPLES / "corpus", "--project", tmp_path / "p", "-q")
     result = invoke("info", "--project", tmp_path / "p", "--json")
     info = json.loads(result.stdout)
-    assert info["documents"] == 10 and info["kinds"]["survey"] == 1 and info["languages"]["ru"] == 1
+    assert info["documents"] == 11 and info["kinds"]["survey"] == 2 and info["languages"]["ru"] == 1
     missing = invoke("info", "--project", tmp_path / "nope")
     assert missing.exit_code == 1 and "Project not found" in missing.output
 

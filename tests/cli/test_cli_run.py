@@ -16,13 +16,13 @@ def test_run_then_code_topics_export_merge(tmp_path):
                     EXAMPLES / "manifest.csv", "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    assert summary["ingest"]["counts"]["ingested"] == 7 and summary["code"]["documents"] == 10
+    assert summary["ingest"]["counts"]["ingested"] == 8 and summary["code"]["documents"] == 11
     assert summary["topics"]["num_topics"] >= 2
     for name in ("passages.csv", "codes.csv", "panel_country_year.csv"):
         assert (project / "exports" / name).exists()
         assert (project / "exports" / f"{name}.dictionary.csv").exists()
     again = json.loads(invoke("code", "--project", project, "--json").stdout)
-    assert again["documents"] == 0 and again["skipped_documents"] == 10
+    assert again["documents"] == 0 and again["skipped_documents"] == 11
     topics = json.loads(invoke("topics", "--project", project, "--json").stdout)
     assert topics["reused"] is True
     assert invoke("export", "--project", project, "--level", "topics", "--by", "country",

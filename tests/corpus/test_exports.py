@@ -88,7 +88,7 @@ def test_every_format_with_dictionary_and_manifest(coded_project, tmp_path, fmt)
     manifest = json.loads(written[2].read_text("utf-8"))
     assert manifest["codebook"]["name"] == "china-central-asia" and manifest["seed"] == 0
     assert manifest["versions"]["spacy"] and manifest["coding"]["sectors"].endswith("all-MiniLM-L6-v2")
-    assert len(manifest["input_files"]) == 8 and manifest["by"] == ["country", "sector", "year"]
+    assert len(manifest["input_files"]) == 9 and manifest["by"] == ["country", "sector", "year"]
 
 
 def test_stata_export_has_variable_labels(coded_project, tmp_path):
@@ -98,7 +98,7 @@ def test_stata_export_has_variable_labels(coded_project, tmp_path):
         data = reader.read()
     assert labels["countries"].startswith("Countries the passage speaks about")
     assert labels["stance_chinese_loans"] == "Stance of the passage toward Chinese loans and debt"
-    assert len(data) == 65
+    assert len(data) == 175
 
 
 def test_codes_export_has_the_issue_columns(coded_project, tmp_path):

@@ -42,9 +42,9 @@ def table_rows(project, table, *columns):
 def test_example_corpus_with_manifest(ingest_folder):
     report, project = ingest_folder(CORPUS, manifest=EXAMPLES / "manifest.csv")
     statuses = {f.path: f.status for f in report.files}
-    assert len(statuses) == 8
+    assert len(statuses) == 9
     assert statuses["news/2025-06-18_astana_summit_wire_copy.html"] == "near_duplicate"
-    assert report.counts["ingested"] == 7 and report.exit_code == 0
+    assert report.counts["ingested"] == 8 and report.exit_code == 0 and report.warnings == []
     docs = {d["title"]: d for d in Store(project).iter_documents()}
     interview = docs["Interview KZ-07 — logistics manager, Khorgos Gateway dry port"]
     assert interview["kind"] == "interview" and interview["date"] == "2024-03-14"
@@ -83,15 +83,21 @@ def test_pattern_metadata_and_unmatched_warning(ingest_folder, tmp_path):
     assert report.warnings == ["1 file(s) did not match the pattern '{country}/{kind}/*' and got no metadata from it"]
 
 
-def test_reingest_unchanged_does_nothing(ingest_folder):
+def test_reingest_unchanged_does_nothing(ingest_folder, tmp_path):
     first, project = ingest_folder(CORPUS, manifest=EXAMPLES / "manifest.csv")
     before = table_rows(project, passages, "passage_id", "text")
     second, _ = ingest_folder(CORPUS, project, manifest=EXAMPLES / "manifest.csv")
     assert all(f.unchanged for f in second.files)
     assert [f.status for f in second.files] == [f.status for f in first.files]
-    assert second.counts["passages"] == 0
+    assert second.counts["passages"] == 0 and second.warnings == []  # every manifest row used
     assert table_rows(project, passages, "passage_id", "text") == before
-    assert len(Store(project).run_log(second.run_id)) == 8
+    assert len(Store(project).run_log(second.run_id)) == 9
+    edited = tmp_path / "manifest.csv"
+    edited.write_text((EXAMPLES / "manifest.csv").read_text("utf-8").replace(
+        "kz_khorgos_logistics_manager.txt,KAZ", "kz_khorgos_logistics_manager.txt,KGZ"), "utf-8")
+    third, _ = ingest_folder(CORPUS, project, manifest=edited)
+    assert len(third.warnings) == 1 and "1 unchanged file(s) have other manifest" in third.warnings[0]
+    assert "interviews/kz_khorgos_logistics_manager.txt" in third.warnings[0]
 
 
 def test_changed_file_gets_a_new_version_and_the_old_one_is_retired(ingest_folder, tmp_path):

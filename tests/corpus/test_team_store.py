@@ -22,11 +22,11 @@ from stancemap.nlp.pipeline import code_project
 def test_ingest_and_reingest(backend):
     project, url = backend
     first = ingest(EXAMPLES / "corpus", project, manifest=EXAMPLES / "manifest.csv", db_url=url)
-    assert first.counts["ingested"] == 7 and first.counts["near_duplicate"] == 1
+    assert first.counts["ingested"] == 8 and first.counts["near_duplicate"] == 1
     second = ingest(EXAMPLES / "corpus", project, manifest=EXAMPLES / "manifest.csv", db_url=url)
     assert all(f.unchanged for f in second.files)
     store = Store(project, url=url, create=False)
-    assert store.counts()["documents"] == 10 and store.counts()["passages"] == 65
+    assert store.counts()["documents"] == 11 and store.counts()["passages"] == 175
     store.dispose()
 
 

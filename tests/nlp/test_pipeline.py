@@ -31,14 +31,14 @@ def rows(project, table, *columns, where=None):
 
 def test_codes_every_document_once_and_skips_when_unchanged(project, coder, codebook):
     first = code_project(project, Config(), codebook, coder=coder)
-    assert first.documents == 10 and first.passages == 65
+    assert first.documents == 11 and first.passages == 175
     assert {"country", "sector", "sentiment", "stance"} <= set(first.codes)
     snapshot = rows(project, codes, "passage_id", "dimension", "target", "value", "score", "source")
     second = code_project(project, Config(), codebook, coder=coder)
-    assert second.documents == 0 and second.skipped_documents == 10
+    assert second.documents == 0 and second.skipped_documents == 11
     assert rows(project, codes, "passage_id", "dimension", "target", "value", "score", "source") == snapshot
     forced = code_project(project, Config(), codebook, force=True, coder=coder)
-    assert forced.documents == 10
+    assert forced.documents == 11
     assert rows(project, codes, "passage_id", "dimension", "target", "value", "score", "source") == snapshot
 
 
@@ -75,7 +75,7 @@ def test_a_codebook_change_recodes(project, coder, codebook, tmp_path):
     extra.write_text("extends: default\nname: mine\nversion: '2'\n", encoding="utf-8")
     mine = load_codebook(extra)
     report = code_project(project, Config(), mine, coder=Coder(mine, Config()))
-    assert report.documents == 10
+    assert report.documents == 11
     assert len(set(rows(project, coded_documents, "signature"))) == 1
 
 

@@ -39,6 +39,18 @@ def test_tfidf_model_beats_the_default_method(labelled_project, codebook, seed):
     assert sum(map(sum, scores["trained"]["confusion_matrix"])) == 300
 
 
+def test_a_rare_none_is_left_out_with_a_note(labelled_project, codebook):
+    from dataclasses import replace
+
+    examples = training_examples(Store(labelled_project), codebook, "stance")
+    examples = [replace(e, label="none") if n < 3 else e for n, e in enumerate(examples)]
+    scores = cross_validate(examples, "stance", codebook, folds=5)
+    assert scores["examples"] == 297 and "none" not in scores["trained"]["per_class"]
+    assert scores["notes"] == ["3 item(s) coded 'none' left out: 'none' is learnt from 5 on (2 more needed)"]
+    examples = [replace(e, label="none") if n < 6 else e for n, e in enumerate(examples)]
+    assert "none" in cross_validate(examples, "stance", codebook, folds=5)["trained"]["per_class"]
+
+
 @pytest.mark.slow
 def test_transformer_model_beats_the_default_method(labelled_project, codebook):
     examples = training_examples(Store(labelled_project), codebook, "stance")
