@@ -34,6 +34,7 @@ test: setup
 bench: setup
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/pipeline.py
+	$(BIN)/python benchmarks/train.py
 
 clean:
 	rm -rf $(VENV) demo-project ungdc-project .pytest_cache

@@ -110,7 +110,7 @@ def describe(column: str, codebook: Codebook) -> tuple[str, str | None]:
         meaning = _STANCE_PART[match.group(2)].format(label=label)
         if match.group(3):
             bound = "Lower" if match.group(3) == "_lo" else "Upper"
-            method = "Wilson" if match.group(2) != "net" else "normal approximation"
+            method = "Wilson" if match.group(2) != "net" else "adjusted Wald, one pseudo-count per class"
             meaning = f"{bound} bound of the 95% interval ({method}): {meaning[0].lower()}{meaning[1:]}"
         return meaning, None
     return column, None

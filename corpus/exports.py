@@ -147,6 +147,16 @@ PANEL_DIMENSIONS = {"country": "countries", "sector": "sectors", "year": "year",
                     "stakeholder": "stakeholder", "lang": "lang", "topic": "top_topic"}
 
 
+def _net_interval(favour: int, against: int, n: int) -> tuple[float, float]:
+    """95% interval of share favour minus share against: adjusted Wald, one pseudo-count per
+    stance class (as Agresti and Caffo do for two proportions), so cells of one or two passages,
+    or all of one stance, do not get a zero-width interval."""
+    fav, ag = (favour + 1) / (n + 3), (against + 1) / (n + 3)
+    centre = fav - ag
+    half = Z95 * math.sqrt(max(fav + ag - centre ** 2, 0.0) / (n + 3))
+    return max(-1.0, centre - half), min(1.0, centre + half)
+
+
 def _wilson(successes: int, n: int) -> tuple[float, float]:
     if n == 0:
         return (math.nan, math.nan)
@@ -203,11 +213,9 @@ def panel_table(table: pd.DataFrame, by: list[str], codebook: Codebook) -> pd.Da
                 row.update({f"{prefix}_{short}": share, f"{prefix}_{short}_lo": low,
                             f"{prefix}_{short}_hi": high})
             if n:
-                fav, ag = counts["favour"] / n, counts["against"] / n
-                net = fav - ag
-                half = Z95 * math.sqrt(max(fav + ag - net ** 2, 0.0) / n)
-                row.update({f"{prefix}_net": net, f"{prefix}_net_lo": max(-1.0, net - half),
-                            f"{prefix}_net_hi": min(1.0, net + half)})
+                net = (counts["favour"] - counts["against"]) / n
+                low, high = _net_interval(counts["favour"], counts["against"], n)
+                row.update({f"{prefix}_net": net, f"{prefix}_net_lo": low, f"{prefix}_net_hi": high})
             else:
                 row.update({f"{prefix}_net": math.nan, f"{prefix}_net_lo": math.nan,
                             f"{prefix}_net_hi": math.nan})

@@ -36,10 +36,18 @@ def test_panel_counts_shares_and_intervals(codebook):
     assert kaz.st_china_n == 10 and kaz.st_china_fav == pytest.approx(0.6)
     assert (kaz.st_china_fav_lo, kaz.st_china_fav_hi) == pytest.approx((0.31267, 0.83182), abs=1e-4)
     assert kaz.st_china_net == pytest.approx(0.3)
-    assert (kaz.st_china_net_lo, kaz.st_china_net_hi) == pytest.approx((-0.25782, 0.85782), abs=1e-4)
+    fav, ag = 7 / 13, 4 / 13  # one pseudo-count per class
+    half = 1.959964 * math.sqrt((fav + ag - (fav - ag) ** 2) / 13)
+    assert (kaz.st_china_net_lo, kaz.st_china_net_hi) == pytest.approx((fav - ag - half, fav - ag + half), abs=1e-4)
     assert math.isnan(kaz.st_bri_fav) and kaz.st_bri_n == 0
     kgz = panel[panel.country == "KGZ"].iloc[0]  # the two passages coded KAZ;KGZ count for both
     assert kgz.n_passages == 2 and kgz.sent_n == 0
+
+
+def test_net_interval_of_a_tiny_cell_is_wide(codebook):
+    """One passage in favour is no evidence of a net stance of exactly 1."""
+    kaz = panel_table(synthetic_table().iloc[:1], ["country"], codebook).iloc[0]
+    assert kaz.st_china_net == 1.0 and kaz.st_china_net_lo < 0 and kaz.st_china_net_hi == 1.0
 
 
 def test_resolution_prefers_people():
