@@ -186,6 +186,7 @@ class TransformerClassifier:
 
     @classmethod
     def load(cls, folder: Path) -> TransformerClassifier:
+        from safetensors import SafetensorError
         from safetensors.torch import load_file
         from transformers import AutoModel, AutoTokenizer, BertConfig
 
@@ -206,7 +207,7 @@ class TransformerClassifier:
         model.network_ = _network(encoder, len(model.classes_))
         try:
             model.network_.load_state_dict(load_file(str(folder / WEIGHTS)))
-        except RuntimeError as err:
+        except (RuntimeError, SafetensorError) as err:  # truncated, foreign or mismatched weights
             raise ModelError(Errors.E032.format(path=folder, what="stancemap transformer model",
                                                 reason=str(err).splitlines()[0])) from err
         model.network_.eval()
