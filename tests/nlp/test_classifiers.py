@@ -25,12 +25,20 @@ SECTORS = [
 def test_multi_label_sectors(make):
     inputs = [("", text) for text, _ in SECTORS] * 2
     labels = [sectors for _, sectors in SECTORS] * 2
-    model = make().fit(inputs, labels)
+    model = make().fit(inputs, labels, sample_weight=[2.0, 1.0, 1.5, 1.0] * 4)
     assert model.classes_ == ["energy", "transport"]
     predicted = model.predict(inputs[:4])
     assert all(isinstance(p, tuple) and set(p) <= {"energy", "transport"} for p in predicted)
     scores = model.predict_proba(inputs[:4])
     assert scores.shape == (4, 2) and ((scores >= 0) & (scores <= 1)).all()
+
+
+def test_a_sector_every_item_has_is_a_constant():
+    inputs = [("", text) for text, _ in SECTORS]
+    labels = [tuple(sorted({*sectors, "trade"})) for _, sectors in SECTORS]
+    model = TfidfClassifier(multi_label=True).fit(inputs, labels)
+    assert model.classes_ == ["energy", "trade", "transport"]
+    assert all("trade" in p for p in model.predict(inputs))
 
 
 def test_transformer_saves_and_loads_the_same_model(tmp_path):

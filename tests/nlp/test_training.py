@@ -204,3 +204,29 @@ def test_transformer_pinned_in_another_project(labelled_project, coded_project, 
     texts = store.passage_texts({row.passage_id for row in found})
     predicted = model.predict([model_input(row.target, texts[row.passage_id], codebook) for row in found])
     assert predicted == [row.value for row in found]
+
+
+def test_sector_and_sentiment_models_train_and_code(coded_project, codebook, tmp_path):
+    """A coder who accepts every sector and sentiment code of the example corpus: both tasks
+    train (sectors multi-label, with sample weights), and `code` then uses them."""
+    import pandas as pd
+    import sqlalchemy as sa
+
+    from stancemap.annotations.review_project import export_review, import_review
+    from stancemap.corpus.store import codes
+
+    project = tmp_path / "p"
+    shutil.copytree(coded_project, project)
+    review = tmp_path / "all.csv"
+    export_review(project, review, codebook, dims=["sentiment", "sector"])
+    table = pd.read_csv(review, keep_default_na=False)
+    table.assign(coder_value=table.model_value.replace("", "none")).to_csv(review, index=False)
+    import_review(project, review, codebook, annotator="a")
+    sector = train(project, "sector", codebook, folds=3)
+    sentiment = train(project, "sentiment", codebook, folds=3)
+    assert len(sector.metrics["trained"]["labels"]) > 1
+    assert sector.metrics["trained"]["confusion_matrix"] is None  # multi-label: per-sector scores
+    code_project(project, Config(), codebook)
+    with Store(project).engine.connect() as conn:
+        sources = set(conn.execute(sa.select(codes.c.source).where(codes.c.status == "predicted")).scalars())
+    assert {f"model:sectors_tfidf@{sector.version}", f"model:sentiment_tfidf@{sentiment.version}"} <= sources
