@@ -36,6 +36,11 @@ _YEAR = re.compile(r"^(1[89]|20)\d\d$")
 _NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 
 
+# document fields that come from the manifest or path pattern as well as the file; when they
+# change for an unchanged text, the stored document is updated and marked for re-coding
+DESCRIBED = ("kind", "lang", "title", "date", "meta")
+
+
 @dataclass
 class FileResult:
     path: str
@@ -131,7 +136,6 @@ class Ingestor:
         self.paths: dict[str, str] = {}
         self.by_path: dict[str, set[str]] = {}
         self.unmatched_pattern = 0
-        self.stale_metadata: list[str] = []  # unchanged files whose manifest rows changed
         for doc_id, source_path, cluster_id, blob in store.active_signatures():
             self._remember(doc_id, source_path, cluster_id, np.frombuffer(blob, dtype=np.uint64))
 
@@ -219,12 +223,11 @@ class Ingestor:
                                                                      limit_mb=limit))
             sha = file_sha256(path)
             record = self.store.file_record(key)
-            if record and record["sha256"] == sha and record["status"] in OK_STATUSES | {"unsupported"}:
+            if record and record["sha256"] == sha and record["status"] in OK_STATUSES | {"unsupported"} \
+                    and not self.store.metadata_differs(record["doc_ids"], file_meta):
                 self.store.record_file(self.run_id, key, sha, size, record["status"],
                                        Errors.R_UNCHANGED, [], record["doc_ids"], {},
                                        keep_record=False)
-                if self.store.metadata_differs(record["doc_ids"], file_meta):
-                    self.stale_metadata.append(shown)
                 return FileResult(shown, record["status"], Errors.R_UNCHANGED,
                                   list(record["doc_ids"]), unchanged=True, sha256=sha)
             with path.open("rb") as handle:
@@ -251,7 +254,7 @@ class Ingestor:
 
     def _store_documents(self, shown: str, key: str, sha: str, size: int,
                          built: list[Document]) -> FileResult:
-        new, revived, doc_ids, reasons, statuses = [], [], [], [], []
+        new, revived, refreshed, doc_ids, reasons, statuses = [], [], [], [], [], []
         signatures: dict[str, bytes] = {}
         clusters: dict[str, str] = {}
         seen_here: set[str] = set()
@@ -267,6 +270,8 @@ class Ingestor:
                 statuses.append("ingested")
                 if existing["retired_at"]:
                     revived.append(document)
+                if any(existing[k] != getattr(document, k) for k in DESCRIBED):
+                    refreshed.append(document)
                 continue
             if existing:
                 doc_ids.append(doc_id)
@@ -295,9 +300,11 @@ class Ingestor:
                   else "near_duplicate" if "near_duplicate" in statuses else "duplicate")
         if len(built) > 1 and statuses.count("duplicate"):
             reasons.insert(0, f"{statuses.count('duplicate')} of {len(built)} records were duplicates")
+        if refreshed:
+            reasons.insert(0, Errors.R_METADATA.format(count=len(refreshed)))
         reason = "; ".join(reasons[:3]) + (" …" if len(reasons) > 3 else "") if reasons else None
         self.store.record_file(self.run_id, key, sha, size, status, reason, new, doc_ids,
-                               signatures, clusters)
+                               signatures, clusters, refreshed=refreshed)
         # only after the commit, so a crash leaves the index consistent with the store
         for retired in self.by_path.get(key, set()) - set(doc_ids):
             self.index.remove(retired)
@@ -366,10 +373,6 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
         if path_pattern and ingestor.unmatched_pattern:
             report.warnings.append(f"{ingestor.unmatched_pattern} file(s) did not match the "
                                    f"pattern {pattern!r} and got no metadata from it")
-        if ingestor.stale_metadata:
-            stale = ingestor.stale_metadata
-            report.warnings.append(Errors.W_STALE_METADATA.format(
-                count=len(stale), files=", ".join(stale[:5]) + (" …" if len(stale) > 5 else "")))
         if manifest_obj and manifest_obj.unused():
             unused = manifest_obj.unused()
             report.warnings.append(f"{len(unused)} manifest row(s) name no file found: "

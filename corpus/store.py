@@ -247,7 +247,8 @@ class Store:
     def document_brief(self, doc_id: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(documents.c.doc_id, documents.c.source_path,
-                                         documents.c.retired_at)
+                                         documents.c.retired_at, documents.c.kind, documents.c.lang,
+                                         documents.c.title, documents.c.date, documents.c.meta)
                                .where(documents.c.doc_id == doc_id)).mappings().first()
         return dict(row) if row else None
 
@@ -267,8 +268,9 @@ class Store:
     def record_file(self, run_id: str, path: str, sha256: str | None, size: int, status: str,
                     reason: str | None, new_documents: list[Document], doc_ids: list[str],
                     signatures: dict[str, bytes], clusters: dict[str, str] | None = None,
-                    keep_record: bool = True) -> None:
-        """Store a file's documents, retire what they replace, and log the file — atomically."""
+                    keep_record: bool = True, refreshed: list[Document] | None = None) -> None:
+        """Store a file's documents, retire what they replace, and log the file — atomically.
+        `refreshed`: stored documents whose metadata changed; updated and queued for re-coding."""
         stamp = now()
         with self.engine.begin() as conn:
             previous = conn.execute(sa.select(documents.c.doc_id).where(
@@ -298,6 +300,12 @@ class Store:
                         passage_id=p.passage_id, doc_id=p.doc_id, seq=p.seq, start=p.start,
                         end=p.end, text=p.text, speaker=p.speaker, question=p.question,
                         lang=p.lang, page=p.page, meta=p.meta) for p in document.passages])
+            for document in refreshed or []:
+                conn.execute(documents.update().where(documents.c.doc_id == document.doc_id).values(
+                    kind=document.kind, lang=document.lang, title=document.title,
+                    date=document.date, meta=document.meta))
+                conn.execute(coded_documents.delete().where(
+                    coded_documents.c.doc_id == document.doc_id))
             for doc_id, cluster_id in (clusters or {}).items():  # the first of a new cluster
                 conn.execute(documents.update().where(documents.c.doc_id == doc_id).values(
                     cluster_id=cluster_id))

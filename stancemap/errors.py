@@ -50,13 +50,12 @@ class Errors:
             "(`stancemap review export --dims {task} --strategy uncertain`) and import them.")
     E062 = "No trained {task} model {version} in {path}; train one with `stancemap train --task {task}`."
     E063 = "Unknown --model {model!r}; use one of: {models}."
-    W_STALE_METADATA = ("{count} unchanged file(s) have other manifest or path-pattern values than when "
-                        "they were ingested ({files}); their documents keep the earlier values. Ingest "
-                        "into a new project to apply the new ones.")
     E021 = "Codebook not found: {path}. Give a YAML file (see `stancemap codebook show` for the format)."
 
     # file-level reasons, recorded in the run log
     R_EMPTY = "empty file (0 bytes)"
+    R_METADATA = ("text unchanged; manifest or path-pattern values changed, {count} document(s) "
+                  "updated and queued for re-coding")
     R_BLANK = "no text: the file holds only white space"
     R_TOO_BIG = "file is {size_mb:.1f} MB, over the {limit_mb:g} MB limit (ingest.max_file_mb)"
     R_TIMEOUT = "reading took longer than {seconds:g} s (ingest.timeout_s); the file was skipped"

@@ -94,10 +94,16 @@ def test_reingest_unchanged_does_nothing(ingest_folder, tmp_path):
     assert len(Store(project).run_log(second.run_id)) == 9
     edited = tmp_path / "manifest.csv"
     edited.write_text((EXAMPLES / "manifest.csv").read_text("utf-8").replace(
-        "kz_khorgos_logistics_manager.txt,KAZ", "kz_khorgos_logistics_manager.txt,KGZ"), "utf-8")
+        "kz_khorgos_logistics_manager.txt,KAZ,interview,business,2024-03-14",
+        "kz_khorgos_logistics_manager.txt,KGZ,interview,business,2024-03-15"), "utf-8")
     third, _ = ingest_folder(CORPUS, project, manifest=edited)
-    assert len(third.warnings) == 1 and "1 unchanged file(s) have other manifest" in third.warnings[0]
-    assert "interviews/kz_khorgos_logistics_manager.txt" in third.warnings[0]
+    changed = [f for f in third.files if not f.unchanged]
+    assert [f.path for f in changed] == ["interviews/kz_khorgos_logistics_manager.txt"]
+    assert changed[0].status == "ingested" and "1 document(s) updated" in changed[0].reason
+    assert third.warnings == [] and third.counts["passages"] == 0
+    (document,) = [d for d in Store(project).iter_documents() if d["doc_id"] == changed[0].doc_ids[0]]
+    assert document["meta"]["country"] == "KGZ" and document["date"] == "2024-03-15"
+    assert table_rows(project, passages, "passage_id", "text") == before
 
 
 def test_changed_file_gets_a_new_version_and_the_old_one_is_retired(ingest_folder, tmp_path):

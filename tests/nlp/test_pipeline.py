@@ -29,6 +29,17 @@ def rows(project, table, *columns, where=None):
     return found
 
 
+def test_a_manifest_change_recodes_that_document(project, coder, codebook, tmp_path):
+    code_project(project, Config(), codebook, coder=coder)
+    edited = tmp_path / "manifest.csv"
+    edited.write_text((EXAMPLES / "manifest.csv").read_text("utf-8").replace(
+        "kg_naryn_farmer.txt,KGZ,interview,farmers", "kg_naryn_farmer.txt,KGZ,interview,local community"),
+        "utf-8")
+    ingest(EXAMPLES / "corpus", project, manifest=edited)
+    again = code_project(project, Config(), codebook, coder=coder)
+    assert again.documents == 1 and again.skipped_documents == 10
+
+
 def test_codes_every_document_once_and_skips_when_unchanged(project, coder, codebook):
     first = code_project(project, Config(), codebook, coder=coder)
     assert first.documents == 11 and first.passages == 175
