@@ -28,8 +28,10 @@ demo-ungdc: setup
 	$(BIN)/stancemap run ../shared/corpus-demo/ungdc --project ungdc-project \
 		--pattern "{country}_{session}_{year}.txt"
 
+# the store and review tests also run against PostgreSQL: a throwaway server unless
+# STANCEMAP_TEST_PG names one (where none can be started, those cases skip with a message)
 test: setup
-	$(BIN)/pytest
+	STANCEMAP_TEST_PG="$${STANCEMAP_TEST_PG:-$$(bash scripts/start-postgres.sh || true)}" $(BIN)/pytest
 
 bench: setup
 	$(BIN)/python benchmarks/ingest.py
