@@ -54,13 +54,15 @@ def _diverse(ranked: list[str], by_passage: dict[str, list[Item]], coverage: dic
     doubt = {pid: 1.0 - min(max(min(i.uncertainty() for i in by_passage[pid]), 0.0), 1.0)
                  for pid in pool}
     picked: Counter[str] = Counter()
+
+    def gain(pid: str) -> tuple[float, float, str]:
+        values = coverage.get(pid) or {""}
+        rarity = sum(1 / (1 + picked[v]) for v in values) / len(values)
+        return doubt[pid] + weight * rarity, doubt[pid], pid
+
     left, chosen = list(pool), []
     while left and (n is None or len(chosen) < n):
-        def gain(pid: str) -> float:
-            values = coverage.get(pid) or {""}
-            return doubt[pid] + weight * sum(1 / (1 + picked[v]) for v in values) / len(values)
-
-        best = max(left, key=lambda pid: (gain(pid), doubt[pid], pid))
+        best = max(left, key=gain)
         left.remove(best)
         chosen.append(best)
         picked.update(coverage.get(best) or {""})

@@ -21,6 +21,17 @@ def cache_dir() -> Path:
     return Path(base)
 
 
+def quiet_transformers() -> None:
+    """Offline only (nothing may be downloaded), and no library banners or progress bars."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+
+
 def bundled_encoder_path() -> Path:
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # the package prints a banner on import
@@ -50,18 +61,13 @@ class SentenceEncoder:
     @property
     def model(self):
         if self._model is None:
-            os.environ["HF_HUB_OFFLINE"] = "1"
-            os.environ["TRANSFORMERS_OFFLINE"] = "1"
-            os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+            quiet_transformers()
             path = self.path or bundled_encoder_path()
             if not path.exists():
                 raise ModelError(Errors.E031.format(path=path))
             import torch
-            import transformers
             from sentence_transformers import SentenceTransformer
 
-            transformers.logging.set_verbosity_error()
-            transformers.logging.disable_progress_bar()
             torch.manual_seed(self.seed)
             self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
         return self._model

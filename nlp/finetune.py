@@ -9,26 +9,17 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from stancemap.errors import Errors, ModelError
+from stancemap.nlp.encoder import quiet_transformers
 
 WEIGHTS = "model.safetensors"
 SETTINGS = "classifier.json"
 PASSES = 4800
-
-
-def _quiet_transformers() -> None:
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    import transformers
-
-    transformers.logging.set_verbosity_error()
-    transformers.logging.disable_progress_bar()
 
 
 def _network(encoder, classes: int):
@@ -97,7 +88,7 @@ class TransformerClassifier:
 
         from stancemap.nlp.encoder import bundled_encoder_path
 
-        _quiet_transformers()
+        quiet_transformers()
         torch.manual_seed(self.seed)
         path = Path(self.encoder_path) if self.encoder_path else bundled_encoder_path()
         self.tokenizer_ = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
@@ -194,7 +185,7 @@ class TransformerClassifier:
         if not (folder / WEIGHTS).exists() or not (folder / SETTINGS).exists():
             raise ModelError(Errors.E032.format(path=folder, what="stancemap transformer model",
                                                 reason=f"{WEIGHTS} or {SETTINGS} is missing"))
-        _quiet_transformers()
+        quiet_transformers()
         settings = json.loads((folder / SETTINGS).read_text("utf-8"))
         model = cls(settings["multi_label"], settings["epochs"], settings["batch_size"],
                     settings["learning_rate"], settings["head_learning_rate"],

