@@ -39,7 +39,7 @@ def export_command(
     db: Optional[str] = db_option(),
 ) -> None:
     """Export passages, codes, a panel or topic prevalence."""
-    from stancemap.corpus.exporting import export_project
+    from stancemap.datasets.export import export_project
 
     with user_errors():
         settings = project_config(project, config)

@@ -13,7 +13,7 @@ from stancemap.cli._common import (active_codebook, codebook_option, config_opti
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from stancemap.corpus.merge import MergeReport
+    from stancemap.datasets.merge import MergeReport
 
 EPILOG = """\
 [bold]Examples[/bold]
@@ -55,7 +55,7 @@ def merge_command(
     db: Optional[str] = db_option(),
 ) -> None:
     """Join the panel onto a country-year dataset, reporting every key that did not match."""
-    from stancemap.corpus.merge import merge_panel
+    from stancemap.datasets.merge import merge_panel
 
     with user_errors():
         settings = project_config(project, config)

@@ -45,7 +45,7 @@ def run_command(
              "(../pilot/models/stance-transformer-3). Repeatable."),
 ) -> None:
     """Ingest FOLDER, code every passage, fit topics and write the default exports."""
-    from stancemap.corpus.exporting import export_project
+    from stancemap.datasets.export import export_project
     from stancemap.nlp.pipeline import fit_topics
 
     show = not (quiet or as_json)

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from stancemap.annotations.codebook import Codebook
-from stancemap.corpus.exports import HUMAN_STATUSES, resolve
+from stancemap.annotations.resolution import HUMAN_STATUSES, resolve
 from stancemap.corpus.store import Store
 from stancemap.errors import Errors, ModelError, TrainingError
 from stancemap.nlp.tfidf import TfidfClassifier
@@ -55,7 +55,7 @@ def model_input(example_target: str, text: str, codebook: Codebook) -> tuple[str
 
 
 def training_examples(store: Store, codebook: Codebook, task: str) -> list[Example]:
-    from stancemap.corpus.exports import code_rows
+    from stancemap.annotations.resolution import code_rows
 
     if task not in TASKS:
         raise TrainingError(Errors.E060.format(task=task))

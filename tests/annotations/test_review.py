@@ -15,7 +15,7 @@ from conftest import ROOT, SHARED, needs_shared
 from stancemap.annotations.agreement import agreement
 from stancemap.annotations.review_project import export_adjudication, export_review, import_review
 from stancemap.config import Config
-from stancemap.corpus.exports import passage_table
+from stancemap.datasets.tables import passage_table
 from stancemap.corpus.store import Store, codes
 from stancemap.errors import ReviewError
 from stancemap.nlp.pipeline import code_project

@@ -12,7 +12,7 @@ from conftest import EXAMPLES, ROOT
 from stancemap.annotations.review_project import export_review, import_review
 from stancemap.config import Config
 from stancemap.corpus.document import Document, Passage
-from stancemap.corpus.exports import passage_table
+from stancemap.datasets.tables import passage_table
 from stancemap.corpus.ingest import ingest
 from stancemap.corpus.store import SCHEMA_VERSION, Store, codes, documents, meta_table
 from stancemap.errors import StoreError

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from stancemap.corpus.merge import merge_panel
+from stancemap.datasets.merge import merge_panel
 from stancemap.errors import UsageError
 
 

@@ -10,11 +10,12 @@ import pandas as pd
 from stancemap.annotations.codebook import Codebook
 from stancemap.annotations.countries import CountryResolver
 from stancemap.config import Config
-from stancemap.corpus.dictionary import data_dictionary
 from stancemap.corpus.encoding import decode
-from stancemap.corpus.exporting import build_table, run_manifest
 from stancemap.corpus.store import Store
-from stancemap.corpus.writers import format_for, write_table
+from stancemap.datasets.dictionary import data_dictionary
+from stancemap.datasets.export import build_table
+from stancemap.datasets.manifest import run_manifest
+from stancemap.datasets.writers import format_for, write_table
 from stancemap.errors import Errors, FileProblem, UsageError
 
 

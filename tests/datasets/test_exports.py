@@ -7,8 +7,10 @@ import shutil
 import pandas as pd
 import pytest
 
-from stancemap.corpus.exporting import export_project
-from stancemap.corpus.exports import panel_table, passage_table, resolve
+from stancemap.datasets.export import export_project
+from stancemap.annotations.resolution import resolve
+from stancemap.datasets.panel import panel_table
+from stancemap.datasets.tables import passage_table
 from stancemap.corpus.store import Store, codes, now
 from stancemap.errors import UsageError
 

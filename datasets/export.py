@@ -2,53 +2,22 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
-import sqlalchemy as sa
 
 from stancemap.annotations.codebook import Codebook
 from stancemap.config import Config
-from stancemap.corpus.dictionary import data_dictionary
-from stancemap.corpus.exports import (PANEL_DIMENSIONS, code_rows, codes_table, panel_table,
-                                      passage_table, topic_prevalence)
-from stancemap.corpus.store import Store, files, runs, topic_models
-from stancemap.corpus.versions import versions
-from stancemap.corpus.writers import format_for, write_table
+from stancemap.annotations.resolution import code_rows
+from stancemap.corpus.store import Store
+from stancemap.datasets.dictionary import data_dictionary
+from stancemap.datasets.manifest import run_manifest
+from stancemap.datasets.panel import PANEL_DIMENSIONS, panel_table, topic_prevalence
+from stancemap.datasets.tables import codes_table, passage_table
+from stancemap.datasets.writers import format_for, write_table
 from stancemap.errors import Errors, UsageError
 
 LEVELS = ("passages", "codes", "panel", "topics")
-
-
-def run_manifest(store: Store, codebook: Codebook, config: Config, extra: dict) -> dict[str, Any]:
-    """What a reader of an exported file needs to reproduce it."""
-    with store.engine.connect() as conn:
-        run_rows = [dict(r) for r in conn.execute(sa.select(runs).order_by(runs.c.started_at))
-                    .mappings()]
-        inputs = {r.path: r.sha256 for r in conn.execute(sa.select(files.c.path, files.c.sha256)
-                                                          .order_by(files.c.path))}
-        topic_model = conn.execute(sa.select(topic_models.c.model_id, topic_models.c.num_topics,
-                                             topic_models.c.params, topic_models.c.selection)
-                                   .order_by(topic_models.c.created_at.desc())).mappings().first()
-    last_code = next((r for r in reversed(run_rows) if r["command"] == "code"), None)
-    return {
-        "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "versions": versions(),
-        "seed": config.seed,
-        "codebook": {"name": codebook.name, "version": codebook.version, "digest": codebook.digest},
-        "coding": (last_code or {}).get("manifest", {}).get("stages"),
-        "analysers": (last_code or {}).get("manifest", {}).get("analysers"),
-        "topic_model": dict(topic_model) if topic_model else None,
-        "config": config.model_dump(),
-        "counts": store.counts(),
-        "input_files": inputs,
-        "runs": [{"run_id": r["run_id"], "command": r["command"], "started_at": r["started_at"],
-                  "finished_at": r["finished_at"], "status": r["status"], "counts": r["counts"]}
-                 for r in run_rows],
-        **extra,
-    }
 
 
 def build_table(store: Store, codebook: Codebook, config: Config, level: str,
