@@ -92,7 +92,7 @@ class Dimension(_Strict):
     multi: bool = True
 
 
-BUILT_IN_DIMENSIONS = ("country", "sector", "topic", "sentiment", "stance", "stakeholder")
+BUILT_IN_DIMENSIONS = ("country", "region", "sector", "topic", "sentiment", "stance", "stakeholder")
 
 
 class Codebook(_Strict):

@@ -8,7 +8,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("interview", "survey", "policy", "news", "other")
+KINDS = ("interview", "survey", "speech", "policy", "news", "other")
+# who a passage speaks for: a respondent (interviewee, survey respondent) or the one asking;
+# None for passages of documents without turns (speeches, reports, news)
+ROLES = ("respondent", "question")
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 _TRAILING_WS = re.compile(r"[ \t\u00a0]+\n")
@@ -40,6 +43,7 @@ class Segment:
     question: str | None = None
     speaker: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    role: str | None = None
 
 
 @dataclass
@@ -99,6 +103,7 @@ class Passage:
     lang: str | None = None
     page: int | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    role: str | None = None
 
 
 @dataclass

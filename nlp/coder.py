@@ -93,6 +93,7 @@ class Coder:
     def signature(self) -> str:
         """Changes whenever re-coding could change a code: codebook, stage versions, settings."""
         payload = {"codebook": self.codebook.digest, "stages": self.stage_versions(),
+                   "code_questions": self.config.coding.code_questions,
                    "sectors": self.config.sectors.model_dump(),
                    "sentiment": self.config.sentiment.model_dump(), "seed": self.config.seed}
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
@@ -107,11 +108,21 @@ class Coder:
         if isinstance(self.sectors, SectorStage):
             for index, found in zip(wanted, self.sectors.similarities([texts[i] for i in wanted])):
                 similarities[index] = found
-        sentiments = self.sentiment.code_batch(texts, langs, [a.sentences for a in analyses])
+        # an interviewer's question is context, not an opinion: no stance or sentiment for it
+        opinions = [i for i, p in enumerate(passages)
+                    if p.role != "question" or self.config.coding.code_questions]
+        sentiments: list[list[CodeOut]] = [[] for _ in passages]
+        if opinions:
+            for index, codes in zip(opinions, self.sentiment.code_batch(
+                    [texts[i] for i in opinions], [langs[i] for i in opinions],
+                    [analyses[i].sentences for i in opinions])):
+                sentiments[index] = codes
+        opinion = set(opinions)
         sectors = self.sectors.code_batch(texts, analyses, similarities)
         versions = self.stage_versions()
         result = BatchResult(passages=len(passages))
-        for passage, analysis, sector_codes, sentiment in zip(passages, analyses, sectors, sentiments):
+        for index, (passage, analysis, sector_codes, sentiment) in enumerate(
+                zip(passages, analyses, sectors, sentiments)):
             result.tokens += analysis.tokens
             entity_source = f"model:entities@{ENTITY_STAGE_VERSION}+{analysis.analyser}"
             for mention in analysis.mentions:
@@ -125,7 +136,7 @@ class Coder:
                 (self.countries.name, self.countries.code(passage, analysis)),
                 (self.sectors.name, sector_codes),
                 (self.sentiment.name, sentiment),
-                (self.stance.name, self.stance.code(passage.text, analysis)),
+                (self.stance.name, self.stance.code(passage.text, analysis) if index in opinion else []),
             ]
             for stage, outs in staged:
                 for out in outs:

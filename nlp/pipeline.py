@@ -47,7 +47,8 @@ def _batches(store: Store, signature: str, force: bool, size: int
             passages.append(PassageInput(
                 passage_id=row["passage_id"], doc_id=row["doc_id"], start=row["start"],
                 text=row["text"], lang=row["lang"], meta=row["meta"] or {},
-                doc_meta=document["meta"] or {}, kind=document["kind"], date=document["date"]))
+                doc_meta=document["meta"] or {}, kind=document["kind"], date=document["date"],
+                role=row.get("role")))
         doc_ids.append(document["doc_id"])
         if len(passages) >= size:
             yield doc_ids, passages

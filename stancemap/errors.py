@@ -51,6 +51,8 @@ class Errors:
     E062 = "No trained {task} model {version} in {path}; train one with `stancemap train --task {task}`."
     E063 = "Unknown --model {model!r}; use one of: {models}."
     E021 = "Codebook not found: {path}. Give a YAML file (see `stancemap codebook show` for the format)."
+    E100 = ("{count} file(s) did not match the pattern {pattern!r} and got no metadata from it: "
+            "{files}")
 
     # file-level reasons, recorded in the run log
     R_EMPTY = "empty file (0 bytes)"

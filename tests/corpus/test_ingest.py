@@ -80,7 +80,58 @@ def test_pattern_metadata_and_unmatched_warning(ingest_folder, tmp_path):
     docs = {d["source_path"].rsplit("/", 1)[1]: d for d in Store(project).iter_documents()}
     assert docs["note.md"]["meta"] == {"country": "KAZ"} and docs["note.md"]["kind"] == "news"
     assert docs["loose.txt"]["meta"] == {}
-    assert report.warnings == ["1 file(s) did not match the pattern '{country}/{kind}/*' and got no metadata from it"]
+    assert report.warnings == ["1 file(s) did not match the pattern '{country}/{kind}/*' and got "
+                               "no metadata from it: loose.txt"]
+    assert report.to_json()["unmatched_pattern"] == ["loose.txt"]
+
+
+def test_readme_license_hidden_and_ignored_files_are_excluded_and_listed(ingest_folder, tmp_path):
+    folder = tmp_path / "in"
+    (folder / "drafts").mkdir(parents=True)
+    for name in ("KAZ_70_2015.txt", "KGZ_70_2015.txt"):
+        (folder / name).write_text(f"Speech {name} on trade with China and the region.", "utf-8")
+    (folder / "README_UNGDC.txt").write_text("About this corpus: 36 speeches.", "utf-8")
+    (folder / "LICENSE").write_text("CC BY 4.0", "utf-8")
+    (folder / "NOTES.md").write_text("# How we collected the speeches", "utf-8")
+    (folder / ".DS_Store").write_bytes(b"\0\1")
+    (folder / "drafts" / "KAZ_70_2015.txt").write_text("An unfinished draft about Astana.", "utf-8")
+    (folder / ".stancemapignore").write_text("# not inputs\ndrafts/\n", "utf-8")
+    report, project = ingest_folder(folder, pattern="{country}_{session}_{year}.txt")
+    assert sorted(f.path for f in report.files) == ["KAZ_70_2015.txt", "KGZ_70_2015.txt"]
+    excluded = {e["path"]: e["rule"] for e in report.to_json()["excluded"]}
+    assert excluded == {".DS_Store": ".*", ".stancemapignore": ".*", "LICENSE": "/LICENSE*",
+                        "NOTES.md": "/*.md (root, not matching --pattern)",
+                        "README_UNGDC.txt": "/README*", "drafts/": "drafts/"}
+    assert report.warnings == [] and report.counts["excluded"] == 6
+
+
+def test_a_readme_deeper_down_is_an_input(ingest_folder, tmp_path):
+    folder = tmp_path / "in"
+    (folder / "KAZ").mkdir(parents=True)
+    (folder / "KAZ" / "README.txt").write_text("Officials in Astana describe the new port.", "utf-8")
+    report, _ = ingest_folder(folder, config=Config(ingest={"exclude": ["/README*", "*.tmp"]}))
+    assert [f.path for f in report.files] == ["KAZ/README.txt"] and report.excluded == []
+
+
+def test_speaker_rows_of_a_manifest_describe_respondents(ingest_folder, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(DATA / "interview_named.txt", folder / "fg2.txt")
+    manifest = tmp_path / "meta.csv"
+    manifest.write_text("path,speaker,country,stakeholder_group\n"
+                        "fg2.txt,,KGZ,\n"
+                        "fg2.txt,Aibek Toktogulov,,business\n"
+                        "fg2.txt,Gulnara Osmonova,KAZ,local_community\n", encoding="utf-8")
+    report, project = ingest_folder(folder, manifest=manifest)
+    assert report.warnings == []
+    (document,) = Store(project).iter_documents()
+    assert document["meta"] == {"country": "KGZ"}
+    turns = [(p["speaker"], p["role"], p["meta"]) for p in Store(project).passages_of(document["doc_id"])]
+    assert turns == [
+        (None, None, {}), ("Moderator", "question", {}),
+        ("Aibek Toktogulov", "respondent", {"stakeholder_group": "business"}),
+        ("Gulnara Osmonova", "respondent", {"country": "KAZ", "stakeholder_group": "local_community"}),
+        ("Moderator", "question", {}), ("Aibek Toktogulov", "respondent", {"stakeholder_group": "business"})]
 
 
 def test_reingest_unchanged_does_nothing(ingest_folder, tmp_path):
