@@ -26,15 +26,15 @@ class Errors:
     E031 = "Model folder not found: {path}. Give a local folder holding the model's files."
     E032 = "Model folder {path} cannot be loaded as a {what}: {reason}"
     E040 = "Unknown export format {fmt!r} for {path}; use one of: {formats}."
-    E041 = ("Unknown --by dimension {name!r}; use country, sector, year, kind, stakeholder, lang, "
-            "topic or a metadata field (known here: {known}).")
-    E042 = "Unknown --level {level!r}; use passages, codes, panel or topics."
+    E041 = ("Unknown --by dimension {name!r}; use source_country, about_country, target, sector, "
+            "year, stakeholder, source_kind, kind, lang, topic or a metadata field (known here: {known}).")
+    E042 = "Unknown --level {level!r}; use passages, codes, mentions, panel or topics."
     E043 = "Data file not found: {path}."
     E044 = "Data file {path} cannot be read: {reason}"
     E045 = "Column {column!r} is not in {path} (columns: {columns})."
     E047 = "The project has no topic model yet; run `stancemap topics --project {path}` first."
-    E048 = ("Bad --on {on!r}: the first key must be the country, e.g. 'country,year' or "
-            "'country=ctry_name,year'.")
+    E048 = ("Bad --on {on!r}: the first key must be the country, e.g. 'country,year' (the source "
+            "country), 'country=ctry_name,year' or 'about_country=iso3,year'.")
     E050 = "Unknown review dimension {name!r}; use any of: {known}."
     E051 = "Unknown --strategy {name!r}; use random, stratified, uncertain or diverse."
     E052 = "Nothing to review: no passage has codes for {dims}. Run `stancemap code` first."
