@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 KINDS = ("interview", "survey", "speech", "policy", "news", "other")
-# who a passage speaks for: a respondent (interviewee, survey respondent) or the one asking;
-# None for passages of documents without turns (speeches, reports, news)
-ROLES = ("respondent", "question")
+# who a passage speaks for: a respondent (interviewee, survey respondent), the one asking, or
+# a transcript's context (its header before the first turn); None without turns (speeches,
+# reports, news). Questions and context are kept and exported, not coded as opinions
+ROLES = ("respondent", "question", "context")
+NOT_OPINIONS = frozenset({"question", "context"})
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 _TRAILING_WS = re.compile(r"[ \t\u00a0]+\n")

@@ -194,7 +194,8 @@ def is_transcript(text: str) -> bool:
 
 def speaker_turns(text: str, max_chars: int = 3000) -> list[Span]:
     labels = _speaker_labels(text)
-    spans = [Span(a.start, a.end) for a in paragraphs(text[: labels[0].start()], max_chars)]
+    spans = [Span(a.start, a.end, role="context")
+             for a in paragraphs(text[: labels[0].start()], max_chars)]
     for index, match in enumerate(labels):
         stop = labels[index + 1].start() if index + 1 < len(labels) else len(text)
         start, end = _trimmed(text, match.end(), stop)

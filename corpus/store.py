@@ -94,7 +94,7 @@ passages = sa.Table(
     sa.Column("lang", sa.String(8)),
     sa.Column("page", sa.Integer),
     sa.Column("meta", sa.JSON, nullable=False),
-    sa.Column("role", sa.String(16)),  # respondent | question | NULL (no turns)
+    sa.Column("role", sa.String(16)),  # respondent | question | context | NULL (no turns)
 )
 mentions = sa.Table(
     "mentions", metadata,
@@ -212,13 +212,21 @@ class Store:
 
         if "role" not in {c["name"] for c in sa.inspect(conn).get_columns("passages")}:
             conn.execute(sa.text("ALTER TABLE passages ADD COLUMN role VARCHAR(16)"))
-        kinds = dict(conn.execute(sa.select(documents.c.doc_id, documents.c.kind)).all())
-        labelled = conn.execute(sa.select(passages.c.passage_id, passages.c.doc_id,
-                                          passages.c.speaker).where(passages.c.speaker.is_not(None))).all()
-        for passage_id, doc_id, speaker in labelled:
-            role = "respondent" if kinds.get(doc_id) == "survey" else role_of(speaker)
-            conn.execute(passages.update().where(passages.c.passage_id == passage_id)
-                         .values(role=role))
+        kinds, transcripts = {}, set()
+        for doc_id, kind, extraction in conn.execute(sa.select(
+                documents.c.doc_id, documents.c.kind, documents.c.extraction)):
+            kinds[doc_id] = kind
+            if (extraction or {}).get("transcript"):
+                transcripts.add(doc_id)
+        rows = conn.execute(sa.select(passages.c.passage_id, passages.c.doc_id, passages.c.speaker)).all()
+        for passage_id, doc_id, speaker in rows:
+            if speaker is None:
+                role = "context" if doc_id in transcripts else None
+            else:
+                role = "respondent" if kinds.get(doc_id) == "survey" else role_of(speaker)
+            if role:
+                conn.execute(passages.update().where(passages.c.passage_id == passage_id)
+                             .values(role=role))
 
     # runs ---------------------------------------------------------------------------------
     def begin_run(self, command: str, manifest: dict[str, Any]) -> str:

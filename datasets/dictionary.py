@@ -24,9 +24,10 @@ _FIXED = {
     "page": ("PDF page (1-based) on which the passage starts", None),
     "speaker": ("Speaker of an interview turn, or respondent id of a survey answer (else the "
                 "metadata's speaker)", None),
-    "role": ("Role of the speaker: respondent (interviewee, survey respondent) or question (an "
-             "interviewer's or moderator's turn: kept as context, not coded for stance or "
-             "sentiment, not counted in panels); empty for documents without turns",
+    "role": ("Role of the speaker: respondent (interviewee, survey respondent), question (an "
+             "interviewer's or moderator's turn) or context (a transcript's header before the "
+             "first turn); questions and context are kept, not coded for stance or sentiment, "
+             "not counted in panels; empty for documents without turns",
              " | ".join(ROLES)),
     "source_country": ("Country of the source (who speaks or writes), ISO3: the metadata's "
                        "source_country or country field — the speaker's manifest row or survey "

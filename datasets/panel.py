@@ -10,6 +10,7 @@ import pandas as pd
 
 from stancemap.annotations.codebook import Codebook
 from stancemap.config import PanelConfig
+from stancemap.corpus.document import NOT_OPINIONS
 
 Z95 = 1.959964
 
@@ -44,10 +45,11 @@ def _wilson(successes: int, n: int) -> tuple[float, float]:
 
 
 def perception_rows(table: pd.DataFrame, options: PanelConfig) -> tuple[pd.DataFrame, int]:
-    """The passages a panel counts, and how many question passages were left out."""
+    """The passages a panel counts, and how many question (and transcript header) passages
+    were left out."""
     if options.include_questions or "role" not in table:
         return table, 0
-    questions = table["role"] == "question"
+    questions = table["role"].isin(NOT_OPINIONS)
     return table[~questions], int(questions.sum())
 
 

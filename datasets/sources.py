@@ -53,8 +53,8 @@ class SourceResolver:
         given_kind = next((m["source_kind"] for m in levels if m.get("source_kind")), None)
         explicit_id = next((v for m in levels if (v := _first(m, _ID_KEYS)) is not None), None)
         speaker = speaker or next((m["speaker"] for m in levels if m.get("speaker")), None)
-        if role == "question":
-            source_kind = "interviewer"
+        if role in ("question", "context"):
+            source_kind = "interviewer" if role == "question" else None
         else:
             source_kind = given_kind or SOURCE_KINDS.get(kind)
         if explicit_id is not None:

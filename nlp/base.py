@@ -28,4 +28,4 @@ class PassageInput:
     doc_meta: dict[str, Any]
     kind: str
     date: str | None
-    role: str | None = None  # respondent | question (an interviewer's turn) | None
+    role: str | None = None  # respondent | question (an interviewer's turn) | context | None

@@ -13,6 +13,7 @@ import numpy as np
 
 from stancemap.annotations.codebook import Codebook
 from stancemap.config import Config
+from stancemap.corpus.document import NOT_OPINIONS
 from stancemap.nlp.analysis import Analyser
 from stancemap.nlp.base import CodeOut, PassageInput
 from stancemap.nlp.countries import CountryStage
@@ -108,9 +109,10 @@ class Coder:
         if isinstance(self.sectors, SectorStage):
             for index, found in zip(wanted, self.sectors.similarities([texts[i] for i in wanted])):
                 similarities[index] = found
-        # an interviewer's question is context, not an opinion: no stance or sentiment for it
+        # an interviewer's question (or a transcript's header) is not an opinion: no stance or
+        # sentiment for it unless coding.code_questions
         opinions = [i for i, p in enumerate(passages)
-                    if p.role != "question" or self.config.coding.code_questions]
+                    if p.role not in NOT_OPINIONS or self.config.coding.code_questions]
         sentiments: list[list[CodeOut]] = [[] for _ in passages]
         if opinions:
             for index, codes in zip(opinions, self.sentiment.code_batch(

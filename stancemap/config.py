@@ -45,7 +45,8 @@ class CodingConfig(BaseModel):
     codebook: str = Field("", description="codebook YAML; empty = the default China-Central Asia one")
     trained_models: bool = Field(True, description="use the newest model `stancemap train` saved, per task")
     code_questions: bool = Field(False, description="also code interviewer/moderator turns "
-                                 "(role = question) for stance and sentiment")
+                                 "and transcript headers (role question, context) for stance "
+                                 "and sentiment")
     model_versions: list[str] = Field(default_factory=list,
                                       description="pin trained models: versions or model folders, e.g. "
                                       "[\"stance-tfidf-2\", \"../pilot/models/sector-transformer-1\"]")
@@ -92,7 +93,8 @@ class PanelConfig(BaseModel):
                                  "each member's about_country cell")
     include_self: bool = Field(False, description="count stances of a source toward its own "
                                "country (a Chinese source on China) in stance shares")
-    include_questions: bool = Field(False, description="count interviewer/moderator turns")
+    include_questions: bool = Field(False, description="count interviewer/moderator turns and "
+                                    "transcript headers (role question, context)")
 
 
 class Config(BaseModel):

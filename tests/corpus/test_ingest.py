@@ -128,7 +128,7 @@ def test_speaker_rows_of_a_manifest_describe_respondents(ingest_folder, tmp_path
     assert document["meta"] == {"country": "KGZ"}
     turns = [(p["speaker"], p["role"], p["meta"]) for p in Store(project).passages_of(document["doc_id"])]
     assert turns == [
-        (None, None, {}), ("Moderator", "question", {}),
+        (None, "context", {}), ("Moderator", "question", {}),
         ("Aibek Toktogulov", "respondent", {"stakeholder_group": "business"}),
         ("Gulnara Osmonova", "respondent", {"country": "KAZ", "stakeholder_group": "local_community"}),
         ("Moderator", "question", {}), ("Aibek Toktogulov", "respondent", {"stakeholder_group": "business"})]

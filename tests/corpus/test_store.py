@@ -64,5 +64,6 @@ def test_a_version_2_project_gets_passage_roles_in_place(tmp_path):
         conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     store = Store(tmp_path)
     assert [p["role"] for p in store.passages_of(document.doc_id)] == ["question", "respondent", None]
+    # (a speech has no turns: no role; the header of a transcript would be context)
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT value FROM meta").scalar() == str(SCHEMA_VERSION)
