@@ -1,5 +1,8 @@
-"""Panels: passages grouped by any of the table's dimensions, with counts, mean sentiment and
-stance shares, each with a 95% interval; topic prevalence with bootstrap intervals."""
+"""Perception panels: passages grouped by any of the table's dimensions — by default who
+speaks (source_country) and when — with passages, documents and distinct sources, mean
+sentiment and stance shares, each with a 95% interval; topic prevalence with bootstrap
+intervals. Interviewer questions and stances of a source toward its own country are left out
+and counted (PanelConfig switches them back on); a region mention stays a region."""
 
 from __future__ import annotations
 
