@@ -358,6 +358,20 @@ class Ingestor:
             return source_path
 
 
+def _retire_excluded(store: Store, run_id: str, folder: Path, excluded: list[dict]) -> None:
+    """Documents an earlier ingest read from files that are now excluded (a README ingested
+    before exclusions existed) leave the project; each excluded entry counts them."""
+    stored = store.file_paths()
+    root = folder.resolve()
+    for entry in excluded:
+        key = str(root / entry["path"].rstrip("/"))
+        under = [p for p in stored if p == key or p.startswith(key + os.sep)]
+        retired = sum(store.retire_file(run_id, p, Errors.R_EXCLUDED.format(rule=entry["rule"]))
+                      for p in under)
+        if retired:
+            entry["retired_documents"] = retired
+
+
 def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
            pattern: str | None = None, text_columns: list[str] | None = None,
            config: Config | None = None, db_url: str | None = None,
@@ -402,6 +416,7 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
                 excluded.append({"path": path.name, "rule": "/*.md (root, not matching --pattern)"})
         if on_start:
             on_start(len(paths))
+        _retire_excluded(store, run_id, folder, excluded)
         ingestor = Ingestor(store, config, run_id, folder, manifest_obj, path_pattern, text_columns)
         results = []
         for path in paths:

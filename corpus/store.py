@@ -290,6 +290,26 @@ class Store:
             documents.c.source_path == source_path)).scalar()
         return int(count) + 1
 
+    def file_paths(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(sa.select(files.c.path).order_by(files.c.path)).scalars())
+
+    def retire_file(self, run_id: str, path: str, reason: str) -> int:
+        """A file that is no longer an input (now excluded): its documents are retired, its
+        record dropped and the run log says why — atomically. Returns the documents retired."""
+        stamp = now()
+        with self.engine.begin() as conn:
+            active = conn.execute(sa.select(documents.c.doc_id).where(
+                documents.c.source_path == path, documents.c.retired_at.is_(None))).scalars().all()
+            if active:
+                conn.execute(documents.update().where(documents.c.doc_id.in_(active))
+                             .values(retired_at=stamp))
+            conn.execute(files.delete().where(files.c.path == path))
+            conn.execute(file_events.insert().values(run_id=run_id, path=path, sha256=None,
+                                                     status="skipped", reason=reason,
+                                                     doc_ids=list(active), at=stamp))
+        return len(active)
+
     # the one write path -------------------------------------------------------------------
     def record_file(self, run_id: str, path: str, sha256: str | None, size: int, status: str,
                     reason: str | None, new_documents: list[Document], doc_ids: list[str],

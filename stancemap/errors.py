@@ -80,6 +80,7 @@ class Errors:
     R_NEAR_DUPLICATE = "near-duplicate (Jaccard ~{similarity:.2f}) of document {doc_id} ({path})"
     R_READ = "cannot read the file: {reason}"
     R_UNCHANGED = "unchanged since the last ingest"
+    R_EXCLUDED = "excluded by {rule} (ingest.exclude or .stancemapignore); its documents were retired"
 
 
 class StancemapError(Exception):

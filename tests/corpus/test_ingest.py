@@ -1,6 +1,7 @@
 """Ingestion end to end on real files: accounting, metadata, versions, duplicates, offsets."""
 
 import shutil
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -246,3 +247,19 @@ def test_every_hostile_file_is_accounted_for(ingest_folder):
     assert_offsets_hold(project)
     with Store(project).engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(file_events)).scalar() == len(discovered)
+
+
+def test_a_file_excluded_since_the_last_ingest_leaves_the_project(ingest_folder, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "KAZ_70_2015.txt").write_text("Kazakhstan welcomes the new railway to China.", "utf-8")
+    (folder / "README_UNGDC.txt").write_text("About this corpus: speeches by country.", "utf-8")
+    old = Config(ingest={"exclude": []})  # as before exclusions existed
+    first, project = ingest_folder(folder, config=old)
+    assert first.counts["ingested"] == 2
+    second, _ = ingest_folder(folder, project)
+    assert second.excluded == [{"path": "README_UNGDC.txt", "rule": "/README*", "retired_documents": 1}]
+    store = Store(project)
+    assert [Path(d["source_path"]).name for d in store.iter_documents()] == ["KAZ_70_2015.txt"]
+    (event,) = [e for e in store.run_log(second.run_id) if e["path"].endswith("README_UNGDC.txt")]
+    assert event["status"] == "skipped" and "excluded by /README*" in event["reason"]
