@@ -24,7 +24,7 @@ from stancemap.corpus.language import LanguageIdentifier
 from stancemap.corpus.limits import TimeLimitExceeded, time_limit
 from stancemap.corpus.metadata import Excluder, Manifest, PathPattern, read_ignore_file
 from stancemap.corpus.readers import READER_LIBRARIES, READERS
-from stancemap.corpus.segment import Span, role_of, segment
+from stancemap.corpus.segment import Span, segment
 from stancemap.corpus.sniff import sniff
 from stancemap.corpus.store import Store
 from stancemap.corpus.versions import package_version, versions
@@ -220,7 +220,10 @@ class Ingestor:
             by_lang[lang] += len(text)
             passage_meta = {**(segment_meta.meta if segment_meta else {}),
                             **speakers.get(span.speaker or "", {})}
-            role = _ROLES.get(str(passage_meta.pop("role", "")).strip().casefold(), span.role)
+            given = _ROLES.get(str(passage_meta.get("role", "")).strip().casefold())
+            if given:  # a speaker's role from the manifest; any other `role` value is metadata
+                passage_meta.pop("role")
+            role = given or span.role
             passages.append(Passage(
                 passage_id=f"{doc_id[:16]}-{seq:05d}", doc_id=doc_id, seq=seq,
                 start=span.start, end=span.end, text=text, speaker=span.speaker,
