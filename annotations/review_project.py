@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 
 from stancemap.annotations.agreement import labels_by_coder
@@ -10,6 +12,7 @@ from stancemap.annotations.importer import ImportReport, import_decisions
 from stancemap.annotations.review import Item, collect_items, review_dimensions
 from stancemap.annotations.sampling import ACTIVE, sample_items
 from stancemap.annotations.review_files import FORMATS, read_review, write_review
+from stancemap.corpus.privacy import Pseudonymiser, pseudonymiser_for
 from stancemap.corpus.store import Store
 from stancemap.errors import Errors, ReviewError
 
@@ -24,12 +27,34 @@ def _format(path: Path, fmt: str | None) -> str:
     return chosen
 
 
+@dataclass
+class SharedItem(Item):
+    """An item whose text was pseudonymised for coders: it keeps the original text's hash, so
+    the import still checks the passage against the project."""
+
+    original_sha: str = ""
+
+    @property
+    def text_sha(self) -> str:
+        return self.original_sha
+
+
+def _pseudonymised(items: list[Item], pseudonymiser: Pseudonymiser) -> list[Item]:
+    return [SharedItem(**{f.name: getattr(item, f.name) for f in dataclasses.fields(Item)}
+                       | {"text": pseudonymiser.text(item.text), "title": pseudonymiser.text(item.title)},
+                       original_sha=item.text_sha) for item in items]
+
+
 def export_review(project: Path, out: Path, codebook: Codebook, *, fmt: str | None = None,
                   dims: list[str] | None = None, sample: int | None = None,
-                  strategy: str = "random", seed: int = 0, db_url: str | None = None
-                  ) -> tuple[list[Path], int]:
+                  strategy: str = "random", seed: int = 0, db_url: str | None = None,
+                  pseudonymise: bool = False, privacy_fields: tuple[str, ...] = (),
+                  key_out: Path | None = None) -> tuple[list[Path], int]:
+    """`pseudonymise`: passage texts and titles go out with pseudonyms (corpus/privacy.py)."""
     dims = dims or ["stance", "sentiment", "sector"]
     fmt = _format(out, fmt)
+    if pseudonymise and fmt == "qdpx":
+        raise ReviewError(Errors.E301)
     store = Store(Path(project), url=db_url, create=False)
     try:
         items = collect_items(store, dims, codebook)
@@ -44,9 +69,15 @@ def export_review(project: Path, out: Path, codebook: Codebook, *, fmt: str | No
                    if strategy in ("stratified", "diverse") else None)
         chosen = sample_items(items, sample, strategy, seed, context)
         documents = store.document_texts({i.doc_id for i in chosen}) if fmt == "qdpx" else None
+        key = None
+        if pseudonymise:
+            pseudonymiser = pseudonymiser_for(store, privacy_fields)
+            chosen = _pseudonymised(chosen, pseudonymiser)
+            pseudonymiser.save()
+            key = pseudonymiser.write_key(Path(key_out)) if key_out else None
     finally:
         store.dispose()
-    return write_review(chosen, out, fmt, codebook, documents), len(chosen)
+    return write_review(chosen, out, fmt, codebook, documents) + ([key] if key else []), len(chosen)
 
 
 def import_review(project: Path, path: Path, codebook: Codebook, *, annotator: str | None = None,

@@ -56,6 +56,13 @@ def export_command(
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
     db: Optional[str] = db_option(),
+    pseudonymise: Optional[bool] = typer.Option(
+        None, "--pseudonymise/--no-pseudonymise",
+        help="Passage texts go out with pseudonyms for speakers, person names, e-mails and phone "
+             "numbers (default: privacy.pseudonymise in the config); not for qdpx."),
+    key_out: Optional[Path] = typer.Option(
+        None, "--pseudonym-key", metavar="FILE",
+        help="Also write the key (pseudonym -> original) to FILE; keep it apart from the data."),
 ) -> None:
     """Write items for coders, with the model's codes as pre-annotations."""
     from stancemap.annotations.review_project import export_review
@@ -65,7 +72,10 @@ def export_command(
         book = active_codebook(settings, codebook)
         written, count = export_review(project, out, book, fmt=fmt, dims=split_list(dims),
                                        sample=sample, strategy=strategy,
-                                       seed=settings.seed if seed is None else seed, db_url=db)
+                                       seed=settings.seed if seed is None else seed, db_url=db,
+                                       pseudonymise=(settings.privacy.pseudonymise
+                                                     if pseudonymise is None else pseudonymise),
+                                       privacy_fields=tuple(settings.privacy.fields), key_out=key_out)
     console.print(f"{count} items")
     for path in written:
         console.print(f"wrote {path}")

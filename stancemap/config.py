@@ -92,6 +92,16 @@ class TopicConfig(BaseModel):
     min_share: float = Field(0.1, ge=0, le=1, description="topic shares below this are not stored")
 
 
+class PrivacyConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pseudonymise: bool = Field(False, description="pseudonymise every export and review file "
+                               "(as --pseudonymise does)")
+    fields: list[str] = Field(default_factory=lambda: [
+        "respondent", "respondent_id", "respondent_name", "name", "interviewee", "participant",
+        "email", "phone"], description="metadata fields whose values identify a person")
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -102,6 +112,7 @@ class Config(BaseModel):
     sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
     stance: StanceConfig = Field(default_factory=StanceConfig)
     topics: TopicConfig = Field(default_factory=TopicConfig)
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
 
 
 def load_config(path: Path | None) -> Config:

@@ -79,6 +79,13 @@ class Errors:
     R_READ = "cannot read the file: {reason}"
     R_UNCHANGED = "unchanged since the last ingest"
 
+    # pseudonymisation (E300–E319)
+    E300 = ("Cannot pseudonymise {path}: {count} document(s) were never coded, and person names "
+            "are found by the entities stage. Run `stancemap code --project {path}` first.")
+    E301 = ("--pseudonymise cannot be used with --format qdpx: a REFI-QDA project carries the "
+            "documents' full texts and codings by character position. Export csv, xlsx, "
+            "labelstudio or doccano instead.")
+
     # stages and their registry (E280–E299)
     E280 = ("Unknown {dimension} method {method!r} in the config; use one of: {known} "
             "(a language mapped to 'none' gets no {dimension} code).")
