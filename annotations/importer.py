@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -22,10 +22,20 @@ class ImportReport:
     decisions: int
     codes: int
     statuses: dict[str, int]
+    skipped: dict[str, list[str]] = field(default_factory=dict)  # reason -> where in the file
 
     def to_json(self) -> dict:
         return {"path": self.path, "annotators": self.annotators, "decisions": self.decisions,
-                "codes": self.codes, "statuses": self.statuses}
+                "codes": self.codes, "statuses": self.statuses,
+                "skipped": {reason: {"count": len(where), "where": where[:100]}
+                            for reason, where in self.skipped.items()}}
+
+
+def refuse(path: str, problems: list[str]) -> ReviewError:
+    """The error listing what stops an import (the first 100 problems)."""
+    listed = "\n".join(f"  {p}" for p in problems[:100])
+    more = f"\n  … and {len(problems) - 100} more" if len(problems) > 100 else ""
+    return ReviewError(Errors.E054.format(path=path, count=len(problems), problems=listed + more))
 
 
 def _problems(decisions: list[Decision], store: Store, codebook: Codebook) -> list[str]:
@@ -65,16 +75,15 @@ def _problems(decisions: list[Decision], store: Store, codebook: Codebook) -> li
 
 def import_decisions(project: Path, decisions: list[Decision], codebook: Codebook, *,
                      path: str, status_override: str | None = None,
-                     db_url: str | None = None) -> ImportReport:
+                     db_url: str | None = None,
+                     skipped: dict[str, list[str]] | None = None) -> ImportReport:
     """Check every decision, then store them all in one transaction (or none)."""
     decisions = [d for d in decisions if d.values]  # an empty cell is no decision
     store = Store(Path(project), url=db_url, create=False)
     try:
         problems = _problems(decisions, store, codebook)
         if problems:
-            listed = "\n".join(f"  {p}" for p in problems[:100])
-            more = f"\n  … and {len(problems) - 100} more" if len(problems) > 100 else ""
-            raise ReviewError(Errors.E054.format(path=path, count=len(problems), problems=listed + more))
+            raise refuse(path, problems)
         stamp = now()
         rows, statuses = [], defaultdict(int)
         with store.engine.begin() as conn:
@@ -106,6 +115,6 @@ def import_decisions(project: Path, decisions: list[Decision], codebook: Codeboo
             if rows:
                 conn.execute(codes.insert(), rows)
         return ImportReport(path, sorted({d.annotator for d in decisions}), len(decisions), len(rows),
-                            dict(statuses))
+                            dict(statuses), skipped or {})
     finally:
         store.dispose()
