@@ -65,7 +65,11 @@ def read_labelstudio(data, annotator: str | None, codebook: Codebook) -> Reading
                                     f"{', '.join(kinds) or 'no'} results, not made by "
                                     f"`stancemap review export`)")
             continue
-        item_dim = str(record.get("item_id")).split("|")[1] if str(record.get("item_id")).count("|") == 2 else None
+        item_id = record.get("item_id")
+        if not isinstance(item_id, str) or item_id.count("|") != 2:
+            reading.decide(where, record, None, None)  # names what is wrong with the item id
+            continue
+        item_dim = item_id.split("|")[1]
         for annotation in annotations:
             if not isinstance(annotation, dict):
                 reading.problems.append(f"{where}: an annotation that is a {type(annotation).__name__}, "
@@ -134,12 +138,15 @@ def _read_flat(records, annotator: str | None, codebook: Codebook, what: str, wh
             reading.problems.append(f"{where}: a {type(record).__name__} where an object belongs")
             continue
         item_id = record.get("item_id")
-        item_dim = item_id.split("|")[1] if isinstance(item_id, str) and item_id.count("|") == 2 else None
+        if not isinstance(item_id, str) or item_id.count("|") != 2:
+            reading.decide(where, record, None, None)  # names what is wrong with the item id
+            continue
+        item_dim = item_id.split("|")[1]
         for other in sorted(dims & set(record) - {item_dim}):
             if record[other] not in (None, "", []):
                 reading.problems.append(f"{where}: a {other} choice {record[other]!r} on a {item_dim} "
                                         f"item; choose in the {item_dim} block only")
-        value = _flat_value(record.get(item_dim)) if item_dim else None
+        value = _flat_value(record.get(item_dim))
         if value in (None, "", []):
             reading.skip("no choice made", where)
             continue
