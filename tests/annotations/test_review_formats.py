@@ -219,3 +219,121 @@ def test_one_task_many_times_is_refused(project, codebook, tmp_path):
     with pytest.raises(ReviewError, match=r"appears 5000 times .* \(5000 in all\)"):
         import_review(project, out, codebook)
     assert human_codes(project) == []
+
+
+# REFI-QDA -----------------------------------------------------------------------------------
+QDA = "{urn:QDA-XML:project:1.0}"
+XSD = FORMATS / "refi_qda" / "Project-mrt2019.xsd"
+
+
+def qdpx_export(project, codebook, tmp_path):
+    out = tmp_path / "review.qdpx"
+    export_review(project, out, codebook, dims=["stance", "sector", "sentiment"], sample=5, seed=2)
+    with zipfile.ZipFile(out) as archive:
+        files = {n: archive.read(n) for n in archive.namelist()}
+    return out, files
+
+
+@needs_shared
+def test_qdpx_meets_qualcoders_importer_constraints(project, codebook, tmp_path):
+    """QualCoder's REFI-QDA importer (refi.py) keys codes and categories by name, reads every
+    Note's creationDateTime (`.replace('T', ' ')` on it), and looks coders up in Users."""
+    import re
+    import xml.etree.ElementTree as ET
+
+    import xmlschema
+
+    _, files = qdpx_export(project, codebook, tmp_path)
+    xml = files["project.qde"].decode("utf-8")
+    xmlschema.XMLSchema(XSD).validate(xml)
+    root = ET.fromstring(xml)
+    users = {u.get("guid") for u in root.iter(f"{QDA}User")}
+    names = [c.get("name") for c in root.iter(f"{QDA}Code")]
+    assert len(names) == len(set(names)), "QualCoder needs unique code names"
+    assert "stance › china › favour" in names and "sector › transport" in names
+    guids = [e.get("guid") for e in root.iter() if e.get("guid")]
+    assert len(guids) == len(set(guids))
+    assert all(re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", g) for g in guids)
+    dated = [*root.iter(f"{QDA}Note"), *root.iter(f"{QDA}Coding"), *root.iter(f"{QDA}PlainTextSelection"),
+             *root.iter(f"{QDA}TextSource")]
+    assert any(e.tag == f"{QDA}Note" for e in dated)
+    for element in dated:
+        assert element.get("creationDateTime", "").endswith("Z"), element.tag
+        assert element.get("creatingUser") in users, element.tag
+    codable = {c.get("guid") for c in root.iter(f"{QDA}Code") if c.get("isCodable") == "true"}
+    assert all(r.get("targetGUID") in codable for r in root.iter(f"{QDA}CodeRef"))
+    sources = list(root.iter(f"{QDA}TextSource"))
+    assert len({s.get("name") for s in sources}) == len(sources)
+    for source in sources:
+        text = files["sources/" + source.get("plainTextPath").removeprefix("internal://")].decode("utf-8")
+        for selection in source.iter(f"{QDA}PlainTextSelection"):
+            start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
+            assert 0 <= start < end <= len(text)
+
+
+def qualcoder_export(files, coder_codes):
+    """Our file as QualCoder exports it after a coder worked in it: every GUID new, names kept,
+    the coder's codings on QualCoder's own selections (a span inside the item's passage)."""
+    import uuid
+    import xml.etree.ElementTree as ET
+
+    ET.register_namespace("", "urn:QDA-XML:project:1.0")
+    root = ET.fromstring(files["project.qde"])
+    fresh = {}
+
+    def new(old):
+        return fresh.setdefault(old, str(uuid.uuid4()).upper())
+
+    for element in root.iter():
+        for attribute in ("guid", "targetGUID", "creatingUser", "creatingUserGUID"):
+            if element.get(attribute):
+                element.set(attribute, new(element.get(attribute)))
+    coder = str(uuid.uuid4()).upper()
+    ET.SubElement(root.find(f"{QDA}Users"), f"{QDA}User", guid=coder, name="Aigerim")
+    code_guid = {c.get("name"): c.get("guid") for c in root.iter(f"{QDA}Code")}
+    renamed = {}
+    for source in root.iter(f"{QDA}TextSource"):
+        path = source.get("plainTextPath").removeprefix("internal://")
+        source.set("plainTextPath", f"internal://{new(path)}.txt")
+        renamed[f"sources/{path}"] = f"sources/{new(path)}.txt"
+        for selection in list(source.iter(f"{QDA}PlainTextSelection")):
+            item_id = selection.get("name")
+            selection.set("name", "")  # QualCoder does not keep stancemap's names
+            if item_id not in coder_codes:
+                continue
+            start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
+            own = ET.SubElement(source, f"{QDA}PlainTextSelection", guid=str(uuid.uuid4()).upper(),
+                                name="coded text", startPosition=str(start + 1), endPosition=str(end - 1),
+                                creatingUser=coder, creationDateTime="2026-02-01T10:00:00Z")
+            coding = ET.SubElement(own, f"{QDA}Coding", guid=str(uuid.uuid4()).upper(), creatingUser=coder,
+                                   creationDateTime="2026-02-01T10:00:00Z")
+            ET.SubElement(coding, f"{QDA}CodeRef", targetGUID=code_guid[coder_codes[item_id]])
+    out = {renamed.get(n, n): data for n, data in files.items()}
+    out["project.qde"] = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return out
+
+
+@needs_shared
+def test_a_qualcoder_export_with_new_guids_imports_by_names_and_offsets(project, codebook, tmp_path):
+    import re
+
+    import xmlschema
+
+    _, files = qdpx_export(project, codebook, tmp_path)
+    items = re.findall(r'PlainTextSelection guid="[^"]+" name="([^"]+)"', files["project.qde"].decode("utf-8"))
+    wanted = {}
+    for item_id in items:
+        _, dimension, target = item_id.split("|")
+        value = {"stance": "against", "sector": "energy_oil_gas", "sentiment": "negative"}[dimension]
+        wanted[item_id] = " › ".join(p for p in (dimension, target, value) if p)
+    exported = qualcoder_export(files, wanted)
+    xmlschema.XMLSchema(XSD).validate(exported["project.qde"].decode("utf-8"))
+    path = tmp_path / "from_qualcoder.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in exported.items():
+            archive.writestr(name, data)
+    report = import_review(project, path, codebook)  # no --annotator: the coding's user names her
+    assert report.annotators == ["Aigerim"] and report.decisions == len(wanted)
+    stored = {(p, d, t): v for p, d, t, v, s, st in human_codes(project) if st in ("accepted", "corrected")}
+    for item_id, name in wanted.items():
+        assert stored[tuple(item_id.split("|"))] == name.rsplit(" › ", 1)[-1]
