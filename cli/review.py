@@ -137,20 +137,27 @@ def agreement_command(
         table.add_column("value", justify="right")
         table.add_column("items", justify="right")
 
-        def shown(value, note):
-            return str(value) if value is not None else f"not defined ({note})"
+        notes: list[str] = []
+
+        def shown(label, value, note):
+            if value is not None:
+                return str(value)
+            notes.append(f"{label} is not defined ({note}).")
+            return "not defined"
 
         for label, key, items in (("percent agreement", "percent_agreement", "percent_items"),
                                   ("Fleiss' kappa", "fleiss_kappa", "fleiss_items"),
                                   ("Krippendorff's alpha", "krippendorff_alpha", "percent_items")):
-            table.add_row(label, shown(data[key], data.get(f"{key}_note")), str(data[items]))
+            table.add_row(label, shown(label, data[key], data.get(f"{key}_note")), str(data[items]))
         for pair, values in data["cohen_kappa"].items():
-            table.add_row(f"Cohen's kappa {pair}", shown(values["kappa"], values.get("note")),
-                          str(values["items"]))
+            label = f"Cohen's kappa {pair}"
+            table.add_row(label, shown(label, values["kappa"], values.get("note")), str(values["items"]))
         for coder, values in data["vs_model"].items():
-            table.add_row(f"{coder} vs model (kappa)", shown(values["kappa"], values.get("note")),
-                          str(values["items"]))
+            label = f"{coder} vs model (kappa)"
+            table.add_row(label, shown(label, values["kappa"], values.get("note")), str(values["items"]))
         console.print(table)
+        for note in notes:
+            console.print(note, highlight=False)
 
 
 @app.command("adjudicate", epilog="[bold]Examples[/bold]\n\n"
