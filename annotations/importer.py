@@ -9,7 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from stancemap.annotations.codebook import Codebook
-from stancemap.annotations.review import (NONE, Decision, allowed_values, is_multi, review_dimensions,
+from stancemap.annotations.review import (MAX_PROBLEMS, NONE, Decision, allowed_values, is_multi, review_dimensions,
                                           text_hash)
 from stancemap.corpus.store import Store, codes, documents, now, passages
 from stancemap.errors import Errors, ReviewError
@@ -48,9 +48,12 @@ def _problems(decisions: list[Decision], store: Store, codebook: Codebook) -> li
                 sa.select(passages.c.passage_id, passages.c.text)
                 .select_from(passages.join(documents, documents.c.doc_id == passages.c.doc_id))
                 .where(passages.c.passage_id.in_(chunk), documents.c.retired_at.is_(None)))})
-    problems = []
+    problems: list[str] = []
     dimensions = review_dimensions(codebook)
     for decision in decisions:
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append(f"{decision.where} and after: not checked (too many problems)")
+            break
         where = decision.where
         if decision.dimension not in dimensions:
             problems.append(f"{where}: unknown dimension {decision.dimension!r}")

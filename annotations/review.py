@@ -8,6 +8,7 @@ removed ("none" removes them all). Re-importing a decision replaces that coder's
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -190,20 +191,24 @@ class Reading:
             return
         sha = record.get("text_sha")
         passage_id, dimension, target = item_id.split("|")
+        dimension, target = sys.intern(dimension), sys.intern(target)  # a million rows share them
         self.decisions.append(Decision(where, passage_id, dimension, target,
-                                       parse_values(values, dimension),
+                                       [sys.intern(v) for v in parse_values(values, dimension)],
                                        sha if isinstance(sha, str) and sha else None,
                                        note if isinstance(note, str) and note else None, annotator))
 
     def check_repeats(self) -> None:
         """The same item twice from one coder is refused, with every place it appears."""
-        seen: dict[tuple, list[str]] = {}
-        for decision in self.decisions:
+        first: dict[tuple, int] = {}
+        repeats: dict[tuple, list[int]] = {}
+        for index, decision in enumerate(self.decisions):
             if decision.values:
                 key = (decision.passage_id, decision.dimension, decision.target, decision.annotator)
-                seen.setdefault(key, []).append(decision.where)
-        for (passage_id, dimension, target, annotator), wheres in seen.items():
-            if len(wheres) > 1:
-                shown = ", ".join(wheres[:5]) + (f" … ({len(wheres)} in all)" if len(wheres) > 5 else "")
-                self.problems.append(f"item {passage_id}|{dimension}|{target} appears {len(wheres)} times"
-                                     f" for coder {annotator}: {shown}; keep one")
+                seen = first.setdefault(key, index)
+                if seen != index:
+                    repeats.setdefault(key, [seen]).append(index)
+        for (passage_id, dimension, target, annotator), indices in repeats.items():
+            wheres = [self.decisions[i].where for i in indices[:5]]
+            shown = ", ".join(wheres) + (f" … ({len(indices)} in all)" if len(indices) > 5 else "")
+            self.problems.append(f"item {passage_id}|{dimension}|{target} appears {len(indices)} times"
+                                 f" for coder {annotator}: {shown}; keep one")
