@@ -2,7 +2,6 @@
 coder per completed_by), doccano (pre-annotations not taken for decisions, per-user ZIP),
 REFI-QDA (QualCoder's constraints, a QualCoder-style export with new GUIDs), duplicates."""
 
-import csv
 import json
 import shutil
 import zipfile
