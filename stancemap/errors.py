@@ -50,6 +50,12 @@ class Errors:
             "(`stancemap review export --dims {task} --strategy uncertain`) and import them.")
     E062 = "No trained {task} model {version} in {path}; train one with `stancemap train --task {task}`."
     E063 = "Unknown --model {model!r}; use one of: {models}."
+    # review files in the coders' own programs (issue 14a)
+    E180 = ("{what} names its coders only by user id ({ids}); give --annotator NAME (several ids "
+            "become NAME-ID, one coder each).")
+    E181 = ("Give --annotator NAME: {path} ({what}) does not say who coded it (or --adjudicator NAME "
+            "for an adjudication file).")
+    E182 = "Review file {path} cannot be read: {reason}. Give the path of a file coders filled in."
     E021 = "Codebook not found: {path}. Give a YAML file (see `stancemap codebook show` for the format)."
 
     # file-level reasons, recorded in the run log
