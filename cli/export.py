@@ -21,6 +21,7 @@ EPILOG = """\
   stancemap export --project study --level panel --by source_country,target,year --out p.csv
   stancemap export --project study --level panel --by source_country,about_country,sector --out p.csv
   stancemap export --project study --level topics --by source_country --out topics.xlsx
+  stancemap export --project study --level passages --pseudonymise --out shareable.csv
 
 Levels: passages (one row per passage), codes (one row per code), mentions (one row per entity
 mention, offsets into the document text), panel (cells of --by with passages, documents and
@@ -30,7 +31,9 @@ takes source_country, about_country, about_region, target, sector, year, kind, s
 source_kind, speaker, lang, topic or any metadata field. Panels leave out interviewer questions
 and self-referencing stances (a Chinese source on China) and count them in the manifest; the
 [panel] config changes that. Every export writes FILE.dictionary.csv and FILE.manifest.json
-beside it. Human codes win over the model's; *_source columns say which it is.
+beside it. Human codes win over the model's; *_source columns say which it is. --pseudonymise replaces
+speakers, respondent ids, person names, e-mail addresses and phone numbers with pseudonyms that
+stay the same across files (Respondent-07, Person-12); --pseudonym-key FILE writes the key.
 """
 
 
@@ -46,6 +49,13 @@ def export_command(
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
     db: Optional[str] = db_option(),
+    pseudonymise: Optional[bool] = typer.Option(
+        None, "--pseudonymise/--no-pseudonymise",
+        help="Replace speakers, respondent ids, person names, e-mails and phone numbers with stable "
+             "pseudonyms (default: privacy.pseudonymise in the config)."),
+    key_out: Optional[Path] = typer.Option(
+        None, "--pseudonym-key", metavar="FILE",
+        help="Also write the key (pseudonym -> original) to FILE; keep it apart from the data."),
 ) -> None:
     """Export passages, codes, mentions, a panel or topic prevalence."""
     from stancemap.datasets.export import export_project
@@ -54,6 +64,7 @@ def export_command(
         settings = project_config(project, config)
         book = active_codebook(settings, codebook)
         written = export_project(project, level, out, fmt=fmt, by=split_list(by), config=settings,
-                                 codebook=book, db_url=db)
+                                 codebook=book, db_url=db, pseudonymise=pseudonymise,
+                                 key_out=key_out)
     for path in written:
         console.print(f"wrote {path}")

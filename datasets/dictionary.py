@@ -14,6 +14,7 @@ from stancemap.datasets.sources import SOURCE_KIND_VALUES
 STANCE_VALUES = "favour | against | neutral"
 SENTIMENT_VALUES = "positive | negative | neutral"
 SOURCE_VALUES = "model | human | adjudicated (which kind of code the value comes from)"
+STATUS_VALUES = "predicted | accepted | corrected | rejected | adjudicated"
 
 _FIXED = {
     "passage_id": ("Passage id: the document id's first 16 hex digits and the passage number", None),
@@ -44,7 +45,9 @@ _FIXED = {
     "doc_lang": ("Main language of the document, ISO 639-1", None),
     "kind": ("Kind of document", " | ".join(KINDS)),
     "title": ("Document title", None),
-    "date": ("Document date (ISO 8601, as precise as known)", None),
+    "date": ("Document date (ISO 8601, as precise as known; in Stata and Parquet a date, the "
+             "first day of the period when only a year or month is known — see date_precision)", None),
+    "date_precision": ("How precise the document date is", "day | month | year"),
     "year": ("Year of the document date", None),
     "source_path": ("File the document was read from", None),
     "stakeholder": ("Stakeholder group of the source (metadata stakeholder_group or stakeholder, "
@@ -56,7 +59,7 @@ _FIXED = {
     "score": ("Confidence in [0, 1]; for sentiment and stance the signed polarity in [-1, 1]; "
               "for topic the passage's topic share", None),
     "source": ("Who produced the code: model:<stage>@<version> or human:<annotator>", None),
-    "status": ("Review status of the code", "predicted | accepted | corrected | rejected | adjudicated"),
+    "status": ("Review status of the code", STATUS_VALUES),
     "details": ("JSON evidence for the code (matched mentions, patterns, clauses, similarity)", None),
     "run_id": ("Run that wrote the code", None),
     "created_at": ("When the code was written (UTC)", None),
@@ -64,7 +67,6 @@ _FIXED = {
                       "ISO3, ';'-separated; in a panel, one cell per country", None),
     "about_region": ("Regions the passage speaks about as a whole (\"Central Asia\"), codebook "
                      "ids; not counted for the member countries unless panel.spread_regions", None),
-    "target": ("Stance target (codebook id) the row's st_* columns are about", None),
     "sectors": ("Sectors the passage is about, codebook ids, ';'-separated", None),
     "sector": ("Sector, codebook id", None),
     "top_topic": ("Topic with the largest share in the passage", None),
@@ -87,6 +89,7 @@ _FIXED = {
     "share_lo": ("Lower bound of the bootstrap 95% interval of the share", None),
     "share_hi": ("Upper bound of the bootstrap 95% interval of the share", None),
 }
+_PANEL = {"target": ("Stance target (codebook id) the row's st_* columns are about", None)}
 _MENTIONS = {
     "start": ("Character offset where the mention starts in the document text", None),
     "end": ("Character offset where the mention ends in the document text", None),
@@ -106,6 +109,59 @@ _STANCE_PART = {
 }
 
 
+# declared types: an export's schema never depends on the values a project happens to hold
+# (a column that is empty in one project has the same type as in another)
+_STRING = ("passage_id doc_id speaker question lang doc_lang kind title source_path stakeholder text "
+           "dimension target value source status details run_id created_at countries country "
+           "sectors sector top_topic top_topic_label topic sentiment date_precision role "
+           "source_country source_kind source_id about_country about_country_source about_region "
+           "label canonical_id entity_country surface").split()
+_INTEGER = "seq start end page year n_passages n_documents n_sources sent_n n_self n_left_out".split()
+_FLOAT = "score top_topic_share sentiment_score sent_mean sent_lo sent_hi share share_lo share_hi".split()
+TYPES = {**{c: "string" for c in _STRING}, **{c: "integer" for c in _INTEGER},
+         **{c: "float" for c in _FLOAT}, "date": "date"}
+# categorical columns (Stata value labels): the values each may take, in order
+CATEGORIES = {"sentiment": SENTIMENT_VALUES, "status": STATUS_VALUES, "kind": " | ".join(KINDS),
+              "date_precision": "day | month | year", "role": " | ".join(ROLES)}
+
+
+def column_type(column: str, codebook: Codebook) -> str | None:
+    """The declared type of an export column (string, integer, float, boolean, date), or None
+    for a column stancemap does not know (then the data's own dtype is used)."""
+    if column in TYPES:
+        return TYPES[column]
+    if column.endswith("_source") or column.startswith(("code_", "meta_")):
+        return "string"
+    match = re.match(r"^stance_(\w+?)(_score|_self)?$", column)
+    if match and match.group(1) in codebook.stance_targets:
+        return {"_score": "float", "_self": "boolean"}.get(match.group(2) or "", "string")
+    match = _stance_cell(column)
+    if match and (not match.group(1) or match.group(1) in codebook.stance_targets):
+        return "integer" if match.group(2) in ("n", "self_n") else "float"
+    return None
+
+
+def _stance_cell(column: str):
+    """st_<target>_<part>[_lo|_hi] of a panel, or the generic st_<part> of a panel by target."""
+    return (re.match(r"^st_()(n|self_n|fav|ag|neu|net)(_lo|_hi)?$", column)
+            or re.match(r"^st_(\w+?)_(n|self_n|fav|ag|neu|net)(_lo|_hi)?$", column))
+
+
+def categories(column: str, codebook: Codebook) -> list[str] | None:
+    """The ordered values of a single-valued categorical column, or None."""
+    if column in CATEGORIES:
+        return [v.strip() for v in CATEGORIES[column].split("|")]
+    if column.endswith("_source"):
+        return ["model", "human", "adjudicated"]
+    match = re.match(r"^stance_(\w+)$", column)
+    if match and match.group(1) in codebook.stance_targets:
+        return [v.strip() for v in STANCE_VALUES.split("|")]
+    if column.startswith("code_") and column[5:] in codebook.dimensions:
+        own = codebook.dimensions[column[5:]]
+        return None if own.multi else list(own.values)
+    return None
+
+
 def _type(series: pd.Series) -> str:
     if pd.api.types.is_bool_dtype(series):
         return "boolean"
@@ -119,6 +175,9 @@ def _type(series: pd.Series) -> str:
 def describe(column: str, codebook: Codebook, level: str | None = None) -> tuple[str, str | None]:
     if level == "mentions" and column in _MENTIONS:
         return _MENTIONS[column]
+    if level == "panel" and column in _PANEL:
+        meaning, _ = _PANEL[column]
+        return meaning, " | ".join(codebook.stance_targets)
     if column in _FIXED:
         meaning, allowed = _FIXED[column]
         if column in ("about_country", "source_country"):
@@ -152,8 +211,7 @@ def describe(column: str, codebook: Codebook, level: str | None = None) -> tuple
                     f"is {label}'s own ({codebook.target_country(match.group(1)) or 'unknown'}); "
                     f"empty without a stance or when the source country is unknown"), "True | False"
         return f"Stance of the passage toward {label}", STANCE_VALUES
-    match = (re.match(r"^st_()(n|self_n|fav|ag|neu|net)(_lo|_hi)?$", column)
-             or re.match(r"^st_(\w+?)_(n|self_n|fav|ag|neu|net)(_lo|_hi)?$", column))
+    match = _stance_cell(column)
     if match and (not match.group(1) or match.group(1) in codebook.stance_targets):
         label = (codebook.stance_targets[match.group(1)].label if match.group(1)
                  else "the row's target")
@@ -171,6 +229,7 @@ def data_dictionary(table: pd.DataFrame, codebook: Codebook,
     entries = []
     for column in table.columns:
         meaning, allowed = describe(column, codebook, level)
-        entries.append({"column": column, "meaning": meaning, "type": _type(table[column]),
-                        "allowed_values": allowed or ""})
+        declared = column_type(column, codebook)
+        entries.append({"column": column, "meaning": meaning, "type": declared or _type(table[column]),
+                        "allowed_values": allowed or "", "categories": categories(column, codebook)})
     return entries

@@ -9,6 +9,7 @@ import pandas as pd
 from stancemap.annotations.codebook import Codebook
 from stancemap.config import Config
 from stancemap.annotations.resolution import code_rows
+from stancemap.corpus.privacy import Pseudonymiser, pseudonymiser_for
 from stancemap.corpus.store import Store
 from stancemap.datasets.dictionary import data_dictionary
 from stancemap.datasets.manifest import run_manifest
@@ -44,9 +45,39 @@ def build_table(store: Store, codebook: Codebook, config: Config, level: str,
     return topic_prevalence(table, shares, by, codebook, config.seed, options=config.panel)
 
 
+def pseudonymise_table(table: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFrame:
+    """Speakers and identifying metadata fields become pseudonyms; names, e-mail addresses and
+    phone numbers inside every other text column are replaced."""
+    out = table.copy()
+    for column in out.columns:
+        if not (pd.api.types.is_object_dtype(out[column]) or pd.api.types.is_string_dtype(out[column])):
+            continue
+        if column == "speaker":
+            out[column] = out[column].map(pseudonymiser.speaker)
+        elif column == "source_id":  # document/speaker or id:person: the person part is identifying
+            out[column] = out[column].map(lambda v: _pseudonymous_source(v, pseudonymiser))
+        elif column.startswith("meta_"):
+            out[column] = out[column].map(lambda v, f=column[5:]: pseudonymiser.field(f, v))
+        else:
+            out[column] = out[column].map(lambda v: pseudonymiser.text(v) if isinstance(v, str) else v)
+    return out
+
+
+def _pseudonymous_source(value, pseudonymiser: Pseudonymiser):
+    if not isinstance(value, str):
+        return value
+    if value.startswith("id:"):
+        return "id:" + pseudonymiser.speaker(value[3:])
+    document, slash, person = value.partition("/")
+    return f"{document}/{pseudonymiser.speaker(person)}" if slash else value
+
+
 def export_project(project: Path, level: str, out: Path, *, fmt: str | None = None,
                    by: list[str] | None = None, config: Config | None = None,
-                   codebook: Codebook | None = None, db_url: str | None = None) -> list[Path]:
+                   codebook: Codebook | None = None, db_url: str | None = None,
+                   pseudonymise: bool | None = None, key_out: Path | None = None) -> list[Path]:
+    """`pseudonymise` (default: privacy.pseudonymise): see corpus/privacy.py; `key_out` also
+    writes the key from pseudonyms back to the originals there."""
     from stancemap.annotations.codebook import load_codebook
 
     config = config or Config()
@@ -59,8 +90,16 @@ def export_project(project: Path, level: str, out: Path, *, fmt: str | None = No
         extra = {"level": level, "by": by, "format": fmt, "rows": len(table)}
         if level == "panel":
             extra["panel"] = panel_note(table, config)
+        key = None
+        if config.privacy.pseudonymise if pseudonymise is None else pseudonymise:
+            pseudonymiser = pseudonymiser_for(store, config.privacy.fields)
+            table = pseudonymise_table(table, pseudonymiser)
+            pseudonymiser.save()
+            extra["pseudonymised"] = {kind: len(v) for kind, v in pseudonymiser.key.items()}
+            key = pseudonymiser.write_key(Path(key_out)) if key_out else None
         manifest = run_manifest(store, codebook, config, extra)
-        return write_table(table, Path(out), fmt, data_dictionary(table, codebook, level), manifest)
+        written = write_table(table, Path(out), fmt, data_dictionary(table, codebook, level), manifest)
+        return written + ([key] if key else [])
     finally:
         store.dispose()
 

@@ -53,6 +53,7 @@ def passage_table(store: Store, codebook: Codebook) -> pd.DataFrame:
                 "role": record["role"], **source, "question": record["question"],
                 "lang": record["lang"], "doc_lang": record["doc_lang"], "kind": record["kind"],
                 "title": record["title"], "date": record["date"], "year": _year(record["date"]),
+                "date_precision": date_precision(record["date"]),
                 "source_path": record["source_path"],
             }
             for key, value in sorted(meta.items()):
@@ -94,6 +95,13 @@ def passage_table(store: Store, codebook: Codebook) -> pd.DataFrame:
 
 def _year(date: str | None) -> int | None:
     return int(date[:4]) if date and date[:4].isdigit() else None
+
+
+def date_precision(date: str | None) -> str | None:
+    """day, month or year for ISO 8601 dates (2024-05-12, 2024-05, 2024)."""
+    if not date or not date[:4].isdigit():
+        return None
+    return {4: "year", 7: "month"}.get(len(date), "day")
 
 
 def _is_self(chosen: list[dict], source_country: str | None, own_country: str | None) -> bool | None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from stancemap.annotations.codebook import Codebook
 from stancemap.nlp.analysis import Analysis
-from stancemap.nlp.base import CodeOut, PassageInput
+from stancemap.nlp.base import Batch, CodeOut, PassageInput, Stage
+from stancemap.nlp.registry import StageContext, stages
 
 
-class CountryStage:
+class CountryStage(Stage):
     """From mentions: country names, places and demonyms map to their country, a
     single-country project to its country. A region ("Central Asia") is coded as the region
     (dimension `region`), not as its members: whether it counts for each member is a choice
@@ -16,11 +17,15 @@ class CountryStage:
 
     name = "countries"
     version = "2.0"
+    dimension = "country"
 
     def __init__(self, codebook: Codebook):
         self.codebook = codebook
 
-    def code(self, passage: PassageInput, analysis: Analysis) -> list[CodeOut]:
+    def code(self, batch: Batch, indices: list[int]) -> dict[int, list[CodeOut]]:
+        return {i: self.code_passage(batch.passages[i], batch.analyses[i]) for i in indices}
+
+    def code_passage(self, passage: PassageInput, analysis: Analysis) -> list[CodeOut]:
         countries: dict[str, set[str]] = {}
         regions: dict[str, set[str]] = {}
         for mention in analysis.mentions:
@@ -38,3 +43,8 @@ class CountryStage:
             "via": "mention", "regional": True, "members": self.codebook.regions[region].members,
             "mentions": sorted(found)}) for region, found in sorted(regions.items())]
         return codes
+
+
+@stages.register("country", "mentions")
+def make_country_stage(ctx: StageContext, arg: str | None) -> CountryStage:
+    return CountryStage(ctx.codebook)
