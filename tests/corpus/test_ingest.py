@@ -212,6 +212,7 @@ def test_tiny_fixtures_keep_offsets(ingest_folder):
     report, project = ingest_folder(DATA)
     statuses = {f.path: f.status for f in report.files}
     assert statuses.pop("ru_koi8r.txt") == "duplicate"  # same text as ru_cp1251.txt
+    assert statuses.pop("privacy/focus_group_osh.txt") == "duplicate"  # = interview_named.txt
     assert set(statuses.values()) == {"ingested"}
     assert_offsets_hold(project)
 

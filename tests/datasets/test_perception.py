@@ -126,17 +126,6 @@ def test_mentions_export_points_into_the_documents(interviews, tmp_path):
     assert dictionary.loc["start", "meaning"].startswith("Character offset where the mention starts")
 
 
-def test_offsets_hold_for_every_fixture(tmp_path):
-    ingest(DATA, tmp_path / "p")
-    store = Store(tmp_path / "p")
-    count = 0
-    for document in store.iter_documents():
-        for passage in store.passages_of(document["doc_id"]):
-            assert document["text"][passage["start"]:passage["end"]] == passage["text"]
-            count += 1
-    assert count > 20
-
-
 @needs_shared
 @pytest.mark.slow
 def test_ungdc_panel_by_source_country_and_year(tmp_path, coder, codebook):
