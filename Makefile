@@ -20,8 +20,8 @@ setup: $(STAMP)
 
 demo: setup
 	$(BIN)/stancemap run examples/corpus --project demo-project --manifest examples/manifest.csv
-	$(BIN)/stancemap export --project demo-project --level panel --by country,sector,year \
-		--out demo-project/exports/panel_country_sector_year.dta
+	$(BIN)/stancemap export --project demo-project --level panel --by source_country,sector,year \
+		--out demo-project/exports/panel_source_country_sector_year.dta
 	$(BIN)/stancemap info --project demo-project
 
 demo-ungdc: setup

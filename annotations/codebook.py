@@ -69,6 +69,9 @@ class StanceTarget(_Strict):
     names_ru: list[str] = []
     names_zh: list[str] = []
     from_projects: bool = False  # every project's names count as this target
+    # the country the target belongs to: a stance toward it by a source of that country is
+    # self-reference (a Chinese speaker on China or on China's BRI), left out of panels
+    country: Iso3 | None = None
 
     @model_validator(mode="after")
     def _has_names(self):
@@ -93,7 +96,7 @@ class Dimension(_Strict):
     multi: bool = True
 
 
-BUILT_IN_DIMENSIONS = ("country", "sector", "topic", "sentiment", "stance", "stakeholder")
+BUILT_IN_DIMENSIONS = ("country", "region", "sector", "topic", "sentiment", "stance", "stakeholder")
 
 
 class Codebook(_Strict):
@@ -117,12 +120,26 @@ class Codebook(_Strict):
                 raise ValueError(f"dimensions.{key}: {key!r} is a built-in dimension; choose another id")
         return self
 
+    def target_country(self, target_id: str) -> str | None:
+        """The target's own country: its `country`, else its id or label when that names one."""
+        target = self.stance_targets[target_id]
+        if target.country:
+            return target.country
+        for value in (target_id, target.label):
+            for iso3, country in self.countries.items():
+                if value.casefold() in {iso3.casefold(), country.name.casefold(),
+                                        *(a.casefold() for a in country.aliases)}:
+                    return iso3
+        return None
+
     @model_validator(mode="after")
     def _references(self):
         known = set(self.countries)
-        for section, entries in (("regions", self.regions), ("projects", self.projects)):
+        for section, entries in (("regions", self.regions), ("projects", self.projects),
+                                 ("stance_targets", self.stance_targets)):
             for key, entry in entries.items():
-                field = entry.members if section == "regions" else entry.countries
+                field = {"regions": lambda e: e.members, "projects": lambda e: e.countries,
+                         "stance_targets": lambda e: [e.country] if e.country else []}[section](entry)
                 for code in field:
                     if code not in known:
                         raise ValueError(f"{section}.{key} names country {code!r}, which is not "

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from stancemap.corpus.store import Store, codes, documents
 
-MULTI = ("country", "sector", "topic")  # dimensions with several values per passage
+MULTI = ("country", "region", "sector", "topic")  # dimensions with several values per passage
 HUMAN_STATUSES = ("accepted", "corrected")
 
 

@@ -16,15 +16,22 @@ EPILOG = """\
 
   stancemap export --project study --level passages --out passages.csv
   stancemap export --project study --level codes --out codes.parquet
-  stancemap export --project study --level panel --by country,sector,year --out panel.dta
-  stancemap export --project study --level topics --by country --out topics.xlsx
+  stancemap export --project study --level mentions --out mentions.csv
+  stancemap export --project study --level panel --out panel.dta
+  stancemap export --project study --level panel --by source_country,target,year --out p.csv
+  stancemap export --project study --level panel --by source_country,about_country,sector --out p.csv
+  stancemap export --project study --level topics --by source_country --out topics.xlsx
   stancemap export --project study --level passages --pseudonymise --out shareable.csv
 
-Levels: passages (one row per passage), codes (one row per code), panel (cells of --by with
-counts, mean sentiment and stance shares with 95% intervals), topics (topic prevalence with
-bootstrap intervals). --by takes country, sector, year, kind, stakeholder, lang, topic or any
-metadata field. Every export writes FILE.dictionary.csv and FILE.manifest.json beside it.
-Human codes win over the model's; *_source columns say which it is. --pseudonymise replaces
+Levels: passages (one row per passage), codes (one row per code), mentions (one row per entity
+mention, offsets into the document text), panel (cells of --by with passages, documents and
+distinct sources, mean sentiment and stance shares with 95% intervals), topics (topic
+prevalence with bootstrap intervals). --by (default source_country,year: who speaks, when)
+takes source_country, about_country, about_region, target, sector, year, kind, stakeholder,
+source_kind, speaker, lang, topic or any metadata field. Panels leave out interviewer questions
+and self-referencing stances (a Chinese source on China) and count them in the manifest; the
+[panel] config changes that. Every export writes FILE.dictionary.csv and FILE.manifest.json
+beside it. Human codes win over the model's; *_source columns say which it is. --pseudonymise replaces
 speakers, respondent ids, person names, e-mail addresses and phone numbers with pseudonyms that
 stay the same across files (Respondent-07, Person-12); --pseudonym-key FILE writes the key.
 """
@@ -32,9 +39,11 @@ stay the same across files (Respondent-07, Person-12); --pseudonym-key FILE writ
 
 def export_command(
     project: Path = project_option(),
-    level: str = typer.Option("passages", "--level", "-l", help="passages | codes | panel | topics"),
+    level: str = typer.Option("passages", "--level", "-l",
+                              help="passages | codes | mentions | panel | topics"),
     out: Path = typer.Option(..., "--out", "-o", help="Output file."),
-    by: Optional[str] = typer.Option(None, "--by", help="Panel/topic groups, e.g. country,year."),
+    by: Optional[str] = typer.Option(None, "--by", metavar="DIMS",
+                                     help="Panel/topic groups (default source_country,year)."),
     fmt: Optional[str] = typer.Option(None, "--format", "-f",
                                       help="csv | parquet | dta | xlsx (default: from --out)."),
     codebook: Optional[Path] = codebook_option(),
@@ -48,7 +57,7 @@ def export_command(
         None, "--pseudonym-key", metavar="FILE",
         help="Also write the key (pseudonym -> original) to FILE; keep it apart from the data."),
 ) -> None:
-    """Export passages, codes, a panel or topic prevalence."""
+    """Export passages, codes, mentions, a panel or topic prevalence."""
     from stancemap.datasets.export import export_project
 
     with user_errors():

@@ -25,6 +25,9 @@ EPILOG = """\
   stancemap ingest ungdc/ --project un --pattern "{country}_{session}_{year}.txt"
   stancemap ingest survey/ --project study --manifest meta.csv --text-columns q7,q8 --json
 
+README*, LICENSE* at the folder root and hidden files are not inputs (ingest.exclude; with
+--pattern also root *.md files it does not match); a .stancemapignore file in FOLDER adds
+globs, one a line. Excluded files are listed in the summary and in --json.
 [bold]Exit codes[/bold]: 0 every file ingested (or was a duplicate); 3 some files were skipped,
 unsupported or failed (the rest is stored; see the summary or --json); 2 usage error
 (missing folder, bad manifest, bad pattern, bad config); 1 any other error.
@@ -105,7 +108,13 @@ def print_summary(report: IngestReport) -> None:
     summary.add_row("[dim]of which unchanged[/dim]", str(counts["unchanged"]))
     summary.add_row("[bold]files[/bold]", str(counts["files"]))
     summary.add_row("[bold]new passages[/bold]", str(counts["passages"]))
+    if counts["excluded"]:
+        summary.add_row("[dim]excluded (not inputs)[/dim]", str(counts["excluded"]))
     console.print(summary)
+    if report.excluded:
+        shown = ", ".join(f"{e['path']} ({e['rule']})" for e in report.excluded[:10])
+        more = f" … and {len(report.excluded) - 10} more (--json lists all)" if len(report.excluded) > 10 else ""
+        console.print(f"[dim]excluded by ingest.exclude / .stancemapignore:[/dim] {shown}{more}")
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/yellow] {warning}")
     console.print(f"{counts['files']} files in {report.seconds:.1f} s → project {report.project}")

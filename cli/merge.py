@@ -21,7 +21,10 @@ EPILOG = """\
   stancemap merge --project study gravity.csv --on country,year --out merged.dta
   stancemap merge --project study wdi.dta --on country=countryname,year --out merged.csv
   stancemap merge --project study gdelt.csv --on country=fips,year --country-codes fips --out m.csv
+  stancemap merge --project study trade.csv --on about_country=partner,year --out m.csv
 
+The first key is the country: `country` joins your country on the panel's source country
+(whose perceptions it measures); `about_country=COLUMN` joins on the countries spoken about.
 Countries in the data may be names ("Kyrgyz Republic"), ISO2, ISO3 or FIPS 10-4 codes.
 Two-letter codes are read as ISO2 unless --country-codes fips. Every data key that did not
 match is printed. Exit codes: 0 all rows matched; 3 some did not; 2 usage error.

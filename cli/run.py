@@ -21,8 +21,8 @@ EPILOG = """\
   stancemap run ../shared/corpus-demo/ungdc --project un --pattern "{country}_{session}_{year}.txt"
   stancemap run corpus/ --project study --manifest meta.csv --codebook mine.yaml --no-topics
 
-Writes PROJECT/exports/passages.csv, codes.csv and panel_country_year.csv (each with a data
-dictionary and the run manifest). Re-running skips unchanged files and documents.
+Writes PROJECT/exports/passages.csv, codes.csv and panel_source_country_year.csv (the speakers'
+countries by year; each with a data dictionary and the run manifest). Re-running skips unchanged files and documents.
 [bold]Exit codes[/bold]: 0 all files ingested; 3 some files skipped or failed (the rest is
 coded); 2 usage error; 1 other error.
 """
@@ -69,7 +69,7 @@ def run_command(
         exports = project / "exports"
         written = []
         for level, name, by in (("passages", "passages.csv", None), ("codes", "codes.csv", None),
-                                ("panel", "panel_country_year.csv", ["country", "year"])):
+                                ("panel", "panel_source_country_year.csv", ["source_country", "year"])):
             written += export_project(project, level, exports / name, by=by, config=settings,
                                       codebook=book, db_url=db)
     if as_json:

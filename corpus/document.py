@@ -8,7 +8,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("interview", "survey", "policy", "news", "other")
+KINDS = ("interview", "survey", "speech", "policy", "news", "other")
+# who a passage speaks for: a respondent (interviewee, survey respondent), the one asking, or
+# a transcript's context (its header before the first turn); None without turns (speeches,
+# reports, news). Questions and context are kept and exported, not coded as opinions
+ROLES = ("respondent", "question", "context")
+NOT_OPINIONS = frozenset({"question", "context"})
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
 _TRAILING_WS = re.compile(r"[ \t\u00a0]+\n")
@@ -40,6 +45,7 @@ class Segment:
     question: str | None = None
     speaker: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    role: str | None = None
 
 
 @dataclass
@@ -99,6 +105,7 @@ class Passage:
     lang: str | None = None
     page: int | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    role: str | None = None
 
 
 @dataclass

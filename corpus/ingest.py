@@ -22,7 +22,7 @@ from stancemap.corpus.dedup import MinHasher, NearDuplicateIndex
 from stancemap.corpus.document import KINDS, Document, Passage, RawDocument, text_id
 from stancemap.corpus.language import LanguageIdentifier
 from stancemap.corpus.limits import TimeLimitExceeded, time_limit
-from stancemap.corpus.metadata import Manifest, PathPattern
+from stancemap.corpus.metadata import Excluder, Manifest, PathPattern, read_ignore_file
 from stancemap.corpus.readers import READER_LIBRARIES, READERS
 from stancemap.corpus.segment import Span, segment
 from stancemap.corpus.sniff import sniff
@@ -34,6 +34,9 @@ STATUSES = ("ingested", "duplicate", "near_duplicate", "unsupported", "skipped",
 OK_STATUSES = {"ingested", "duplicate", "near_duplicate"}
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
 _NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+# a manifest's `role` for a speaker, as researchers write it
+_ROLES = {**{w: "question" for w in ("question", "interviewer", "moderator", "facilitator")},
+          **{w: "respondent" for w in ("respondent", "interviewee", "participant", "answer")}}
 
 
 # document fields that come from the manifest or path pattern as well as the file; when they
@@ -63,6 +66,8 @@ class IngestReport:
     files: list[FileResult]
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    excluded: list[dict] = field(default_factory=list)  # {"path", "rule"}: not inputs
+    unmatched_pattern: list[str] = field(default_factory=list)  # files the --pattern missed
 
     @property
     def counts(self) -> dict[str, int]:
@@ -71,6 +76,7 @@ class IngestReport:
         counts["unchanged"] = sum(f.unchanged for f in self.files)
         counts["files"] = len(self.files)
         counts["passages"] = sum(f.passages for f in self.files)
+        counts["excluded"] = len(self.excluded)
         return counts
 
     @property
@@ -86,19 +92,41 @@ class IngestReport:
                       for f in self.files],
             "counts": self.counts,
             "warnings": self.warnings,
+            "excluded": self.excluded,
+            "unmatched_pattern": self.unmatched_pattern,
             "seconds": round(self.seconds, 3),
         }
 
 
-def discover(folder: Path, exclude: set[Path]) -> Iterator[Path]:
-    """Every regular file below `folder`, sorted; hidden files and folders are not inputs."""
+def discover(folder: Path, exclude: set[Path], excluder: Excluder | None = None,
+             excluded: list[dict] | None = None) -> Iterator[Path]:
+    """Every regular file below `folder`, sorted, except the project, the manifest and what
+    `excluder`'s globs name; those are appended to `excluded` ({"path", "rule"}; a folder
+    once, with a trailing '/')."""
+    excluder = excluder or Excluder([])
+    excluded = excluded if excluded is not None else []
     for root, dirs, names in os.walk(folder):
         root_path = Path(root)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                         and (root_path / d).resolve() not in exclude)
+        kept = []
+        for name in sorted(dirs):
+            path = root_path / name
+            if path.resolve() in exclude:
+                continue
+            relative = path.relative_to(folder).as_posix()
+            rule = excluder.matches(relative, is_dir=True)
+            if rule:
+                excluded.append({"path": relative + "/", "rule": rule})
+            else:
+                kept.append(name)
+        dirs[:] = kept
         for name in sorted(names):
             path = root_path / name
-            if name.startswith(".") or path.resolve() in exclude or not path.is_file():
+            if path.resolve() in exclude or not path.is_file():
+                continue
+            relative = path.relative_to(folder).as_posix()
+            rule = excluder.matches(relative)
+            if rule:
+                excluded.append({"path": relative, "rule": rule})
                 continue
             yield path
 
@@ -135,7 +163,7 @@ class Ingestor:
         self.clusters: dict[str, str | None] = {}
         self.paths: dict[str, str] = {}
         self.by_path: dict[str, set[str]] = {}
-        self.unmatched_pattern = 0
+        self.unmatched_pattern: list[str] = []
         for doc_id, source_path, cluster_id, blob in store.active_signatures():
             self._remember(doc_id, source_path, cluster_id, np.frombuffer(blob, dtype=np.uint64))
 
@@ -148,11 +176,13 @@ class Ingestor:
 
     # metadata -----------------------------------------------------------------------------
     def file_metadata(self, path: Path) -> dict[str, str]:
+        """The document's metadata: the manifest row over the path pattern's fields."""
         meta: dict[str, str] = {}
         if self.pattern:
-            found = self.pattern.match(path.relative_to(self.folder).as_posix())
+            relative = path.relative_to(self.folder).as_posix()
+            found = self.pattern.match(relative)
             if found is None:
-                self.unmatched_pattern += 1
+                self.unmatched_pattern.append(relative)
             else:
                 meta.update(found)
         if self.manifest:
@@ -164,8 +194,9 @@ class Ingestor:
               file_meta: dict[str, str]) -> Document:
         meta = {**raw.meta, **file_meta}
         doc_id = text_id(raw.text)
+        speakers = self.manifest.speakers_of(path) if self.manifest else {}
         if raw.segments:
-            spans = [Span(s.start, s.end, s.speaker) for s in raw.segments]
+            spans = [Span(s.start, s.end, s.speaker, s.role) for s in raw.segments]
             transcript = False
         else:
             spans, transcript = segment(raw.text, self.config.ingest.max_passage_chars)
@@ -179,7 +210,7 @@ class Ingestor:
         if not date:  # last resort: a year in the file name (speeches_2016.txt, KAZ_71_2016.txt)
             found = _NAME_YEAR.findall(path.stem)
             date = found[-1] if len(set(found)) == 1 else None
-        title = meta.pop("title", None) or raw.title or path.stem
+        title = meta.pop("title", None) or raw.title or None
         forced_lang = meta.pop("lang", None)
         passages, by_lang = [], Counter()
         for seq, span in enumerate(spans):
@@ -187,12 +218,17 @@ class Ingestor:
             segment_meta = raw.segments[seq] if raw.segments else None
             lang = forced_lang or self.languages.detect(text)
             by_lang[lang] += len(text)
+            passage_meta = {**(segment_meta.meta if segment_meta else {}),
+                            **speakers.get(span.speaker or "", {})}
+            given = _ROLES.get(str(passage_meta.get("role", "")).strip().casefold())
+            if given:  # a speaker's role from the manifest; any other `role` value is metadata
+                passage_meta.pop("role")
+            role = given or span.role
             passages.append(Passage(
                 passage_id=f"{doc_id[:16]}-{seq:05d}", doc_id=doc_id, seq=seq,
                 start=span.start, end=span.end, text=text, speaker=span.speaker,
                 question=segment_meta.question if segment_meta else None, lang=lang,
-                page=_page_of(raw.pages, span.start),
-                meta=segment_meta.meta if segment_meta else {}))
+                page=_page_of(raw.pages, span.start), meta=passage_meta, role=role))
         known = {k: v for k, v in by_lang.items() if k}
         lang = forced_lang or (max(sorted(known), key=known.get) if known else None)
         library = READER_LIBRARIES.get(reader)
@@ -325,6 +361,20 @@ class Ingestor:
             return source_path
 
 
+def _retire_excluded(store: Store, run_id: str, folder: Path, excluded: list[dict]) -> None:
+    """Documents an earlier ingest read from files that are now excluded (a README ingested
+    before exclusions existed) leave the project; each excluded entry counts them."""
+    stored = store.file_paths()
+    root = folder.resolve()
+    for entry in excluded:
+        key = str(root / entry["path"].rstrip("/"))
+        under = [p for p in stored if p == key or p.startswith(key + os.sep)]
+        retired = sum(store.retire_file(run_id, p, Errors.R_EXCLUDED.format(rule=entry["rule"]))
+                      for p in under)
+        if retired:
+            entry["retired_documents"] = retired
+
+
 def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
            pattern: str | None = None, text_columns: list[str] | None = None,
            config: Config | None = None, db_url: str | None = None,
@@ -359,9 +409,17 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
         exclude = {project.resolve()}
         if manifest:
             exclude.add(Path(manifest).resolve())
-        paths = list(discover(folder, exclude))
+        excluded: list[dict] = []
+        excluder = Excluder(list(config.ingest.exclude) + read_ignore_file(folder))
+        paths = list(discover(folder, exclude, excluder, excluded))
+        if path_pattern:  # documentation at the root, beside inputs whose names the pattern gives
+            for path in [p for p in paths if p.parent == folder and p.suffix.lower() == ".md"
+                         and path_pattern.match(p.name) is None]:
+                paths.remove(path)
+                excluded.append({"path": path.name, "rule": "/*.md (root, not matching --pattern)"})
         if on_start:
             on_start(len(paths))
+        _retire_excluded(store, run_id, folder, excluded)
         ingestor = Ingestor(store, config, run_id, folder, manifest_obj, path_pattern, text_columns)
         results = []
         for path in paths:
@@ -369,16 +427,20 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
             results.append(result)
             if on_file:
                 on_file(result)
-        report = IngestReport(run_id, str(project), results, time.perf_counter() - started)
+        report = IngestReport(run_id, str(project), results, time.perf_counter() - started,
+                              excluded=excluded, unmatched_pattern=ingestor.unmatched_pattern)
         if path_pattern and ingestor.unmatched_pattern:
-            report.warnings.append(f"{ingestor.unmatched_pattern} file(s) did not match the "
-                                   f"pattern {pattern!r} and got no metadata from it")
+            unmatched = ingestor.unmatched_pattern
+            report.warnings.append(Errors.E100.format(
+                count=len(unmatched), pattern=pattern,
+                files=", ".join(unmatched[:10]) + (" …" if len(unmatched) > 10 else "")))
         if manifest_obj and manifest_obj.unused():
             unused = manifest_obj.unused()
             report.warnings.append(f"{len(unused)} manifest row(s) name no file found: "
                                    + ", ".join(unused[:5]) + (" …" if len(unused) > 5 else ""))
         run_manifest["seconds"] = round(report.seconds, 3)
         run_manifest["warnings"] = report.warnings
+        run_manifest["excluded"] = excluded
         run_manifest["inputs"] = {r.path: r.sha256 for r in results}
         store.finish_run(run_id, report.counts, run_manifest)
         return report

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import fnmatch
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from stancemap.corpus.encoding import decode
 from stancemap.errors import Errors, FileProblem, UsageError
 
 _FIELD = re.compile(r"\{([^{}]*)\}")
+IGNORE_FILE = ".stancemapignore"
 
 
 class PathPattern:
@@ -69,7 +71,8 @@ class PathPattern:
 
 class Manifest:
     """A CSV with a `path` (or `file`) column, relative to the folder or absolute; every
-    other column is metadata."""
+    other column is metadata. A row with a `speaker` value describes that speaker of the file
+    (a transcript's turn label: country, stakeholder group, role) instead of the whole file."""
 
     def __init__(self, path: Path, folder: Path):
         self.path = path
@@ -87,22 +90,66 @@ class Manifest:
         if key is None:
             raise UsageError(Errors.E005.format(path=path, columns=", ".join(map(str, columns))))
         self.entries: dict[str, dict[str, str]] = {}
+        self.speakers: dict[str, dict[str, dict[str, str]]] = {}
         for row in rows:
             name = (row.get(key) or "").strip()
             if not name:
                 continue
             target = Path(name)
-            target = (target if target.is_absolute() else folder / target).resolve()
-            self.entries[str(target)] = {k.strip(): (v or "").strip() for k, v in row.items()
-                                         if k and k != key and v is not None and v.strip()}
+            target = str((target if target.is_absolute() else folder / target).resolve())
+            values = {k.strip(): (v or "").strip() for k, v in row.items()
+                      if k and k != key and v is not None and v.strip()}
+            speaker = " ".join(values.pop("speaker", "").split())
+            if speaker:
+                self.speakers.setdefault(target, {})[speaker] = values
+            else:
+                self.entries[target] = values
         self.used: set[str] = set()
 
     def lookup(self, path: Path) -> dict[str, str]:
         key = str(path.resolve())
-        if key in self.entries:
+        if key in self.entries or key in self.speakers:
             self.used.add(key)
-            return dict(self.entries[key])
-        return {}
+        return dict(self.entries.get(key, {}))
+
+    def speakers_of(self, path: Path) -> dict[str, dict[str, str]]:
+        """Speaker label -> that speaker's metadata, for one file."""
+        return {k: dict(v) for k, v in self.speakers.get(str(path.resolve()), {}).items()}
 
     def unused(self) -> list[str]:
-        return sorted(set(self.entries) - self.used)
+        return sorted((set(self.entries) | set(self.speakers)) - self.used)
+
+
+def read_ignore_file(folder: Path) -> list[str]:
+    """Globs from FOLDER/.stancemapignore: one a line, '#' comments, blank lines skipped."""
+    path = folder / IGNORE_FILE
+    if not path.is_file():
+        return []
+    text, _ = decode(path.read_bytes())
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+class Excluder:
+    """Which files below the folder are not inputs: globs on the path relative to the folder.
+    A glob without '/' matches a file or folder name at any depth; one starting with '/'
+    matches from the folder root; one ending with '/' matches folders only."""
+
+    def __init__(self, globs: list[str]):
+        self.globs = [g for g in (g.strip() for g in globs) if g]
+
+    def matches(self, relative: str, is_dir: bool = False) -> str | None:
+        """The glob that excludes this relative path, or None."""
+        name = relative.rsplit("/", 1)[-1]
+        for glob in self.globs:
+            folder_only = glob.endswith("/")
+            body = glob.rstrip("/")
+            if folder_only and not is_dir:
+                continue
+            if "/" in body:  # a path glob: '*' stays within one part unless it is '**'
+                body = body.lstrip("/")
+                same_depth = "**" in body or body.count("/") == relative.count("/")
+                if same_depth and fnmatch.fnmatchcase(relative, body):
+                    return glob
+            elif fnmatch.fnmatchcase(name, body):
+                return glob
+        return None

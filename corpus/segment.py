@@ -1,5 +1,10 @@
 """Splitting a document's text into passages: speaker turns for interview transcripts,
-paragraphs otherwise. Every passage satisfies text[start:end] == passage text."""
+paragraphs otherwise. Every passage satisfies text[start:end] == passage text.
+
+Paragraphs end at blank lines, and at single newlines where the document's own layout says so:
+text whose lines are paragraphs (one line each) breaks at every line that ends a sentence; hard-
+wrapped text breaks at a short line that ends a sentence, or before an indented line when most
+lines are flush. Unspaced scripts (Chinese, Japanese) are cut at 。！？；, never inside a word."""
 
 from __future__ import annotations
 
@@ -10,14 +15,20 @@ from dataclasses import dataclass
 # "Interviewer:", "Q:", "A:", "R1:", "Respondent 2:", "Dr. Aigerim Bekova:", "Иванов И.И.:"
 _LABEL = re.compile(
     r"^[ \t]*(?P<label>"
-    r"(?:Interviewer|Interviewee|Respondent|Moderator|Participant|Speaker|Q|A|I|R|P|"
-    r"Интервьюер|Респондент|Вопрос|Ответ|В|О)(?:[ \t]?\d{1,3})?"
+    r"(?:Interviewer|Interviewee|Respondent|Moderator|Facilitator|Participant|Speaker|Q|A|I|R|P|"
+    r"Интервьюер|Модератор|Ведущий|Респондент|Вопрос|Ответ|В|О|"
+    r"采访者|主持人|受访者|问|答)(?:[ \t]?\d{1,3})?"
     r"|(?:(?:Dr|Prof|Mr|Mrs|Ms)\.?[ \t])?[A-ZА-ЯЁ][\w'’.\-]*(?:[ \t][A-ZА-ЯЁ][\w'’.\-]*){0,3}"
     r")[ \t]*[:：][ \t]*(?=\S)",
     re.M,
 )
+# turns of the one asking: not an opinion of a respondent
+_QUESTION_LABEL = re.compile(r"^(Interviewer|Moderator|Facilitator|Q|I|Интервьюер|Модератор|"
+                             r"Ведущий|Вопрос|В|采访者|主持人|问)(\s?\d+)?$")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？…])[\"'”»)]?\s+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”»)]?\s+|(?<=[。！？；])[」』”’）)]*\s*")
+_CLAUSE_MARK = "，、：,;"  # where an over-long unspaced sentence may be cut
+_LINE_END = re.compile(r"[.!?…。！？；:;][\"'”’»)」』）]*$")  # a line that can end a paragraph
 _NOT_SPEAKERS = {"note", "notes", "abstract", "keywords", "source", "sources", "date", "title",
                  "summary", "introduction", "conclusion", "figure", "table", "http", "https",
                  "email", "tel", "phone", "fax", "url", "subject", "from", "to", "cc"}
@@ -28,6 +39,14 @@ class Span:
     start: int
     end: int
     speaker: str | None = None
+    role: str | None = None
+
+
+def role_of(label: str | None) -> str | None:
+    """`question` for interviewer/moderator turns, `respondent` for every other speaker."""
+    if not label:
+        return None
+    return "question" if _QUESTION_LABEL.match(label) else "respondent"
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
@@ -36,6 +55,18 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+def _cut_point(text: str, start: int, limit: int) -> tuple[int, int]:
+    """Where to cut text[start:] at most `limit` characters on: (end of this piece, start of
+    the next) — at the last space, else after the last comma of an unspaced script."""
+    space = text.rfind(" ", start + 1, start + limit)
+    if space > start:
+        return space, space
+    mark = max(text.rfind(m, start + 1, start + limit - 1) for m in _CLAUSE_MARK)
+    if mark > start:
+        return mark + 1, mark + 1
+    return start + limit, start + limit
 
 
 def _split_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
@@ -49,29 +80,91 @@ def _split_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[i
             piece_start = match.end()
     pieces.append((piece_start, end))
     out = []
-    for a, b in pieces:  # a sentence longer than the limit is cut at white space
+    for a, b in pieces:  # a sentence longer than the limit is cut at white space or a comma
         while b - a > max_chars:
-            cut = text.rfind(" ", a, a + max_chars)
-            cut = cut if cut > a else a + max_chars
+            cut, a_next = _cut_point(text, a, max_chars)
             out.append(_trimmed(text, a, cut))
-            a = cut
+            a = a_next
         out.append(_trimmed(text, a, b))
     return [p for p in out if p[0] < p[1]]
 
 
-def paragraphs(text: str, max_chars: int = 3000) -> list[Span]:
-    spans, position = [], 0
+@dataclass
+class Layout:
+    """How one document lays out its lines, from its own statistics."""
+
+    width: int  # 90th percentile of line length
+    wrapped: bool  # lines are hard-wrapped at about `width`
+    indented: bool  # a paragraph opens with an indented line (most lines are flush)
+
+    @classmethod
+    def of(cls, text: str) -> "Layout":
+        lines = [line for line in text.split("\n") if line.strip()]
+        if len(lines) < 3:
+            return cls(0, False, False)
+        lengths = sorted(len(line) for line in lines)
+        width = lengths[int(0.9 * (len(lengths) - 1))]
+        near_width = sum(n >= 0.75 * width for n in lengths) / len(lengths)
+        indented = sum(line[0] in " \t" for line in lines) / len(lines)
+        return cls(width, width <= 120 and near_width >= 0.5, 0 < indented <= 0.3)
+
+    def breaks_after(self, line: str, following: str) -> bool:
+        """Whether the newline between `line` and `following` ends a paragraph."""
+        if self.indented and following[:1] in (" ", "\t") and line[:1] not in (" ", "\t"):
+            return True
+        if not _LINE_END.search(line.rstrip()):
+            return False
+        if self.wrapped:
+            return len(line) < 0.8 * self.width
+        return not following.lstrip()[:1].islower()
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """Blank-line separated blocks, with a block cut mid-sentence (a page break: no sentence
+    end before it, a lower-case letter after it) joined to the next."""
+    blocks, position = [], 0
     for match in list(_PARAGRAPH_BREAK.finditer(text)) + [None]:
         stop = match.start() if match else len(text)
         start, end = _trimmed(text, position, stop)
         if start < end:
-            spans.extend(Span(a, b) for a, b in _split_long(text, start, end, max_chars))
+            if blocks and text[start].islower() and not _LINE_END.search(text[blocks[-1][0]:blocks[-1][1]]):
+                blocks[-1] = (blocks[-1][0], end)
+            else:
+                blocks.append((start, end))
         position = match.end() if match else len(text)
+    return blocks
+
+
+def _lines_to_paragraphs(text: str, start: int, end: int, layout: Layout) -> list[tuple[int, int]]:
+    out, piece_start, position = [], start, start
+    while True:
+        newline = text.find("\n", position, end)
+        if newline < 0:
+            break
+        following_end = text.find("\n", newline + 1, end)
+        following = text[newline + 1:following_end if following_end >= 0 else end]
+        if layout.breaks_after(text[position:newline], following):
+            out.append(_trimmed(text, piece_start, newline))
+            piece_start = newline + 1
+        position = newline + 1
+    out.append(_trimmed(text, piece_start, end))
+    return [p for p in out if p[0] < p[1]]
+
+
+def paragraphs(text: str, max_chars: int = 3000, single_newlines: bool = True) -> list[Span]:
+    """Paragraph spans; `single_newlines`: also break at single newlines where the layout says so."""
+    layout = Layout.of(text) if single_newlines else None
+    spans = []
+    for start, end in _blocks(text):
+        pieces = _lines_to_paragraphs(text, start, end, layout) if layout else [(start, end)]
+        for a, b in pieces:
+            spans.extend(Span(x, y) for x, y in _split_long(text, a, b, max_chars))
     return spans
 
 
-_STANDARD = re.compile(r"^(Interviewer|Interviewee|Respondent|Moderator|Participant|Speaker|"
-                       r"Q|A|I|R|P|Интервьюер|Респондент|Вопрос|Ответ|В|О)\s?\d*$")
+_STANDARD = re.compile(r"^(Interviewer|Interviewee|Respondent|Moderator|Facilitator|Participant|"
+                       r"Speaker|Q|A|I|R|P|Интервьюер|Модератор|Ведущий|Респондент|Вопрос|Ответ|"
+                       r"В|О|采访者|主持人|受访者|问|答)\s?\d*$")
 
 
 def _speaker_labels(text: str) -> list[re.Match]:
@@ -96,17 +189,19 @@ def is_transcript(text: str) -> bool:
     speakers = [m.group("label").strip() for m in labels]
     if max(speakers.count(s) for s in set(speakers)) < 2:
         return False
-    return len(labels) >= 0.5 * len(paragraphs(text, max_chars=10**9))
+    return len(labels) >= 0.5 * len(paragraphs(text, max_chars=10**9, single_newlines=False))
 
 
 def speaker_turns(text: str, max_chars: int = 3000) -> list[Span]:
     labels = _speaker_labels(text)
-    spans = [Span(a.start, a.end) for a in paragraphs(text[: labels[0].start()], max_chars)]
+    spans = [Span(a.start, a.end, role="context")
+             for a in paragraphs(text[: labels[0].start()], max_chars)]
     for index, match in enumerate(labels):
         stop = labels[index + 1].start() if index + 1 < len(labels) else len(text)
         start, end = _trimmed(text, match.end(), stop)
         speaker = " ".join(match.group("label").split())
-        spans.extend(Span(a, b, speaker) for a, b in _split_long(text, start, end, max_chars))
+        role = role_of(speaker)
+        spans.extend(Span(a, b, speaker, role) for a, b in _split_long(text, start, end, max_chars))
     return spans
 
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from stancemap.corpus.document import Document
 from stancemap.errors import Errors, StoreError
 
-SCHEMA_VERSION = 2  # 2: mentions, codes, coded_documents, topic_models
+SCHEMA_VERSION = 3  # 2: mentions, codes, coded_documents, topic_models; 3: passages.role
 DB_NAME = "stancemap.db"
 
 metadata = sa.MetaData()
@@ -94,6 +94,7 @@ passages = sa.Table(
     sa.Column("lang", sa.String(8)),
     sa.Column("page", sa.Integer),
     sa.Column("meta", sa.JSON, nullable=False),
+    sa.Column("role", sa.String(16)),  # respondent | question | context | NULL (no turns)
 )
 mentions = sa.Table(
     "mentions", metadata,
@@ -193,14 +194,39 @@ class Store:
                 return
             found = conn.execute(sa.select(meta_table.c.value).where(
                 meta_table.c.key == "schema_version")).scalar()
-            if found == "1":  # version 2 only added tables
+            if found in ("1", "2"):  # 2 only added tables, 3 a column: migrated in place
                 metadata.create_all(conn)
+                self._migrate_roles(conn)
                 conn.execute(meta_table.update().where(meta_table.c.key == "schema_version")
                              .values(value=str(SCHEMA_VERSION)))
                 found = str(SCHEMA_VERSION)
             if found != str(SCHEMA_VERSION):
                 raise StoreError(Errors.E009.format(path=self.project, found=found,
                                                     expected=SCHEMA_VERSION))
+
+    @staticmethod
+    def _migrate_roles(conn) -> None:
+        """Version 3's passages.role, filled from the stored turn labels the way the segmenter
+        sets it now, so a project ingested before keeps its interviewer turns out of the panels."""
+        from stancemap.corpus.segment import role_of
+
+        if "role" not in {c["name"] for c in sa.inspect(conn).get_columns("passages")}:
+            conn.execute(sa.text("ALTER TABLE passages ADD COLUMN role VARCHAR(16)"))
+        kinds, transcripts = {}, set()
+        for doc_id, kind, extraction in conn.execute(sa.select(
+                documents.c.doc_id, documents.c.kind, documents.c.extraction)):
+            kinds[doc_id] = kind
+            if (extraction or {}).get("transcript"):
+                transcripts.add(doc_id)
+        rows = conn.execute(sa.select(passages.c.passage_id, passages.c.doc_id, passages.c.speaker)).all()
+        for passage_id, doc_id, speaker in rows:
+            if speaker is None:
+                role = "context" if doc_id in transcripts else None
+            else:
+                role = "respondent" if kinds.get(doc_id) == "survey" else role_of(speaker)
+            if role:
+                conn.execute(passages.update().where(passages.c.passage_id == passage_id)
+                             .values(role=role))
 
     # runs ---------------------------------------------------------------------------------
     def begin_run(self, command: str, manifest: dict[str, Any]) -> str:
@@ -264,6 +290,26 @@ class Store:
             documents.c.source_path == source_path)).scalar()
         return int(count) + 1
 
+    def file_paths(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return list(conn.execute(sa.select(files.c.path).order_by(files.c.path)).scalars())
+
+    def retire_file(self, run_id: str, path: str, reason: str) -> int:
+        """A file that is no longer an input (now excluded): its documents are retired, its
+        record dropped and the run log says why — atomically. Returns the documents retired."""
+        stamp = now()
+        with self.engine.begin() as conn:
+            active = conn.execute(sa.select(documents.c.doc_id).where(
+                documents.c.source_path == path, documents.c.retired_at.is_(None))).scalars().all()
+            if active:
+                conn.execute(documents.update().where(documents.c.doc_id.in_(active))
+                             .values(retired_at=stamp))
+            conn.execute(files.delete().where(files.c.path == path))
+            conn.execute(file_events.insert().values(run_id=run_id, path=path, sha256=None,
+                                                     status="skipped", reason=reason,
+                                                     doc_ids=list(active), at=stamp))
+        return len(active)
+
     # the one write path -------------------------------------------------------------------
     def record_file(self, run_id: str, path: str, sha256: str | None, size: int, status: str,
                     reason: str | None, new_documents: list[Document], doc_ids: list[str],
@@ -299,7 +345,8 @@ class Store:
                     conn.execute(passages.insert(), [dict(
                         passage_id=p.passage_id, doc_id=p.doc_id, seq=p.seq, start=p.start,
                         end=p.end, text=p.text, speaker=p.speaker, question=p.question,
-                        lang=p.lang, page=p.page, meta=p.meta) for p in document.passages])
+                        lang=p.lang, page=p.page, meta=p.meta, role=p.role)
+                        for p in document.passages])
             for document in refreshed or []:
                 conn.execute(documents.update().where(documents.c.doc_id == document.doc_id).values(
                     kind=document.kind, lang=document.lang, title=document.title,
@@ -417,6 +464,17 @@ class Store:
                 conn.execute(coded_documents.insert(), [
                     {"doc_id": d, "signature": signature, "run_id": run_id, "coded_at": stamp}
                     for d in doc_ids])
+
+    def iter_mentions(self) -> Iterator[dict[str, Any]]:
+        """The model's mentions in active documents, in document order."""
+        query = (sa.select(mentions).select_from(mentions.join(
+                     documents, documents.c.doc_id == mentions.c.doc_id))
+                 .where(documents.c.retired_at.is_(None))
+                 .order_by(documents.c.source_path, mentions.c.doc_id, mentions.c.start,
+                           mentions.c.end, mentions.c.mention_id))
+        with self.engine.connect() as conn:
+            for row in conn.execute(query.execution_options(yield_per=1000)).mappings():
+                yield dict(row)
 
     def passages_for_topics(self, languages: list[str]) -> list[tuple[str, str, str]]:
         """(passage_id, doc_id, text) of active passages in these languages."""

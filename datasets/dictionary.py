@@ -8,7 +8,8 @@ from typing import Any
 import pandas as pd
 
 from stancemap.annotations.codebook import Codebook
-from stancemap.corpus.document import KINDS
+from stancemap.corpus.document import KINDS, ROLES
+from stancemap.datasets.sources import SOURCE_KIND_VALUES
 
 STANCE_VALUES = "favour | against | neutral"
 SENTIMENT_VALUES = "positive | negative | neutral"
@@ -22,7 +23,23 @@ _FIXED = {
     "start": ("Character offset where the passage starts in the document text", None),
     "end": ("Character offset where the passage ends in the document text", None),
     "page": ("PDF page (1-based) on which the passage starts", None),
-    "speaker": ("Speaker of an interview turn, or respondent id of a survey answer", None),
+    "speaker": ("Speaker of an interview turn, or respondent id of a survey answer (else the "
+                "metadata's speaker)", None),
+    "role": ("Role of the speaker: respondent (interviewee, survey respondent), question (an "
+             "interviewer's or moderator's turn) or context (a transcript's header before the "
+             "first turn); questions and context are kept, not coded for stance or sentiment, "
+             "not counted in panels; empty for documents without turns",
+             " | ".join(ROLES)),
+    "source_country": ("Country of the source (who speaks or writes), ISO3: the metadata's "
+                       "source_country or country field — the speaker's manifest row or survey "
+                       "row first, then the file's manifest row, path pattern, the file itself; "
+                       "never coded from the text", None),
+    "source_kind": ("Kind of source: from the metadata's source_kind, else the document kind "
+                    "(interview, survey, speech, news, policy) and the role", None),
+    "source_id": ("The unit counted as one source: 'id:' + the metadata's source_id/person_id "
+                  "(one person across documents); else document id (16 hex) + '/' + speaker "
+                  "(an interview participant, a survey respondent); else the document id "
+                  "(a speech, an article, a report is one source)", None),
     "question": ("Survey question (column) the answer belongs to", None),
     "lang": ("Language of the passage, ISO 639-1", None),
     "doc_lang": ("Main language of the document, ISO 639-1", None),
@@ -33,7 +50,8 @@ _FIXED = {
     "date_precision": ("How precise the document date is", "day | month | year"),
     "year": ("Year of the document date", None),
     "source_path": ("File the document was read from", None),
-    "stakeholder": ("Stakeholder group from metadata, as a codebook id when it matches one", None),
+    "stakeholder": ("Stakeholder group of the source (metadata stakeholder_group or stakeholder, "
+                    "same precedence as source_country), as a codebook id when it matches one", None),
     "text": ("Passage text; equals the document text between start and end", None),
     "dimension": ("Coded dimension", "country | sector | topic | sentiment | stance | any codebook dimension"),
     "target": ("Stance target (codebook id); empty for other dimensions", None),
@@ -45,8 +63,10 @@ _FIXED = {
     "details": ("JSON evidence for the code (matched mentions, patterns, clauses, similarity)", None),
     "run_id": ("Run that wrote the code", None),
     "created_at": ("When the code was written (UTC)", None),
-    "countries": ("Countries the passage speaks about, ISO3, ';'-separated", None),
-    "country": ("Country, ISO3", None),
+    "about_country": ("Countries the passage speaks about (its subject, coded from mentions), "
+                      "ISO3, ';'-separated; in a panel, one cell per country", None),
+    "about_region": ("Regions the passage speaks about as a whole (\"Central Asia\"), codebook "
+                     "ids; not counted for the member countries unless panel.spread_regions", None),
     "sectors": ("Sectors the passage is about, codebook ids, ';'-separated", None),
     "sector": ("Sector, codebook id", None),
     "top_topic": ("Topic with the largest share in the passage", None),
@@ -55,8 +75,12 @@ _FIXED = {
     "topic": ("Topic id", None),
     "sentiment": ("Sentiment of the passage", SENTIMENT_VALUES),
     "sentiment_score": ("Sentiment polarity in [-1, 1] (VADER compound or P(pos) - P(neg))", None),
-    "n_passages": ("Number of passages in the cell", None),
-    "n_documents": ("Number of documents in the cell", None),
+    "n_passages": ("Number of passages in the cell (question passages left out unless "
+                   "panel.include_questions)", None),
+    "n_documents": ("Number of distinct documents in the cell", None),
+    "n_sources": ("Number of distinct sources in the cell (distinct source_id: speakers and "
+                  "respondents within a document, or whole documents): 40 passages of one "
+                  "interview are one source", None),
     "sent_n": ("Passages with a sentiment code", None),
     "sent_mean": ("Mean sentiment polarity", None),
     "sent_lo": ("Lower bound of the 95% interval of the mean sentiment (normal approximation)", None),
@@ -65,8 +89,20 @@ _FIXED = {
     "share_lo": ("Lower bound of the bootstrap 95% interval of the share", None),
     "share_hi": ("Upper bound of the bootstrap 95% interval of the share", None),
 }
+_PANEL = {"target": ("Stance target (codebook id) the row's st_* columns are about", None)}
+_MENTIONS = {
+    "start": ("Character offset where the mention starts in the document text", None),
+    "end": ("Character offset where the mention ends in the document text", None),
+    "label": ("Entity type", "COUNTRY | PLACE | DEMONYM | REGION | ORG | PROJECT | PERSON | ..."),
+    "canonical_id": ("Codebook id (ISO3 for countries) the mention resolves to; empty if none", None),
+    "entity_country": ("Country the mentioned entity belongs to, ISO3", None),
+    "surface": ("The mention as written; equals the document text between start and end", None),
+    "source": ("What found the mention: model:entities@<version>+<analyser>", None),
+}
 _STANCE_PART = {
-    "n": "Passages with a stance toward {label}",
+    "n": "Passages with a stance toward {label} (self-references left out unless panel.include_self)",
+    "self_n": "Passages of the cell whose stance toward {label} comes from a source of {label}'s "
+              "own country (self-reference; left out of the shares unless panel.include_self)",
     "fav": "Share of those in favour of {label}", "ag": "Share of those against {label}",
     "neu": "Share of those neutral toward {label}",
     "net": "Net stance index toward {label}: share in favour minus share against, in [-1, 1]",
@@ -78,15 +114,15 @@ _STANCE_PART = {
 _STRING = ("passage_id doc_id speaker question lang doc_lang kind title source_path stakeholder text "
            "dimension target value source status details run_id created_at countries country "
            "sectors sector top_topic top_topic_label topic sentiment date_precision role "
-           "source_country source_kind about_country about_country_source about_region "
-           "label canonical_id surface").split()
+           "source_country source_kind source_id about_country about_country_source about_region "
+           "label canonical_id entity_country surface").split()
 _INTEGER = "seq start end page year n_passages n_documents n_sources sent_n n_self n_left_out".split()
 _FLOAT = "score top_topic_share sentiment_score sent_mean sent_lo sent_hi share share_lo share_hi".split()
 TYPES = {**{c: "string" for c in _STRING}, **{c: "integer" for c in _INTEGER},
          **{c: "float" for c in _FLOAT}, "date": "date"}
 # categorical columns (Stata value labels): the values each may take, in order
 CATEGORIES = {"sentiment": SENTIMENT_VALUES, "status": STATUS_VALUES, "kind": " | ".join(KINDS),
-              "date_precision": "day | month | year", "role": "respondent | question"}
+              "date_precision": "day | month | year", "role": " | ".join(ROLES)}
 
 
 def column_type(column: str, codebook: Codebook) -> str | None:
@@ -96,13 +132,19 @@ def column_type(column: str, codebook: Codebook) -> str | None:
         return TYPES[column]
     if column.endswith("_source") or column.startswith(("code_", "meta_")):
         return "string"
-    match = re.match(r"^stance_(\w+?)(_score)?$", column)
+    match = re.match(r"^stance_(\w+?)(_score|_self)?$", column)
     if match and match.group(1) in codebook.stance_targets:
-        return "float" if match.group(2) else "string"
-    match = re.match(r"^st_(\w+)_(n|fav|ag|neu|net)(_lo|_hi)?$", column)
-    if match and match.group(1) in codebook.stance_targets:
-        return "integer" if match.group(2) == "n" else "float"
+        return {"_score": "float", "_self": "boolean"}.get(match.group(2) or "", "string")
+    match = _stance_cell(column)
+    if match and (not match.group(1) or match.group(1) in codebook.stance_targets):
+        return "integer" if match.group(2) in ("n", "self_n") else "float"
     return None
+
+
+def _stance_cell(column: str):
+    """st_<target>_<part>[_lo|_hi] of a panel, or the generic st_<part> of a panel by target."""
+    return (re.match(r"^st_()(n|self_n|fav|ag|neu|net)(_lo|_hi)?$", column)
+            or re.match(r"^st_(\w+?)_(n|self_n|fav|ag|neu|net)(_lo|_hi)?$", column))
 
 
 def categories(column: str, codebook: Codebook) -> list[str] | None:
@@ -130,11 +172,22 @@ def _type(series: pd.Series) -> str:
     return "string"
 
 
-def describe(column: str, codebook: Codebook) -> tuple[str, str | None]:
+def describe(column: str, codebook: Codebook, level: str | None = None) -> tuple[str, str | None]:
+    if level == "mentions" and column in _MENTIONS:
+        return _MENTIONS[column]
+    if level == "panel" and column in _PANEL:
+        meaning, _ = _PANEL[column]
+        return meaning, " | ".join(codebook.stance_targets)
     if column in _FIXED:
         meaning, allowed = _FIXED[column]
-        if column in ("countries", "country"):
+        if column in ("about_country", "source_country"):
             allowed = " | ".join(codebook.countries)
+        elif column == "about_region":
+            allowed = " | ".join(codebook.regions)
+        elif column == "target":
+            allowed = " | ".join(codebook.stance_targets)
+        elif column == "source_kind":
+            allowed = " | ".join(SOURCE_KIND_VALUES) + " | other metadata values"
         elif column in ("sectors", "sector"):
             allowed = " | ".join(codebook.sectors)
         elif column == "stakeholder":
@@ -148,15 +201,20 @@ def describe(column: str, codebook: Codebook) -> tuple[str, str | None]:
                 f"';'-separated", " | ".join(own.values))
     if column.startswith("meta_"):
         return f"Metadata field '{column[5:]}' (manifest, path pattern or the file itself)", None
-    match = re.match(r"^stance_(\w+?)(_score)?$", column)
+    match = re.match(r"^stance_(\w+?)(_score|_self)?$", column)
     if match and match.group(1) in codebook.stance_targets:
         label = codebook.stance_targets[match.group(1)].label
-        if match.group(2):
+        if match.group(2) == "_score":
             return f"Stance polarity toward {label} in [-1, 1]", None
+        if match.group(2) == "_self":
+            return (f"Whether the stance toward {label} is self-reference: the source's country "
+                    f"is {label}'s own ({codebook.target_country(match.group(1)) or 'unknown'}); "
+                    f"empty without a stance or when the source country is unknown"), "True | False"
         return f"Stance of the passage toward {label}", STANCE_VALUES
-    match = re.match(r"^st_(\w+)_(n|fav|ag|neu|net)(_lo|_hi)?$", column)
-    if match and match.group(1) in codebook.stance_targets:
-        label = codebook.stance_targets[match.group(1)].label
+    match = _stance_cell(column)
+    if match and (not match.group(1) or match.group(1) in codebook.stance_targets):
+        label = (codebook.stance_targets[match.group(1)].label if match.group(1)
+                 else "the row's target")
         meaning = _STANCE_PART[match.group(2)].format(label=label)
         if match.group(3):
             bound = "Lower" if match.group(3) == "_lo" else "Upper"
@@ -166,10 +224,11 @@ def describe(column: str, codebook: Codebook) -> tuple[str, str | None]:
     return column, None
 
 
-def data_dictionary(table: pd.DataFrame, codebook: Codebook) -> list[dict[str, Any]]:
+def data_dictionary(table: pd.DataFrame, codebook: Codebook,
+                    level: str | None = None) -> list[dict[str, Any]]:
     entries = []
     for column in table.columns:
-        meaning, allowed = describe(column, codebook)
+        meaning, allowed = describe(column, codebook, level)
         declared = column_type(column, codebook)
         entries.append({"column": column, "meaning": meaning, "type": declared or _type(table[column]),
                         "allowed_values": allowed or "", "categories": categories(column, codebook)})

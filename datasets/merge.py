@@ -13,7 +13,7 @@ from stancemap.config import Config
 from stancemap.corpus.encoding import decode
 from stancemap.corpus.store import Store
 from stancemap.datasets.dictionary import data_dictionary
-from stancemap.datasets.export import build_table
+from stancemap.datasets.export import build_table, panel_note
 from stancemap.datasets.manifest import run_manifest
 from stancemap.datasets.writers import format_for, write_table
 from stancemap.errors import Errors, FileProblem, UsageError
@@ -60,16 +60,24 @@ def read_data(path: Path) -> pd.DataFrame:
         raise UsageError(Errors.E044.format(path=path, reason=err)) from err
 
 
+# the panel's country dimension a first --on key names: `country` is the source country (whose
+# perceptions the panel measures); `about_country` joins on the countries spoken about instead
+COUNTRY_KEYS = {"country": "source_country", "source_country": "source_country",
+                "about_country": "about_country"}
+
+
 def parse_on(on: str) -> list[tuple[str, str]]:
-    """`country,year` or `country=ctry_name,year=yr`: panel dimension = the data's column."""
+    """`country,year` or `country=ctry_name,year=yr`: (panel dimension, the data's column);
+    the first key is a country and `country` means the source country."""
     pairs = []
     for part in on.split(","):
         part = part.strip()
         if part:
             dimension, _, column = part.partition("=")
             pairs.append((dimension.strip(), (column or dimension).strip()))
-    if not pairs or pairs[0][0] != "country":
+    if not pairs or pairs[0][0] not in COUNTRY_KEYS:
         raise UsageError(Errors.E048.format(on=on))
+    pairs[0] = (COUNTRY_KEYS[pairs[0][0]], pairs[0][1])
     return pairs
 
 
@@ -93,6 +101,7 @@ def merge_panel(project: Path, data_file: Path, on: str, out: Path, *, fmt: str 
         panel = build_table(store, codebook, config, "panel", dims)
         manifest = run_manifest(store, codebook, config, {"merge": {"data_file": str(data_file),
                                                                     "on": on}})
+        manifest["panel"] = panel_note(panel, config)
     finally:
         store.dispose()
     resolver = CountryResolver(codebook)
@@ -102,7 +111,7 @@ def merge_panel(project: Path, data_file: Path, on: str, out: Path, *, fmt: str 
                          if pd.isna(code) and not pd.isna(v)})
     left = data.copy()
     left["iso3"] = iso3
-    left_keys, right_keys = ["iso3"], ["country"]
+    left_keys, right_keys = ["iso3"], [pairs[0][0]]
     for dimension, column in pairs[1:]:
         key = f"_key_{dimension}"
         if dimension == "year":

@@ -13,6 +13,11 @@ import sqlalchemy as sa
 from stancemap.annotations.codebook import Codebook
 from stancemap.annotations.resolution import MULTI, code_rows, resolve
 from stancemap.corpus.store import Store, documents, passages
+from stancemap.datasets.sources import SourceResolver
+
+# the passage table's name for each multi-valued code dimension: what a passage is about
+# (its subject) is never named like who speaks (its source)
+CODED_COLUMNS = {"country": "about_country", "region": "about_region", "sector": "sectors"}
 
 
 def resolved_codes(store: Store, codebook: Codebook) -> dict[str, dict[tuple[str, str], tuple[list[dict], str]]]:
@@ -32,21 +37,24 @@ def passage_table(store: Store, codebook: Codebook) -> pd.DataFrame:
              .select_from(passages.join(documents, documents.c.doc_id == passages.c.doc_id))
              .where(documents.c.retired_at.is_(None))
              .order_by(documents.c.source_path, passages.c.doc_id, passages.c.seq))
-    targets = list(codebook.stance_targets)
+    targets = {t: codebook.target_country(t) for t in codebook.stance_targets}
+    sources = SourceResolver(codebook)
     rows = []
     with store.engine.connect() as conn:
         for record in conn.execute(query).mappings():
             meta = {**(record["doc_meta"] or {}), **(record["meta"] or {})}
             found = resolved.get(record["passage_id"], {})
+            source = sources.source(record["meta"] or {}, record["doc_meta"] or {},
+                                    speaker=record["speaker"], role=record["role"],
+                                    kind=record["kind"], doc_id=record["doc_id"])
             row: dict[str, Any] = {
                 "passage_id": record["passage_id"], "doc_id": record["doc_id"], "seq": record["seq"],
                 "start": record["start"], "end": record["end"], "page": record["page"],
-                "speaker": record["speaker"], "question": record["question"],
+                "role": record["role"], **source, "question": record["question"],
                 "lang": record["lang"], "doc_lang": record["doc_lang"], "kind": record["kind"],
                 "title": record["title"], "date": record["date"], "year": _year(record["date"]),
                 "date_precision": date_precision(record["date"]),
                 "source_path": record["source_path"],
-                "stakeholder": stakeholder_of(meta, codebook),
             }
             for key, value in sorted(meta.items()):
                 if not isinstance(value, (list, dict)):
@@ -60,18 +68,19 @@ def passage_table(store: Store, codebook: Codebook) -> pd.DataFrame:
                     row["top_topic_label"] = (best["details"] or {}).get("label") if best else None
                     row["topic_source"] = who or None
                 else:
-                    row[f"{dimension}s" if dimension != "country" else "countries"] = \
-                        ";".join(sorted({c["value"] for c in chosen})) or None
-                    row[f"{dimension}_source"] = who or None
+                    column = CODED_COLUMNS[dimension]
+                    row[column] = ";".join(sorted({c["value"] for c in chosen})) or None
+                    row[f"{column}_source"] = who or None
             chosen, who = found.get(("sentiment", ""), ([], ""))
             row["sentiment"] = chosen[0]["value"] if chosen else None
             row["sentiment_score"] = chosen[0]["score"] if chosen else None
             row["sentiment_source"] = who or None
-            for target in targets:
+            for target, own_country in targets.items():
                 chosen, who = found.get(("stance", target), ([], ""))
                 row[f"stance_{target}"] = chosen[0]["value"] if chosen else None
                 row[f"stance_{target}_score"] = chosen[0]["score"] if chosen else None
                 row[f"stance_{target}_source"] = who or None
+                row[f"stance_{target}_self"] = _is_self(chosen, source["source_country"], own_country)
             for dimension in codebook.dimensions:  # the researchers' own, coded by people only
                 chosen, who = found.get((dimension, ""), ([], ""))
                 row[f"code_{dimension}"] = ";".join(sorted({c["value"] for c in chosen})) or None
@@ -95,16 +104,12 @@ def date_precision(date: str | None) -> str | None:
     return {4: "year", 7: "month"}.get(len(date), "day")
 
 
-def stakeholder_of(meta: dict, codebook: Codebook) -> str | None:
-    raw = meta.get("stakeholder_group") or meta.get("stakeholder")
-    if not raw:
+def _is_self(chosen: list[dict], source_country: str | None, own_country: str | None) -> bool | None:
+    """Whether a stance is the source speaking of its own country; None without a stance or
+    when the source's or the target's country is unknown."""
+    if not chosen or not source_country or not own_country:
         return None
-    key = str(raw).strip().casefold()
-    for stakeholder_id, stakeholder in codebook.stakeholders.items():
-        names = {stakeholder_id, stakeholder.label.casefold(), *(a.casefold() for a in stakeholder.aliases)}
-        if key in names or key.replace(" ", "_") == stakeholder_id:
-            return stakeholder_id
-    return str(raw)
+    return source_country == own_country
 
 
 def codes_table(store: Store) -> pd.DataFrame:
@@ -112,3 +117,17 @@ def codes_table(store: Store) -> pd.DataFrame:
     table["details"] = table["details"].map(
         lambda d: None if d is None else json.dumps(d, ensure_ascii=False, sort_keys=True))
     return table
+
+
+MENTION_COLUMNS = ["passage_id", "doc_id", "start", "end", "label", "canonical_id",
+                   "entity_country", "surface", "source"]
+
+
+def mentions_table(store: Store) -> pd.DataFrame:
+    """One row per entity mention the model found, with offsets into the document text, so
+    entity results can be checked against the text and reused."""
+    rows = [{"passage_id": m["passage_id"], "doc_id": m["doc_id"], "start": m["start"],
+             "end": m["end"], "label": m["label"], "canonical_id": m["canonical_id"],
+             "entity_country": m["country"], "surface": m["text"], "source": m["source"]}
+            for m in store.iter_mentions()]
+    return pd.DataFrame(rows, columns=MENTION_COLUMNS)

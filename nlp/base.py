@@ -34,7 +34,7 @@ class PassageInput:
     doc_meta: dict[str, Any]
     kind: str
     date: str | None
-    role: str | None = None  # "question" for interviewer/moderator turns
+    role: str | None = None  # respondent | question (an interviewer's turn) | context | None
 
 
 class Features:

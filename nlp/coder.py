@@ -24,6 +24,7 @@ import stancemap.nlp.stance  # noqa: F401
 import stancemap.nlp.trained  # noqa: F401
 from stancemap.annotations.codebook import Codebook
 from stancemap.config import Config
+from stancemap.corpus.document import NOT_OPINIONS
 from stancemap.errors import ConfigError, Errors
 from stancemap.nlp.analysis import Analyser
 from stancemap.nlp.base import Batch, Features, PassageInput, Stage
@@ -142,7 +143,7 @@ class Coder:
             groups: dict[int, tuple[Stage, list[int]]] = {}
             for index, passage in enumerate(passages):
                 stage = self.stage_for(dimension, passage.lang)
-                if stage is None or (passage.role == "question" and not stage.codes_questions
+                if stage is None or (passage.role in NOT_OPINIONS and not stage.codes_questions
                                      and not self.config.coding.code_questions):
                     continue
                 groups.setdefault(id(stage), (stage, []))[1].append(index)

@@ -11,6 +11,9 @@ from stancemap.corpus.language import DEFAULT_LANGUAGES
 from stancemap.errors import ConfigError, Errors
 
 CONFIG_NAME = "stancemap.toml"
+# corpus documentation beside the inputs, and hidden files ('/'-rooted globs: folder root only);
+# with a --pattern, root *.md files that do not match it are left out too
+DEFAULT_EXCLUDE = ("/README*", "/LICENSE*", "/LICENCE*", ".*")
 
 
 class IngestConfig(BaseModel):
@@ -27,6 +30,10 @@ class IngestConfig(BaseModel):
                                     description="open-ended columns of survey tables; empty = detect")
     pdf_garbage_share: float = Field(0.3, gt=0, le=1,
                                      description="reject a PDF when this share of text is (cid:NN)")
+    exclude: list[str] = Field(default_factory=lambda: list(DEFAULT_EXCLUDE),
+                               description="globs of files that are not inputs: without '/' a name "
+                               "at any depth, '/'-rooted from the folder root; .stancemapignore in "
+                               "the folder adds more (one glob a line)")
 
 
 class CodingConfig(BaseModel):
@@ -40,8 +47,8 @@ class CodingConfig(BaseModel):
     model_versions: list[str] = Field(default_factory=list,
                                       description="pin trained models: versions or model folders, e.g. "
                                       "[\"stance-tfidf-2\", \"../pilot/models/sector-transformer-1\"]")
-    code_questions: bool = Field(False, description="also code interviewer/moderator turns for stance "
-                                 "and sentiment")
+    code_questions: bool = Field(False, description="also code interviewer/moderator turns and "
+                                 "transcript headers (role question, context) for stance and sentiment")
     methods: dict[str, dict[str, str]] = Field(
         default_factory=dict, description="methods for other dimensions (country, codebook dimensions): "
         "dimension -> {language -> method}, e.g. {country = {\"*\" = \"mentions\"}}")
@@ -92,6 +99,17 @@ class TopicConfig(BaseModel):
     min_share: float = Field(0.1, ge=0, le=1, description="topic shares below this are not stored")
 
 
+class PanelConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    spread_regions: bool = Field(False, description="count a region mention (\"Central Asia\") in "
+                                 "each member's about_country cell")
+    include_self: bool = Field(False, description="count stances of a source toward its own "
+                               "country (a Chinese source on China) in stance shares")
+    include_questions: bool = Field(False, description="count interviewer/moderator turns and "
+                                    "transcript headers (role question, context)")
+
+
 class PrivacyConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -112,6 +130,7 @@ class Config(BaseModel):
     sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
     stance: StanceConfig = Field(default_factory=StanceConfig)
     topics: TopicConfig = Field(default_factory=TopicConfig)
+    panel: PanelConfig = Field(default_factory=PanelConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
 
 

@@ -26,15 +26,15 @@ class Errors:
     E031 = "Model folder not found: {path}. Give a local folder holding the model's files."
     E032 = "Model folder {path} cannot be loaded as a {what}: {reason}"
     E040 = "Unknown export format {fmt!r} for {path}; use one of: {formats}."
-    E041 = ("Unknown --by dimension {name!r}; use country, sector, year, kind, stakeholder, lang, "
-            "topic or a metadata field (known here: {known}).")
-    E042 = "Unknown --level {level!r}; use passages, codes, panel or topics."
+    E041 = ("Unknown --by dimension {name!r}; use source_country, about_country, target, sector, "
+            "year, stakeholder, source_kind, kind, lang, topic or a metadata field (known here: {known}).")
+    E042 = "Unknown --level {level!r}; use passages, codes, mentions, panel or topics."
     E043 = "Data file not found: {path}."
     E044 = "Data file {path} cannot be read: {reason}"
     E045 = "Column {column!r} is not in {path} (columns: {columns})."
     E047 = "The project has no topic model yet; run `stancemap topics --project {path}` first."
-    E048 = ("Bad --on {on!r}: the first key must be the country, e.g. 'country,year' or "
-            "'country=ctry_name,year'.")
+    E048 = ("Bad --on {on!r}: the first key must be the country, e.g. 'country,year' (the source "
+            "country), 'country=ctry_name,year' or 'about_country=iso3,year'.")
     E050 = "Unknown review dimension {name!r}; use any of: {known}."
     E051 = "Unknown --strategy {name!r}; use random, stratified, uncertain or diverse."
     E052 = "Nothing to review: no passage has codes for {dims}. Run `stancemap code` first."
@@ -57,6 +57,8 @@ class Errors:
             "for an adjudication file).")
     E182 = "Review file {path} cannot be read: {reason}. Give the path of a file coders filled in."
     E021 = "Codebook not found: {path}. Give a YAML file (see `stancemap codebook show` for the format)."
+    E100 = ("{count} file(s) did not match the pattern {pattern!r} and got no metadata from it: "
+            "{files}")
 
     # file-level reasons, recorded in the run log
     R_EMPTY = "empty file (0 bytes)"
@@ -84,6 +86,7 @@ class Errors:
     R_NEAR_DUPLICATE = "near-duplicate (Jaccard ~{similarity:.2f}) of document {doc_id} ({path})"
     R_READ = "cannot read the file: {reason}"
     R_UNCHANGED = "unchanged since the last ingest"
+    R_EXCLUDED = "excluded by {rule} (ingest.exclude or .stancemapignore); its documents were retired"
 
     # pseudonymisation (E300–E319)
     E300 = ("Cannot pseudonymise {path}: {count} document(s) were never coded, and person names "

@@ -67,7 +67,8 @@ def rows_to_documents(header: list[str], rows: list[list[str]], options: dict) -
             span = builder.add(row[index])
             if span:
                 segments.append(Segment(span[0], span[1], question=header[index],
-                                        speaker=respondent, meta=dict(meta)))
+                                        speaker=respondent, meta=dict(meta),
+                                        role="respondent"))
     text = builder.text()
     if not text:
         raise FileProblem("skipped", Errors.R_BLANK)

@@ -19,6 +19,21 @@ def test_json_summary_and_exit_zero(tmp_path):
     assert set(first) >= {"path", "status", "reason", "doc_id"}
 
 
+def test_excluded_and_unmatched_files_are_named(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "KAZ_70_2015.txt").write_text("Kazakhstan and China signed a rail agreement.", "utf-8")
+    (folder / "notes_2015.txt").write_text("Loose notes about the Caspian ports.", "utf-8")
+    (folder / "README.txt").write_text("What this folder holds.", "utf-8")
+    pattern = "{country}_{session}_{year}.txt"
+    payload = json.loads(invoke("ingest", folder, "--project", tmp_path / "p", "--pattern", pattern,
+                                "--json").stdout)
+    assert payload["excluded"] == [{"path": "README.txt", "rule": "/README*"}]
+    assert payload["unmatched_pattern"] == ["notes_2015.txt"]
+    shown = " ".join(invoke("ingest", folder, "--project", tmp_path / "q", "--pattern", pattern).output.split())
+    assert "README.txt (/README*)" in shown and "got no metadata from it: notes_2015.txt" in shown
+
+
 def test_exit_three_when_a_file_fails(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()

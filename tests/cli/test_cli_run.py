@@ -18,17 +18,17 @@ def test_run_then_code_topics_export_merge(tmp_path):
     summary = json.loads(result.stdout)
     assert summary["ingest"]["counts"]["ingested"] == 8 and summary["code"]["documents"] == 11
     assert summary["topics"]["num_topics"] >= 2
-    for name in ("passages.csv", "codes.csv", "panel_country_year.csv"):
+    for name in ("passages.csv", "codes.csv", "panel_source_country_year.csv"):
         assert (project / "exports" / name).exists()
         assert (project / "exports" / f"{name}.dictionary.csv").exists()
     again = json.loads(invoke("code", "--project", project, "--json").stdout)
     assert again["documents"] == 0 and again["skipped_documents"] == 11
     topics = json.loads(invoke("topics", "--project", project, "--json").stdout)
     assert topics["reused"] is True
-    assert invoke("export", "--project", project, "--level", "topics", "--by", "country",
+    assert invoke("export", "--project", project, "--level", "topics", "--by", "source_country",
                   "--out", tmp_path / "t.csv").exit_code == 0
     prevalence = pd.read_csv(tmp_path / "t.csv")
-    assert {"country", "topic", "share", "share_lo", "share_hi"} <= set(prevalence.columns)
+    assert {"source_country", "topic", "share", "share_lo", "share_hi"} <= set(prevalence.columns)
     assert (prevalence.share_lo <= prevalence.share).all() and (prevalence.share <= prevalence.share_hi).all()
     data = tmp_path / "cy.csv"
     data.write_text("country,year,x\nKazakhstan,2024,1\nNarnia,2024,2\n", encoding="utf-8")
@@ -71,19 +71,19 @@ def test_every_command_has_help_with_an_example():
 @pytest.mark.slow
 def test_ungdc_demo_panel_and_identical_rerun(tmp_path):
     project = tmp_path / "un"
-    first = invoke("run", UNGDC, "--project", project, "--quiet")
+    pattern = "{country}_{session}_{year}.txt"
+    first = invoke("run", UNGDC, "--project", project, "--pattern", pattern, "--quiet")
     assert first.exit_code == 0, first.output
-    assert invoke("export", "--project", project, "--level", "panel", "--by", "country,year",
+    assert invoke("export", "--project", project, "--level", "panel",
                   "--out", tmp_path / "panel1.csv").exit_code == 0
     panel = pd.read_csv(tmp_path / "panel1.csv")
-    assert set(panel.country.dropna()) == {"CHN", "KAZ", "KGZ", "TJK", "TKM", "UZB"}
-    assert set(panel.year.dropna().astype(int)) == set(range(2013, 2019))
-    second = invoke("run", UNGDC, "--project", project, "--json")
+    assert set(panel.source_country) == {"CHN", "KAZ", "KGZ", "TJK", "TKM", "UZB"}
+    assert set(panel.year.astype(int)) == set(range(2013, 2019)) and len(panel) == 35
+    second = invoke("run", UNGDC, "--project", project, "--pattern", pattern, "--json")
     summary = json.loads(second.stdout)
     assert summary["code"]["documents"] == 0 and summary["topics"]["reused"] is True
     assert all(f["unchanged"] for f in summary["ingest"]["files"])
-    invoke("export", "--project", project, "--level", "panel", "--by", "country,year",
-           "--out", tmp_path / "panel2.csv")
+    invoke("export", "--project", project, "--level", "panel", "--out", tmp_path / "panel2.csv")
     assert (tmp_path / "panel1.csv").read_bytes() == (tmp_path / "panel2.csv").read_bytes()
 
 

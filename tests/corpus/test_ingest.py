@@ -1,6 +1,7 @@
 """Ingestion end to end on real files: accounting, metadata, versions, duplicates, offsets."""
 
 import shutil
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -80,7 +81,58 @@ def test_pattern_metadata_and_unmatched_warning(ingest_folder, tmp_path):
     docs = {d["source_path"].rsplit("/", 1)[1]: d for d in Store(project).iter_documents()}
     assert docs["note.md"]["meta"] == {"country": "KAZ"} and docs["note.md"]["kind"] == "news"
     assert docs["loose.txt"]["meta"] == {}
-    assert report.warnings == ["1 file(s) did not match the pattern '{country}/{kind}/*' and got no metadata from it"]
+    assert report.warnings == ["1 file(s) did not match the pattern '{country}/{kind}/*' and got "
+                               "no metadata from it: loose.txt"]
+    assert report.to_json()["unmatched_pattern"] == ["loose.txt"]
+
+
+def test_readme_license_hidden_and_ignored_files_are_excluded_and_listed(ingest_folder, tmp_path):
+    folder = tmp_path / "in"
+    (folder / "drafts").mkdir(parents=True)
+    for name in ("KAZ_70_2015.txt", "KGZ_70_2015.txt"):
+        (folder / name).write_text(f"Speech {name} on trade with China and the region.", "utf-8")
+    (folder / "README_UNGDC.txt").write_text("About this corpus: 36 speeches.", "utf-8")
+    (folder / "LICENSE").write_text("CC BY 4.0", "utf-8")
+    (folder / "NOTES.md").write_text("# How we collected the speeches", "utf-8")
+    (folder / ".DS_Store").write_bytes(b"\0\1")
+    (folder / "drafts" / "KAZ_70_2015.txt").write_text("An unfinished draft about Astana.", "utf-8")
+    (folder / ".stancemapignore").write_text("# not inputs\ndrafts/\n", "utf-8")
+    report, project = ingest_folder(folder, pattern="{country}_{session}_{year}.txt")
+    assert sorted(f.path for f in report.files) == ["KAZ_70_2015.txt", "KGZ_70_2015.txt"]
+    excluded = {e["path"]: e["rule"] for e in report.to_json()["excluded"]}
+    assert excluded == {".DS_Store": ".*", ".stancemapignore": ".*", "LICENSE": "/LICENSE*",
+                        "NOTES.md": "/*.md (root, not matching --pattern)",
+                        "README_UNGDC.txt": "/README*", "drafts/": "drafts/"}
+    assert report.warnings == [] and report.counts["excluded"] == 6
+
+
+def test_a_readme_deeper_down_is_an_input(ingest_folder, tmp_path):
+    folder = tmp_path / "in"
+    (folder / "KAZ").mkdir(parents=True)
+    (folder / "KAZ" / "README.txt").write_text("Officials in Astana describe the new port.", "utf-8")
+    report, _ = ingest_folder(folder, config=Config(ingest={"exclude": ["/README*", "*.tmp"]}))
+    assert [f.path for f in report.files] == ["KAZ/README.txt"] and report.excluded == []
+
+
+def test_speaker_rows_of_a_manifest_describe_respondents(ingest_folder, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(DATA / "interview_named.txt", folder / "fg2.txt")
+    manifest = tmp_path / "meta.csv"
+    manifest.write_text("path,speaker,country,stakeholder_group\n"
+                        "fg2.txt,,KGZ,\n"
+                        "fg2.txt,Aibek Toktogulov,,business\n"
+                        "fg2.txt,Gulnara Osmonova,KAZ,local_community\n", encoding="utf-8")
+    report, project = ingest_folder(folder, manifest=manifest)
+    assert report.warnings == []
+    (document,) = Store(project).iter_documents()
+    assert document["meta"] == {"country": "KGZ"}
+    turns = [(p["speaker"], p["role"], p["meta"]) for p in Store(project).passages_of(document["doc_id"])]
+    assert turns == [
+        (None, "context", {}), ("Moderator", "question", {}),
+        ("Aibek Toktogulov", "respondent", {"stakeholder_group": "business"}),
+        ("Gulnara Osmonova", "respondent", {"country": "KAZ", "stakeholder_group": "local_community"}),
+        ("Moderator", "question", {}), ("Aibek Toktogulov", "respondent", {"stakeholder_group": "business"})]
 
 
 def test_reingest_unchanged_does_nothing(ingest_folder, tmp_path):
@@ -160,6 +212,7 @@ def test_tiny_fixtures_keep_offsets(ingest_folder):
     report, project = ingest_folder(DATA)
     statuses = {f.path: f.status for f in report.files}
     assert statuses.pop("ru_koi8r.txt") == "duplicate"  # same text as ru_cp1251.txt
+    assert statuses.pop("privacy/focus_group_osh.txt") == "duplicate"  # = interview_named.txt
     assert set(statuses.values()) == {"ingested"}
     assert_offsets_hold(project)
 
@@ -195,3 +248,19 @@ def test_every_hostile_file_is_accounted_for(ingest_folder):
     assert_offsets_hold(project)
     with Store(project).engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(file_events)).scalar() == len(discovered)
+
+
+def test_a_file_excluded_since_the_last_ingest_leaves_the_project(ingest_folder, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "KAZ_70_2015.txt").write_text("Kazakhstan welcomes the new railway to China.", "utf-8")
+    (folder / "README_UNGDC.txt").write_text("About this corpus: speeches by country.", "utf-8")
+    old = Config(ingest={"exclude": []})  # as before exclusions existed
+    first, project = ingest_folder(folder, config=old)
+    assert first.counts["ingested"] == 2
+    second, _ = ingest_folder(folder, project)
+    assert second.excluded == [{"path": "README_UNGDC.txt", "rule": "/README*", "retired_documents": 1}]
+    store = Store(project)
+    assert [Path(d["source_path"]).name for d in store.iter_documents()] == ["KAZ_70_2015.txt"]
+    (event,) = [e for e in store.run_log(second.run_id) if e["path"].endswith("README_UNGDC.txt")]
+    assert event["status"] == "skipped" and "excluded by /README*" in event["reason"]

@@ -8,6 +8,7 @@ import pytest
 from conftest import DATA, EXAMPLES, HOSTILE, needs_shared
 from stancemap.corpus.readers import READERS
 from stancemap.corpus.readers.pdf import garbage_share
+from stancemap.corpus.readers.text import first_line_title
 from stancemap.corpus.sniff import sniff
 from stancemap.errors import FileProblem
 
@@ -252,3 +253,15 @@ def test_unsafe_docx_containers_are_refused(tmp_path):
         archive.writestr("xl/huge.xml", b"0" * (501 * 2**20))
     with pytest.raises(FileProblem, match="unpacks to 501 MB"):
         read(bomb)
+
+
+@pytest.mark.parametrize("text, title", [
+    ("# Note on the Middle Corridor\n\nText.", "Note on the Middle Corridor"),
+    ("Interview KZ-07 — logistics manager\nLocation: Nurkent.\n\nInterviewer: Hello.",
+     "Interview KZ-07 — logistics manager"),
+    ("On behalf of the\nChinese delegation, I congratulate you.", None),  # a wrapped fragment
+    ("This\nyear has been an unusual one.", None),
+    ("In this anniversary year, we reflect on the founders.\nSecond line.", None),  # a sentence
+])
+def test_titles_are_headings_or_nothing(text, title):
+    assert first_line_title(text) == title

@@ -1,5 +1,5 @@
 from conftest import DATA
-from stancemap.corpus.segment import is_transcript, paragraphs, segment
+from stancemap.corpus.segment import is_transcript, paragraphs, role_of, segment
 
 
 def _check_offsets(text, spans):
@@ -71,3 +71,70 @@ def test_sentence_longer_than_limit_is_cut_at_spaces():
     spans = paragraphs(text, max_chars=300)
     assert all(s.end - s.start <= 300 for s in spans)
     assert " ".join(text[s.start:s.end] for s in spans) == text
+
+
+def test_interviewer_moderator_and_q_turns_are_questions():
+    text = ("Interviewer: Do you follow what the government agrees with China?\n\n"
+            "Respondent: Yes, the road helps us.\n\nInterviewer: And the debt?\n\n"
+            "Respondent: It worries me.")
+    spans, _ = segment(text)
+    assert [s.role for s in spans] == ["question", "respondent"] * 2
+    qa = "Q: Why?\n\nA: Trains.\n\nQ: And?\n\nA: Trucks.\n\nModerator: Anyone else?\n\nP2: No."
+    assert [(s.speaker, s.role) for s in segment(qa)[0]] == [
+        ("Q", "question"), ("A", "respondent"), ("Q", "question"), ("A", "respondent"),
+        ("Moderator", "question"), ("P2", "respondent")]
+    ru = (DATA / "interview_ru.txt").read_text(encoding="utf-8")
+    assert [s.role for s in segment(ru)[0]] == ["question", "respondent"] * 2
+    assert role_of("Вопрос") == role_of("Модератор") == role_of("I") == "question"
+    assert role_of("Ответ") == role_of("Dr. Aigerim Bekova") == "respondent" and role_of(None) is None
+
+
+def test_lines_that_are_paragraphs_are_split_at_sentence_ends():
+    lines = [f"Paragraph {n} says that trade with China grew by {n} per cent over the year, "
+             f"and that the railway carried more freight than ever before." for n in range(6)]
+    lines[2] = lines[2][:-1] + " and"  # a line that does not end a sentence continues
+    text = "\n".join(lines)
+    spans = paragraphs(text)
+    assert len(spans) == 5
+    assert text[spans[2].start:spans[2].end] == lines[2] + "\n" + lines[3]
+    _check_offsets(text, spans)
+
+
+def test_hard_wrapped_text_breaks_at_short_sentence_final_lines():
+    words = ("The outdated Cold War mentality has no place in the new era of globalization "
+             "and the Chinese nation loves peace and harmony among all peoples of the world").split()
+    lines, line = [], ""
+    for word in words * 3:
+        if len(line) + len(word) > 55:
+            lines.append(line.strip())
+            line = ""
+        line += word + " "
+    first = "\n".join(lines) + "\nend of the first paragraph."
+    second = "\n".join(lines[:4]) + "\nshort close."
+    text = first + "\n" + second
+    spans = paragraphs(text)
+    assert [text[s.start:s.end] for s in spans] == [first, second]
+
+
+def test_indented_lines_open_paragraphs():
+    body = "\n".join(["the road to the border was finished last year and the trucks"] * 4)
+    text = "  The first paragraph starts here and\n" + body + "\n  The second one here and\n" + body
+    spans = paragraphs(text)
+    assert len(spans) == 2 and text[spans[1].start:].startswith("The second")
+
+
+def test_a_page_break_inside_a_sentence_does_not_end_the_paragraph():
+    text = "It is a State with an open and\n\nsocially oriented market economy.\n\nNext paragraph."
+    assert [text[s.start:s.end] for s in paragraphs(text)] == [
+        "It is a State with an open and\n\nsocially oriented market economy.", "Next paragraph."]
+
+
+def test_chinese_is_cut_at_sentence_punctuation_never_mid_word():
+    sentence = "中国与中亚国家在能源和交通领域的合作不断深化。双方愿意继续共同努力！"
+    text = sentence * 60
+    spans = paragraphs(text, max_chars=400)
+    assert len(spans) > 5 and all(s.end - s.start <= 400 for s in spans)
+    assert all(text[s.end - 1] in "。！？；" for s in spans)
+    assert "".join(text[s.start:s.end] for s in spans) == text
+    unpunctuated = "合作，" * 300  # only commas: cut after one
+    assert all(unpunctuated[s.end - 1] == "，" for s in paragraphs(unpunctuated, max_chars=200))

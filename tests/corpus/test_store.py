@@ -49,3 +49,21 @@ def test_a_failing_file_write_leaves_nothing(tmp_path):
     good = make_document()
     store.record_file(run_id, "/x.txt", "s" * 64, 10, "ingested", None, [good], [good.doc_id], {})
     assert store.counts()["passages"] == 2 and store.file_record("/x.txt")["status"] == "ingested"
+
+
+def test_a_version_2_project_gets_passage_roles_in_place(tmp_path):
+    store = Store(tmp_path)
+    run_id = store.begin_run("ingest", {})
+    document = make_document(passage_ids=("p1", "p2", "p3"))
+    for passage, speaker in zip(document.passages, ("Interviewer", "Aibek", None)):
+        passage.speaker = speaker
+    store.record_file(run_id, "/x.txt", "s" * 64, 10, "ingested", None, [document], [document.doc_id], {})
+    store.dispose()
+    with sqlite3.connect(tmp_path / "stancemap.db") as conn:  # what version 2 wrote
+        conn.execute("ALTER TABLE passages DROP COLUMN role")
+        conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    store = Store(tmp_path)
+    assert [p["role"] for p in store.passages_of(document.doc_id)] == ["question", "respondent", None]
+    # (a speech has no turns: no role; the header of a transcript would be context)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT value FROM meta").scalar() == str(SCHEMA_VERSION)

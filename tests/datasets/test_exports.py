@@ -17,7 +17,7 @@ from stancemap.errors import UsageError
 
 def synthetic_table():
     stances = ["favour"] * 6 + ["against"] * 3 + ["neutral"]
-    rows = [{"passage_id": f"p{i}", "doc_id": f"d{i // 2}", "countries": "KAZ" if i < 10 else "KAZ;KGZ",
+    rows = [{"passage_id": f"p{i}", "doc_id": f"d{i // 2}", "about_country": "KAZ" if i < 10 else "KAZ;KGZ",
              "sectors": "transport", "year": 2020, "kind": "news", "stakeholder": None, "lang": "en",
              "top_topic": None, "sentiment_score": 0.1 * i if i < 10 else None,
              **{f"stance_{t}": None for t in ("china", "bri", "chinese_investment", "chinese_loans",
@@ -29,8 +29,8 @@ def synthetic_table():
 
 
 def test_panel_counts_shares_and_intervals(codebook):
-    panel = panel_table(synthetic_table(), ["country", "year"], codebook)
-    kaz = panel[panel.country == "KAZ"].iloc[0]
+    panel = panel_table(synthetic_table(), ["about_country", "year"], codebook)
+    kaz = panel[panel.about_country == "KAZ"].iloc[0]
     assert kaz.n_passages == 12 and kaz.n_documents == 6
     assert kaz.sent_n == 10 and kaz.sent_mean == pytest.approx(0.45)
     sd = pd.Series([0.1 * i for i in range(10)]).std(ddof=1)
@@ -42,13 +42,13 @@ def test_panel_counts_shares_and_intervals(codebook):
     half = 1.959964 * math.sqrt((fav + ag - (fav - ag) ** 2) / 13)
     assert (kaz.st_china_net_lo, kaz.st_china_net_hi) == pytest.approx((fav - ag - half, fav - ag + half), abs=1e-4)
     assert math.isnan(kaz.st_bri_fav) and kaz.st_bri_n == 0
-    kgz = panel[panel.country == "KGZ"].iloc[0]  # the two passages coded KAZ;KGZ count for both
+    kgz = panel[panel.about_country == "KGZ"].iloc[0]  # the two passages coded KAZ;KGZ count for both
     assert kgz.n_passages == 2 and kgz.sent_n == 0
 
 
 def test_net_interval_of_a_tiny_cell_is_wide(codebook):
     """One passage in favour is no evidence of a net stance of exactly 1."""
-    kaz = panel_table(synthetic_table().iloc[:1], ["country"], codebook).iloc[0]
+    kaz = panel_table(synthetic_table().iloc[:1], ["about_country"], codebook).iloc[0]
     assert kaz.st_china_net == 1.0 and kaz.st_china_net_lo < 0 and kaz.st_china_net_hi == 1.0
 
 
@@ -84,13 +84,14 @@ def test_human_codes_win_in_the_passage_export(coded_project, codebook, tmp_path
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "dta", "xlsx"])
 def test_every_format_with_dictionary_and_manifest(coded_project, tmp_path, fmt):
     out = tmp_path / f"panel.{fmt}"
-    written = export_project(coded_project, "panel", out, by=["country", "sector", "year"])
+    written = export_project(coded_project, "panel", out, by=["about_country", "sector", "year"])
     assert written == [out, tmp_path / f"panel.{fmt}.dictionary.csv", tmp_path / f"panel.{fmt}.manifest.json"]
     reader = {"csv": pd.read_csv, "parquet": pd.read_parquet, "dta": pd.read_stata,
               "xlsx": pd.read_excel}[fmt]
     table = reader(out)
-    assert {"country", "sector", "year", "n_passages", "st_china_net", "st_china_net_lo"} <= set(table.columns)
-    assert set(table.country.dropna()) == {"CHN", "KAZ", "KGZ", "TJK", "TKM", "UZB"}
+    assert {"about_country", "sector", "year", "n_passages", "n_sources", "st_china_net",
+            "st_china_net_lo"} <= set(table.columns)
+    assert set(table.about_country.dropna()) - {""} == {"CHN", "KAZ", "KGZ", "TJK", "TKM", "UZB"}
     dictionary = pd.read_csv(written[1])
     assert set(dictionary.column) == set(table.columns)
     net = dictionary.set_index("column").loc["st_china_net"]
@@ -98,7 +99,7 @@ def test_every_format_with_dictionary_and_manifest(coded_project, tmp_path, fmt)
     manifest = json.loads(written[2].read_text("utf-8"))
     assert manifest["codebook"]["name"] == "china-central-asia" and manifest["seed"] == 0
     assert manifest["versions"]["spacy"] and manifest["coding"]["sectors"].endswith("all-MiniLM-L6-v2")
-    assert len(manifest["input_files"]) == 9 and manifest["by"] == ["country", "sector", "year"]
+    assert len(manifest["input_files"]) == 9 and manifest["by"] == ["about_country", "sector", "year"]
 
 
 def test_stata_export_has_variable_labels(coded_project, tmp_path):
@@ -106,7 +107,7 @@ def test_stata_export_has_variable_labels(coded_project, tmp_path):
     with pd.io.stata.StataReader(tmp_path / "p.dta") as reader:
         labels = reader.variable_labels()
         data = reader.read()
-    assert labels["countries"].startswith("Countries the passage speaks about")
+    assert "Countries the passage speaks about" in labels["about_country"]  # long: name-prefixed, cut
     assert labels["stance_chinese_loans"] == "Stance of the passage toward Chinese loans and debt"
     assert len(data) == 175
 

@@ -91,14 +91,17 @@ def test_question_turns_get_no_stance_or_sentiment(coder):
 
 
 def test_default_signature_is_unchanged_by_the_registry(codebook):
-    """Projects coded before the registry are not re-coded: the payload is the old one."""
+    """Projects coded before the registry are not re-coded: the payload is the old one (the
+    countries stage's version moved on its own, to 2.0, when regions stopped being spread)."""
     import hashlib
+
+    from stancemap.nlp.countries import CountryStage
     import json
 
     config = Config.model_validate({"sectors": {"embeddings": False}})
     coder = Coder(codebook, config)
     payload = {"codebook": codebook.digest,
-               "stages": {"entities": "1.0", "countries": "1.0", "sectors": "1.0",
+               "stages": {"entities": "1.0", "countries": CountryStage.version, "sectors": "1.0",
                           "sentiment_vader": "1.1", "stance_clause": "1.0"},
                "sectors": {"embeddings": False, "threshold": 0.3, "embedding_languages": ["en"],
                            "min_pattern_hits": 1},

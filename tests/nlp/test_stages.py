@@ -53,11 +53,12 @@ def test_chinese_passage_uses_the_gazetteer(code_texts):
     assert values(codes, "country") == ["CHN", "KAZ"]
 
 
-def test_central_asia_counts_for_five_and_is_regional(code_texts):
+def test_central_asia_is_a_region_not_five_countries(code_texts):
     (codes, _), = code_texts(["Trade across Central Asia grew last year."])
-    found = codes["country"]
-    assert sorted(c["value"] for c in found) == ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
-    assert all(c["details"]["regional"] and c["details"]["via"] == "region" for c in found)
+    assert "country" not in codes
+    (region,) = codes["region"]
+    assert region["value"] == "central_asia" and region["details"]["regional"]
+    assert region["details"]["members"] == ["KAZ", "KGZ", "TJK", "TKM", "UZB"]
 
 
 def test_places_and_demonyms_map_to_countries(code_texts):
@@ -65,11 +66,10 @@ def test_places_and_demonyms_map_to_countries(code_texts):
     assert values(codes, "country") == ["CHN", "UZB"]
 
 
-def test_metadata_country_when_passage_names_none(code_texts):
+def test_the_source_country_is_never_coded_as_the_subject(code_texts):
     (codes, _), = code_texts(["Prices at the bazaar went up again this winter."],
                              doc_meta={"country": "Kyrgyz Republic"})
-    (country,) = codes["country"]
-    assert country["value"] == "KGZ" and country["details"]["via"] == "metadata"
+    assert "country" not in codes
 
 
 def test_sectors_from_patterns_and_similarity(code_texts):

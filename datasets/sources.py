@@ -1,0 +1,68 @@
+"""Who speaks: a passage's source fields from its metadata, with one precedence.
+
+1. the passage: the manifest's row for that speaker of the file, or a survey row's columns;
+2. the document: the manifest row, then the path pattern's fields, then the file's own fields
+   (JSONL keys, HTML meta tags);
+3. derived: `source_kind` from the document kind and the passage role.
+Within a level `source_country` wins over `country`. Coding never writes these fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stancemap.annotations.codebook import Codebook
+from stancemap.annotations.countries import CountryResolver
+
+SOURCE_KINDS = {"interview": "interview_respondent", "survey": "survey_respondent",
+                "speech": "official_speech", "news": "media", "policy": "policy_author"}
+SOURCE_KIND_VALUES = (*SOURCE_KINDS.values(), "interviewer")
+_COUNTRY_KEYS = ("source_country", "country")
+_STAKEHOLDER_KEYS = ("stakeholder_group", "stakeholder")
+_ID_KEYS = ("source_id", "person_id")
+
+
+def _first(meta: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    return next((meta[k] for k in keys if meta.get(k) not in (None, "")), None)
+
+
+class SourceResolver:
+    def __init__(self, codebook: Codebook):
+        self.codebook = codebook
+        self.countries = CountryResolver(codebook)
+
+    def stakeholder(self, raw: Any) -> str | None:
+        """A codebook stakeholder id when the value names one, else the value as given."""
+        if raw in (None, ""):
+            return None
+        key = str(raw).strip().casefold()
+        for stakeholder_id, stakeholder in self.codebook.stakeholders.items():
+            names = {stakeholder_id, stakeholder.label.casefold(),
+                     *(a.casefold() for a in stakeholder.aliases)}
+            if key in names or key.replace(" ", "_") == stakeholder_id:
+                return stakeholder_id
+        return str(raw)
+
+    def source(self, passage_meta: dict, doc_meta: dict, *, speaker: str | None,
+               role: str | None, kind: str, doc_id: str) -> dict[str, Any]:
+        """source_country (ISO3), stakeholder, source_kind, speaker and source_id — the unit
+        counted as one source: an explicit `source_id`/`person_id`, else the speaker within
+        the document (an interview turn's label, a survey respondent), else the document."""
+        levels = (passage_meta or {}, doc_meta or {})
+        raw_country = next((v for m in levels if (v := _first(m, _COUNTRY_KEYS)) is not None), None)
+        stakeholder = next((v for m in levels if (v := _first(m, _STAKEHOLDER_KEYS)) is not None), None)
+        given_kind = next((m["source_kind"] for m in levels if m.get("source_kind")), None)
+        explicit_id = next((v for m in levels if (v := _first(m, _ID_KEYS)) is not None), None)
+        speaker = speaker or next((m["speaker"] for m in levels if m.get("speaker")), None)
+        if role in ("question", "context"):
+            source_kind = "interviewer" if role == "question" else None
+        else:
+            source_kind = given_kind or SOURCE_KINDS.get(kind)
+        if explicit_id is not None:
+            source_id = f"id:{explicit_id}"
+        elif speaker:
+            source_id = f"{doc_id[:16]}/{speaker}"
+        else:
+            source_id = doc_id[:16]
+        return {"source_country": self.countries.resolve(raw_country),
+                "stakeholder": self.stakeholder(stakeholder), "source_kind": source_kind,
+                "speaker": speaker, "source_id": source_id}
