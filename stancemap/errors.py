@@ -50,6 +50,14 @@ class Errors:
             "(`stancemap review export --dims {task} --strategy uncertain`) and import them.")
     E062 = "No trained {task} model {version} in {path}; train one with `stancemap train --task {task}`."
     E063 = "Unknown --model {model!r}; use one of: {models}."
+    E240 = ("Unknown --by dimension {name!r} for the report; use source_country, country, sector, "
+            "year, kind, stakeholder, lang, topic or a metadata field ({known}).")
+    E241 = "The project {path} has no passages yet; run `stancemap run FOLDER --project {path}` first."
+    E242 = "Report file {path} must end in .html (or .htm)."
+    E243 = "Unknown --what {what!r}; use stance, sectors, topics or map."
+    E244 = "Unknown plot format {suffix!r} for {path}; use .png, .svg or .pdf."
+    E245 = "Nothing to plot for --what {what}: {reason}"
+    E246 = "Cannot write {path}: {reason}"
     E021 = "Codebook not found: {path}. Give a YAML file (see `stancemap codebook show` for the format)."
 
     # file-level reasons, recorded in the run log
