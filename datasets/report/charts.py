@@ -4,6 +4,7 @@ browser counts one mark per row and a click on it opens that row's passages (`_c
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import altair as alt
@@ -110,9 +111,13 @@ def stacked(specs: list[dict]) -> dict:
     if len(specs) == 1:
         return specs[0]
     parts = []
-    for spec in specs:
-        spec = dict(spec)
-        spec.pop("config", None)
+    for number, spec in enumerate(specs):  # unit names must differ within one view
+        spec = copy.deepcopy({k: v for k, v in spec.items() if k != "config"})
+        for unit in spec.get("layer", [spec]):
+            if unit.get("name") == CELLS:
+                unit["name"] = f"{CELLS}_{number}"
         parts.append(spec)
+    channels = ("x", "y", "color", "size", "xOffset", "strokeWidth")
     return {"vconcat": parts, "config": specs[0].get("config", {}),
-            "resolve": {"scale": {"color": "independent"}}}
+            "resolve": {"scale": {c: "independent" for c in channels},
+                        "legend": {"color": "independent", "size": "independent"}}}
