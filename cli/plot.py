@@ -51,4 +51,4 @@ def plot_command(
         book = active_codebook(settings, codebook)
         written = plot_project(project, what, out, by=split_list(by), config=settings, codebook=book,
                                db_url=db, echo=echo)
-    console.print(f"wrote {written}", highlight=False)
+    console.print(f"wrote {written}", highlight=False, soft_wrap=True)

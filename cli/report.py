@@ -58,6 +58,8 @@ def report_command(
     capped = (f" (text of {result.embedded:,} of {result.passages:,} passages: --max-passages)"
               if result.embedded < result.passages else "")
     console.print(f"wrote {result.path} ({result.bytes / 1e6:.1f} MB, {result.figures} figures, "
-                  f"{result.cells:,} linked cells, {result.passages:,} passages{capped})", highlight=False)
+                  f"{result.cells:,} linked cells, {result.passages:,} passages{capped})",
+                  highlight=False, soft_wrap=True)
     for path in result.network:
-        console.print(f"wrote {path} ({result.nodes:,} entities, {result.edges:,} links)", highlight=False)
+        console.print(f"wrote {path} ({result.nodes:,} entities, {result.edges:,} links)",
+                      highlight=False, soft_wrap=True)

@@ -34,7 +34,8 @@ def _tooltip(fields: list[tuple[str, str, str]]) -> list:
 
 def bars(rows, x: str, y: str, title: str, *, x_title: str, y_title: str, tooltip) -> dict:
     chart = (alt.Chart(_data(rows)).mark_bar(cursor="pointer")
-             .encode(x=alt.X(f"{x}:N", title=x_title, sort=None), y=alt.Y(f"{y}:Q", title=y_title),
+             .encode(x=alt.X(f"{x}:N", title=x_title, sort=None, axis=alt.Axis(labelAngle=-40, labelLimit=120)),
+                     y=alt.Y(f"{y}:Q", title=y_title),
                      tooltip=_tooltip(tooltip))
              .properties(name=CELLS, width=max(160, min(WIDTH, 40 * len(rows))), height=180))
     return _spec(chart, title)
@@ -42,7 +43,8 @@ def bars(rows, x: str, y: str, title: str, *, x_title: str, y_title: str, toolti
 
 def heat(rows, x: str, y: str, colour: str, text: str, title: str, *, x_title: str, y_title: str,
          colour_title: str, tooltip, diverging: bool = False) -> dict:
-    base = alt.Chart(_data(rows)).encode(x=alt.X(f"{x}:N", title=x_title, sort=None),
+    base = alt.Chart(_data(rows)).encode(x=alt.X(f"{x}:N", title=x_title, sort=None,
+                                                 axis=alt.Axis(labelAngle=-40, labelLimit=140)),
                                          y=alt.Y(f"{y}:N", title=y_title, sort=None))
     scale = DIVERGING if diverging else alt.Scale(scheme="blues", domainMin=0)
     cells = base.mark_rect(cursor="pointer", stroke="white").encode(
@@ -58,7 +60,7 @@ def heat(rows, x: str, y: str, colour: str, text: str, title: str, *, x_title: s
 def intervals(rows, x: str, y: str, low: str, high: str, colour: str, title: str, *, x_title: str,
               y_title: str, colour_title: str, tooltip, domain: list[float] | None = None) -> dict:
     base = alt.Chart(_data(rows)).encode(
-        x=alt.X(f"{x}:O", title=x_title), xOffset=alt.XOffset(f"{colour}:N"),
+        x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0)), xOffset=alt.XOffset(f"{colour}:N"),
         color=alt.Color(f"{colour}:N", title=colour_title))
     scale = alt.Scale(domain=domain) if domain else alt.Undefined
     rules = base.mark_rule(strokeWidth=1.5).encode(y=alt.Y(f"{low}:Q", title=y_title, scale=scale),

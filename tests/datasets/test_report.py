@@ -7,7 +7,7 @@ import networkx as nx
 import pytest
 
 from conftest import UNGDC
-from report_checks import check_report, report_data, resource_references
+from report_checks import cell_rows, check_report, report_data, resource_references
 from stancemap.config import Config
 from stancemap.corpus.store import Store
 from stancemap.datasets.report.build import build_report
@@ -74,7 +74,7 @@ def test_capped_report_says_so_and_keeps_every_cell_listed(coded_project, tmp_pa
     assert "holds the text of 10 of" in out.read_text(encoding="utf-8")
     # cells still list all their passages (not only the embedded ones)
     total = next(f for f in data["figures"] if f["id"] == "corpus-kind")
-    assert sum(len(data["cells"][r["_cell"]]["p"]) for r in total["spec"]["data"]["values"]) == result.passages
+    assert sum(len(data["cells"][r["_cell"]]["p"]) for r in cell_rows(total["spec"])) == result.passages
     # round-robin: the first cells each got an embedded passage
     first = [c for c in data["cells"] if c["p"]][:5]
     assert all(passages["records"][c["p"][0]] is not None for c in first)
@@ -143,8 +143,8 @@ def test_ungdc_report(tmp_path, codebook, coder):
     data = check_report(project, out, codebook, tmp_path)
     assert resource_references(out) == []
     stance = next(f for f in data["figures"] if f["id"] == "stance-china")
-    countries = {r["source_country"] for r in stance["spec"]["data"]["values"]}
+    countries = {r["source_country"] for r in cell_rows(stance["spec"])}
     assert countries == {"CHN", "KAZ", "KGZ", "TJK", "TKM", "UZB"}
-    years = {r["year"] for r in stance["spec"]["data"]["values"]}
+    years = {r["year"] for r in cell_rows(stance["spec"])}
     assert years == set(range(2013, 2019))
     assert result.passages == data["passages"]["total"]
