@@ -6,8 +6,8 @@ Source: the 1:110m `naturalearth_lowres` shapefile that geopandas 0.14.x ships i
     pip download --no-deps geopandas==0.14.4 -d /tmp/ne && cd /tmp/ne && unzip -o geopandas-0.14.4-*.whl
     python scripts/extract_boundaries.py /tmp/ne/geopandas/datasets/naturalearth_lowres/naturalearth_lowres.shp
 
-Every country with a part inside the box is kept, clipped to the box, coordinates rounded to
-0.01 degrees (about 1 km, far finer than the 1:110m source)."""
+Every country with a part inside the box is kept, clipped to the box (cut edges densified),
+coordinates rounded to 0.01 degrees (about 1 km, far finer than the 1:110m source)."""
 
 from __future__ import annotations
 
@@ -59,6 +59,24 @@ def _signed_area(ring) -> float:
     return sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, ring[1:] + ring[:1])) / 2
 
 
+def densify(ring: list[tuple[float, float]], box=BOX, step: float = 1.0) -> list[tuple[float, float]]:
+    """Points every `step` degrees along the parts of a ring that run on the box's edges: d3-geo
+    (which Vega draws with) joins two points by a great circle, which would bow a long straight
+    cut along a parallel far to the north."""
+    west, south, east, north = box
+    out = []
+    for a, b in zip(ring, ring[1:] + ring[:1]):
+        out.append(a)
+        on_parallel = any(abs(a[1] - y) < 1e-9 and abs(b[1] - y) < 1e-9 for y in (south, north))
+        on_meridian = any(abs(a[0] - x) < 1e-9 and abs(b[0] - x) < 1e-9 for x in (west, east))
+        length = abs(b[0] - a[0]) if on_parallel else abs(b[1] - a[1]) if on_meridian else 0
+        pieces = int(length // step)
+        for i in range(1, pieces + 1):
+            t = i / (pieces + 1)
+            out.append((a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])))
+    return out
+
+
 def rings_of(shape) -> list[list[tuple[float, float]]]:
     bounds = list(shape.parts) + [len(shape.points)]
     return [shape.points[bounds[i]:bounds[i + 1]] for i in range(len(bounds) - 1)]
@@ -72,7 +90,7 @@ def main(source: Path) -> None:
         props = dict(zip(fields, record))
         polygons = []
         for ring in rings_of(shape):
-            clipped = [(round(x, 2), round(y, 2)) for x, y in clip_ring(ring)]
+            clipped = [(round(x, 2), round(y, 2)) for x, y in densify(clip_ring(ring))]
             if len(clipped) < 3:
                 continue
             closed = [list(p) for p in clipped + clipped[:1]]

@@ -160,7 +160,7 @@ def build_report(project: Path, out: Path | None = None, *, by: list[str] | None
                        f"cells by {' × '.join(by)} · made {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC "
                        f"by stancemap {__version__}",
                        "Every mark opens its passages below (click it); numbers are those of "
-                       f"`stancemap export --level panel --by ...`."]
+                       "`stancemap export --level panel --by ...`."]
             data = {"figures": [f.to_json() for f in figures], "cells": cells.to_json(),
                     "passages": passages, "by": by}
             html = page.render(title, summary, figures, extras, data)

@@ -29,7 +29,9 @@ class Figure:
     title: str
     spec: dict[str, Any]
     note: str = ""
-    panel: dict[str, Any] | None = None  # {"by": [...], "value": column} when drawn from panel_table
+    # when drawn from panel_table: {"by": [...], "value": column drawn, "omit_none": dimensions whose
+    # empty cells (no sector, no source country) are not drawn, "only_mapped": countries on the map}
+    panel: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict:
@@ -156,7 +158,7 @@ def sector_stance(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list
                        tooltip=_stance_tooltip(prefix, sources, by))
     return [Figure("sector-stance", "perception", title, spec,
                    "Each cell: net stance ± half the width of its 95% interval; wide intervals mean few "
-                   "passages.", panel={"by": by, "value": f"{prefix}_net"})]
+                   "passages.", panel={"by": by, "value": f"{prefix}_net", "omit_none": by})]
 
 
 def distinct_sources(rows_all, positions, by, cells: Cells, sources: tuple[str, str]) -> Figure:
@@ -199,7 +201,7 @@ def sectors_over_time(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> 
     return [Figure("sector-share", "sectors", title, spec,
                    f"Passages coded with the sector among all the year's passages (Wilson 95% interval, "
                    f"z = {Z95:.2f}); a passage may have several sectors.",
-                   panel={"by": ["sector", "year"], "value": "n_passages"})]
+                   panel={"by": ["sector", "year"], "value": "n_passages", "omit_none": ["sector"]})]
 
 
 def topics(table: pd.DataFrame, shares: pd.DataFrame, model: dict | None, codebook: Codebook,
@@ -240,7 +242,7 @@ def maps(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list[Figure]:
     known = {f["id"] for f in shapes}
     figures = []
     target = _main_target(table, codebook)
-    plans = [(f"map-about", [ABOUT], "n_passages", "Passages about each country", "passages", False)]
+    plans = [("map-about", [ABOUT], "n_passages", "Passages about each country", "passages", False)]
     if target:
         label = codebook.stance_targets[target].label
         plans.insert(0, ("map-stance", [SOURCE], f"st_{target}_net",
@@ -261,5 +263,5 @@ def maps(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list[Figure]:
                                  diverging=diverging)
         figures.append(Figure(figure_id, "map", title, spec,
                               "Boundaries: Natural Earth 1:110m (public domain), shipped with stancemap.",
-                              panel={"by": by, "value": value}))
+                              panel={"by": by, "value": value, "omit_none": by, "only_mapped": True}))
     return figures

@@ -3,6 +3,7 @@ all data inlined, so the file opens from a USB stick in a browser with no networ
 
 from __future__ import annotations
 
+import functools
 import json
 from html import escape
 from importlib import resources
@@ -10,8 +11,10 @@ from importlib import resources
 from stancemap.datasets.report.figures import SECTIONS, Figure
 
 
+@functools.lru_cache(maxsize=1)
 def vega_bundle() -> str:
-    """vega, vega-lite and vega-embed as one script (defines `vegaEmbed`), from vl-convert-python."""
+    """vega, vega-lite and vega-embed as one script (defines `vegaEmbed`), from vl-convert-python
+    (which bundles them anew on each call: seconds, so once per process)."""
     import vl_convert
 
     return vl_convert.javascript_bundle()

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from stancemap.annotations.codebook import Codebook
 from stancemap.annotations.resolution import code_rows
 from stancemap.corpus.store import Store, documents, mentions
-from stancemap.datasets.report.cells import INDEX, Cells, clean
+from stancemap.datasets.report.cells import Cells, clean
 from stancemap.datasets.report.columns import SOURCE
 from stancemap.datasets.tables import resolved_codes
 
@@ -86,16 +86,16 @@ def browser_data(store: Store, codebook: Codebook, table: pd.DataFrame, cells: C
     embedded = set(embed)
     records: list = [None] * total
     texts = table["text"].tolist()
-    for position in embed:
-        row = table.iloc[position]
-        start = int(row["start"])
-        record = {"d": doc_index[row["doc_id"]], "s": int(row["seq"]), "sp": clean(row["speaker"]),
-                  "q": clean(row["question"]), "l": clean(row["lang"]), "t": texts[position],
-                  "c": found_codes.get(row["passage_id"], []),
+    columns = ["passage_id", "doc_id", "seq", "start", "speaker", "question", "lang"]
+    for position, row in zip(embed, table[columns].iloc[embed].itertuples(index=False)):
+        start = int(row.start)
+        record = {"d": doc_index[row.doc_id], "s": int(row.seq), "sp": clean(row.speaker),
+                  "q": clean(row.question), "l": clean(row.lang), "t": texts[position],
+                  "c": found_codes.get(row.passage_id, []),
                   "m": [[a - start, b - start, label, canonical]
-                        for a, b, label, canonical in found_mentions.get(row["passage_id"], [])]}
+                        for a, b, label, canonical in found_mentions.get(row.passage_id, [])]}
         for key, step in (("pv", -1), ("nx", 1)):
-            neighbour = position_of.get((row["doc_id"], int(row["seq"]) + step))
+            neighbour = position_of.get((row.doc_id, int(row.seq) + step))
             if neighbour is not None:
                 record[key] = neighbour
                 if neighbour not in embedded:
