@@ -47,7 +47,9 @@ class Cells:
         return len(self.labels) - 1
 
     def to_json(self) -> list[dict]:
-        return [{"figure": f, "label": lab, "p": p}
+        """Positions as gaps from the previous one (the first from 0): sorted positions of a big
+        project are mostly 1 or 2 apart, so a cell list costs ~2 bytes per passage, not ~7."""
+        return [{"figure": f, "label": lab, "p": [b - a for a, b in zip([0] + p, p)]}
                 for f, lab, p in zip(self.figures, self.labels, self.passages)]
 
 

@@ -3,6 +3,7 @@ offline, each panel mark holds the exported cell's value, each mark's passages a
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -28,7 +29,10 @@ def report_data(path: Path) -> dict:
     html = path.read_text(encoding="utf-8")
     found = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S)
     assert found, "no report data in the page"
-    return json.loads(found.group(1))
+    data = json.loads(found.group(1))
+    for cell in data["cells"]:  # stored as gaps from the previous position, as report.js reads them
+        cell["p"] = list(itertools.accumulate(cell["p"]))
+    return data
 
 
 def resource_references(path: Path) -> list[str]:

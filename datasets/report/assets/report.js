@@ -4,6 +4,10 @@
   "use strict";
   const R = JSON.parse(document.getElementById("report-data").textContent);
   const P = R.passages;
+  for (const cell of R.cells) { // positions are stored as gaps (cells.py)
+    let at = 0;
+    cell.p = cell.p.map(function (gap) { at += gap; return at; });
+  }
   const PAGE = 20;
   const state = { cell: null, query: "", page: 0 };
 
