@@ -89,18 +89,23 @@ def main() -> None:
         big = work / "big"
         total = enlarge(source, big, args.passages)
         print(f"project: {total:,} passages\n")
-        print("| --max-passages | embedded | build s | HTML MB | KB per embedded passage | chromium draw s | search s |")
-        print("|---:|---:|---:|---:|---:|---:|---:|")
+        print("| --max-passages | embedded | build s | HTML MB | chromium draw s | search s |")
+        print("|---:|---:|---:|---:|---:|---:|")
+        sizes = []
         for cap in args.caps:
             out = work / f"report-{cap}.html"
             started = time.perf_counter()
             result = build_report(big, out, max_passages=cap, echo=lambda line: None)
             built = time.perf_counter() - started
             drawn, searched = open_in_chromium(out) if CHROMIUM.exists() else (float("nan"),) * 2
-            fixed = 1.0e6  # the libraries and charts, roughly
-            per = (result.bytes - fixed) / max(result.embedded, 1) / 1e3
-            print(f"| {cap:,} | {result.embedded:,} | {built:.1f} | {result.bytes / 1e6:.1f} | {per:.2f} | "
+            sizes.append((result.embedded, result.bytes))
+            print(f"| {cap:,} | {result.embedded:,} | {built:.1f} | {result.bytes / 1e6:.1f} | "
                   f"{drawn:.1f} | {searched:.2f} |", flush=True)
+        if len(sizes) > 1 and sizes[-1][0] > sizes[0][0]:
+            per = (sizes[-1][1] - sizes[0][1]) / (sizes[-1][0] - sizes[0][0])
+            fixed = sizes[0][1] - per * sizes[0][0]
+            print(f"\nsize ≈ {fixed / 1e6:.1f} MB (libraries, charts, every passage id and cell list) "
+                  f"+ {per / 1e3:.2f} KB per embedded passage")
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ def report_command(
                                        help="Report file (default: PROJECT/exports/report.html)."),
     by: Optional[str] = typer.Option(None, "--by", metavar="DIM,DIM",
                                      help="Perception cells, e.g. source_country,year (the default)."),
-    max_passages: int = typer.Option(20_000, "--max-passages", min=0, metavar="N",
+    max_passages: int = typer.Option(10_000, "--max-passages", min=0, metavar="N",
                                      help="Embed the text of at most N passages (round-robin over cells)."),
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),

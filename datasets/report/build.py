@@ -29,9 +29,9 @@ from stancemap.datasets.tables import passage_table
 from stancemap.errors import Errors, StancemapError, UsageError
 
 DEFAULT_BY = [SOURCE, "year"]
-# about 1.5 KB per embedded passage (text, codes, mentions) on the UNGDC demo, plus ~1 MB of
-# libraries: 20,000 passages keep the file near 30 MB, which browsers open in a few seconds
-DEFAULT_MAX_PASSAGES = 20_000
+# size ≈ 1 MB (libraries) + 0.085 KB per passage of the project (its id and cell lists) + 1.9 KB
+# per embedded passage (benchmarks/report.py): 10,000 keep a 100,000-passage report near 30 MB
+DEFAULT_MAX_PASSAGES = 10_000
 STEPS = 9
 
 
