@@ -55,6 +55,14 @@ def progress_bar(label: str, quiet: bool) -> Progress:
                     disable=quiet, transient=True)
 
 
+def topic_fit_lines(quiet: bool):
+    """A plain line per candidate topic model ("fitting k=6 (2/5)"), not a spinner."""
+    def echo(k: int, number: int, candidates: int) -> None:
+        if not quiet:
+            err_console.print(f"fitting topics: k={k} ({number}/{candidates})", highlight=False)
+    return echo
+
+
 def db_option():
     return typer.Option(None, "--db", envvar="STANCEMAP_DB", show_envvar=True,
                         help="Database URL for a team project, e.g. postgresql+psycopg://host/db "

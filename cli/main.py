@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from stancemap import __version__
-from stancemap.cli import code, codebook, export, ingest, merge, review, run, topics, train
+from stancemap.cli import code, codebook, export, ingest, merge, plot, report, review, run, topics, train
 from stancemap.cli.info import info_command
 
 app = typer.Typer(
@@ -23,6 +23,8 @@ app.command("code", epilog=code.EPILOG)(code.code_command)
 app.command("topics", epilog=topics.EPILOG)(topics.topics_command)
 app.command("export", epilog=export.EPILOG)(export.export_command)
 app.command("merge", epilog=merge.EPILOG)(merge.merge_command)
+app.command("report", epilog=report.EPILOG)(report.report_command)
+app.command("plot", epilog=plot.EPILOG)(plot.plot_command)
 app.add_typer(review.app, name="review")
 app.command("train", epilog=train.TRAIN_EPILOG)(train.train_command)
 app.command("evaluate", epilog=train.EVALUATE_EPILOG)(train.evaluate_command)

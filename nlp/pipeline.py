@@ -141,8 +141,10 @@ class TopicReport:
 
 
 def fit_topics(project: Path, config: Config, codebook: Codebook, *, force: bool = False,
-               db_url: str | None = None) -> TopicReport:
-    """Fit (or reuse, when nothing changed) the topic model and store per-passage shares."""
+               db_url: str | None = None,
+               on_fit: Callable[[int, int, int], None] | None = None) -> TopicReport:
+    """Fit (or reuse, when nothing changed) the topic model and store per-passage shares.
+    `on_fit(k, number, candidates)` reports each candidate fit."""
     from stancemap.nlp.topics import VERSION, TopicModeler, corpus_signature
 
     started = time.perf_counter()
@@ -162,7 +164,7 @@ def fit_topics(project: Path, config: Config, codebook: Codebook, *, force: bool
             report.model_id, report.num_topics = latest["model_id"], latest["num_topics"]
             report.topics, report.selection = latest["topics"], latest["selection"]
         else:
-            result = TopicModeler(config.topics, config.seed, codebook).fit(passages, signature)
+            result = TopicModeler(config.topics, config.seed, codebook).fit(passages, signature, on_fit)
             report.skipped = result.skipped
             if not result.skipped:
                 labels = {i: t["id"] for i, t in enumerate(result.topics)}

@@ -56,6 +56,14 @@ class Errors:
     E181 = ("Give --annotator NAME: {path} ({what}) does not say who coded it (or --adjudicator NAME "
             "for an adjudication file).")
     E182 = "Review file {path} cannot be read: {reason}. Give the path of a file coders filled in."
+    E240 = ("Unknown --by dimension {name!r} for the report; use source_country, country, sector, "
+            "year, kind, stakeholder, lang, topic or a metadata field ({known}).")
+    E241 = "The project {path} has no passages yet; run `stancemap run FOLDER --project {path}` first."
+    E242 = "Report file {path} must end in .html (or .htm)."
+    E243 = "Unknown --what {what!r}; use stance, sectors, topics or map."
+    E244 = "Unknown plot format {suffix!r} for {path}; use .png, .svg or .pdf."
+    E245 = "Nothing to plot for --what {what}: {reason}"
+    E246 = "Cannot write {path}: {reason}"
     E021 = "Codebook not found: {path}. Give a YAML file (see `stancemap codebook show` for the format)."
     E100 = ("{count} file(s) did not match the pattern {pattern!r} and got no metadata from it: "
             "{files}")

@@ -1,0 +1,267 @@
+"""The report's figures, section by section. Panel figures take their numbers from
+`panel_table` (the export's function) and say so (`panel`: the --by and the column drawn), so
+a test can hold each mark against the exported panel."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+
+from stancemap.annotations.codebook import Codebook
+from stancemap.datasets.panel import Z95, _wilson, topic_prevalence
+from stancemap.datasets.report import charts
+from stancemap.datasets.report.cells import INDEX, Cells, clean, link, panel_cells
+from stancemap.datasets.report.columns import ABOUT, SOURCE, about_column, sources_column
+
+SECTIONS = {"overview": "Overview", "perception": "Perception", "sectors": "Sectors and topics",
+            "map": "Map", "network": "Entity network", "review": "Human review"}
+COVERAGE = ("country", "sector", "sentiment", "stance", "topic")
+
+
+@dataclass
+class Figure:
+    id: str
+    section: str
+    title: str
+    spec: dict[str, Any]
+    note: str = ""
+    # when drawn from panel_table: {"by": [...], "value": column drawn, "omit_none": dimensions whose
+    # empty cells (no sector, no source country) are not drawn, "only_mapped": countries on the map}
+    panel: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "section": self.section, "title": self.title, "note": self.note,
+                "panel": self.panel, "spec": self.spec, **self.extra}
+
+
+def _label(value) -> str:
+    return "—" if value is None else str(value)
+
+
+def _drawn(rows: list[dict], column: str) -> list[dict]:
+    return [r for r in rows if r.get(column) is not None]
+
+
+def overview(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list[Figure]:
+    figures = []
+    for dimension, title in (("kind", "Passages by kind of document"), ("lang", "Passages by language"),
+                             (SOURCE, "Passages by source country"), ("year", "Passages by year")):
+        rows, positions = panel_cells(table, [dimension], codebook)
+        figure_id = f"corpus-{dimension}"
+        link(rows, positions, [dimension], cells, figure_id)
+        for row in rows:
+            row[f"{dimension}_label"] = _label(row[dimension])
+        spec = charts.bars(rows, f"{dimension}_label", "n_passages", title, x_title=dimension.replace("_", " "),
+                           y_title="passages", tooltip=[(f"{dimension}_label", "N", dimension),
+                                                        ("n_passages", "C", "passages"),
+                                                        ("n_documents", "C", "documents")])
+        figures.append(Figure(figure_id, "overview", title, spec,
+                              panel={"by": [dimension], "value": "n_passages"}))
+    figures.append(coverage(table, codebook, cells))
+    return figures
+
+
+def coverage(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> Figure:
+    """Share of each language's passages with a code of each dimension; 0% cells are gaps."""
+    def present(column: str) -> pd.Series:
+        return table[column].notna() if column in table else pd.Series(False, index=table.index)
+
+    stance = [f"stance_{t}" for t in codebook.stance_targets if f"stance_{t}" in table]
+    masks = {"country": present(about_column(table)), "sector": present("sectors"),
+             "sentiment": present("sentiment"), "topic": present("top_topic"),
+             "stance": table[stance].notna().any(axis=1) if stance else present("stance")}
+    rows = []
+    for lang, group in table.groupby(table["lang"].fillna("?"), sort=True):
+        for dimension in COVERAGE:
+            coded = group[masks[dimension].loc[group.index]]
+            share = len(coded) / len(group)
+            row = {"lang": lang, "dimension": dimension, "n_passages": len(group), "n_coded": len(coded),
+                   "share": round(share, 6), "text": f"{share:.0%}" if len(coded) else "gap"}
+            row["_cell"] = cells.add("coverage", f"{lang} · with a {dimension} code", coded[INDEX].tolist())
+            rows.append(row)
+    gaps = sorted({f"{r['lang']}: {r['dimension']}" for r in rows if not r["n_coded"]})
+    note = ("Share of each language's passages with at least one code of the dimension. "
+            + (f"No code at all (gaps): {', '.join(gaps)}." if gaps else "No language lacks a dimension."))
+    spec = charts.heat(rows, "dimension", "lang", "share", "text", "Coding coverage per language",
+                       x_title="dimension", y_title="language", colour_title="share coded",
+                       tooltip=[("lang", "N", "language"), ("dimension", "N", "dimension"),
+                                ("n_coded", "C", "coded passages"), ("n_passages", "C", "passages"),
+                                ("share", "Q", "share")])
+    return Figure("coverage", "overview", "Coding coverage per language", spec, note)
+
+
+def _stance_tooltip(prefix: str, sources: tuple[str, str], keys: list[str]) -> list:
+    return [*((k, "N", k.replace("_", " ")) for k in keys), (f"{prefix}_net", "Q", "net stance"),
+            (f"{prefix}_net_lo", "Q", "95% low"), (f"{prefix}_net_hi", "Q", "95% high"),
+            (f"{prefix}_n", "C", "passages with a stance"), (sources[0], "C", sources[1]),
+            (f"{prefix}_fav", "Q", "share favour"), (f"{prefix}_ag", "Q", "share against")]
+
+
+def perception(table: pd.DataFrame, codebook: Codebook, cells: Cells, by: list[str]) -> list[Figure]:
+    figures = []
+    rows_all, positions = panel_cells(table, by, codebook)
+    x, colours = by[-1], by[:-1] or [by[-1]]
+    for row in rows_all:
+        row["_group"] = " · ".join(_label(row[k]) for k in colours)
+    sources = sources_column(pd.DataFrame(rows_all[:1]))
+    for target, spec_target in codebook.stance_targets.items():
+        prefix = f"st_{target}"
+        rows = [dict(r) for r in _drawn(rows_all, f"{prefix}_net")]
+        if not rows:
+            continue
+        figure_id = f"stance-{target}"
+        link(rows, positions, by, cells, figure_id)
+        title = f"Net stance toward {spec_target.label} by {' × '.join(by)}"
+        spec = charts.intervals(rows, x, f"{prefix}_net", f"{prefix}_net_lo", f"{prefix}_net_hi", "_group",
+                                title, x_title=x.replace("_", " "), y_title="net stance (favour − against)",
+                                colour_title=" × ".join(colours), domain=[-1, 1],
+                                tooltip=_stance_tooltip(prefix, sources, by))
+        figures.append(Figure(figure_id, "perception", title, spec,
+                              "Share favour minus share against among passages with a stance toward the "
+                              "target; bars are 95% intervals (adjusted Wald).",
+                              panel={"by": by, "value": f"{prefix}_net"}))
+    figures += sector_stance(table, codebook, cells)
+    figures.append(distinct_sources(rows_all, positions, by, cells, sources))
+    return figures
+
+
+def _main_target(table: pd.DataFrame, codebook: Codebook) -> str | None:
+    counts = {t: int(table[f"stance_{t}"].notna().sum()) for t in codebook.stance_targets
+              if f"stance_{t}" in table}
+    return max(counts, key=lambda t: (counts[t], t == "china"), default=None) if any(counts.values()) else None
+
+
+def sector_stance(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list[Figure]:
+    target = _main_target(table, codebook)
+    if target is None:
+        return []
+    prefix, by = f"st_{target}", [SOURCE, "sector"]
+    rows, positions = panel_cells(table, by, codebook)
+    rows = [r for r in _drawn(rows, f"{prefix}_net") if r["sector"] is not None]
+    if not rows:
+        return []
+    for row in rows:
+        half = (row[f"{prefix}_net_hi"] - row[f"{prefix}_net_lo"]) / 2
+        row["text"] = f"{row[f'{prefix}_net']:+.2f} ±{half:.2f}"
+        row[f"{SOURCE}_label"] = _label(row[SOURCE])
+    link(rows, positions, by, cells, "sector-stance")
+    label = codebook.stance_targets[target].label
+    sources = sources_column(pd.DataFrame(rows[:1]))
+    title = f"Net stance toward {label} by source country × sector"
+    spec = charts.heat(rows, "sector", f"{SOURCE}_label", f"{prefix}_net", "text", title, x_title="sector",
+                       y_title="source country", colour_title="net stance", diverging=True,
+                       tooltip=_stance_tooltip(prefix, sources, by))
+    return [Figure("sector-stance", "perception", title, spec,
+                   "Each cell: net stance ± half the width of its 95% interval; wide intervals mean few "
+                   "passages.", panel={"by": by, "value": f"{prefix}_net", "omit_none": by})]
+
+
+def distinct_sources(rows_all, positions, by, cells: Cells, sources: tuple[str, str]) -> Figure:
+    column, what = sources
+    rows = [dict(r) for r in rows_all]
+    x, y = by[-1], (by[0] if len(by) > 1 else by[-1])
+    for row in rows:
+        row["text"] = str(row[column])
+        row["x_label"], row["y_label"] = _label(row[x]), _label(row[y])
+    link(rows, positions, by, cells, "sources")
+    title = f"Number of {what} per cell ({' × '.join(by)})"
+    spec = charts.heat(rows, "x_label", "y_label", column, "text", title, x_title=x.replace("_", " "),
+                       y_title=y.replace("_", " "), colour_title=what,
+                       tooltip=[*((k, "N", k) for k in by), (column, "C", what), ("n_passages", "C", "passages")])
+    return Figure("sources", "perception", title, spec,
+                  f"How many {what} stand behind each perception cell (several passages of one source "
+                  "are not independent).", panel={"by": by, "value": column})
+
+
+def sectors_over_time(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list[Figure]:
+    rows, positions = panel_cells(table, ["sector", "year"], codebook)
+    totals, _ = panel_cells(table, ["year"], codebook)
+    per_year = {r["year"]: r["n_passages"] for r in totals}
+    rows = [r for r in rows if r["sector"] is not None and per_year.get(r["year"])]
+    if not rows:
+        return []
+    for row in rows:
+        n = per_year[row["year"]]
+        low, high = _wilson(row["n_passages"], n)
+        row.update({"share": round(row["n_passages"] / n, 6), "share_lo": round(low, 6),
+                    "share_hi": round(high, 6), "year_passages": n})
+    link(rows, positions, ["sector", "year"], cells, "sector-share")
+    title = "Share of passages per sector and year"
+    spec = charts.intervals(rows, "year", "share", "share_lo", "share_hi", "sector", title, x_title="year",
+                            y_title="share of the year's passages", colour_title="sector",
+                            tooltip=[("sector", "N", "sector"), ("year", "O", "year"),
+                                     ("n_passages", "C", "passages"), ("year_passages", "C", "of"),
+                                     ("share", "Q", "share"), ("share_lo", "Q", "95% low"),
+                                     ("share_hi", "Q", "95% high")])
+    return [Figure("sector-share", "sectors", title, spec,
+                   f"Passages coded with the sector among all the year's passages (Wilson 95% interval, "
+                   f"z = {Z95:.2f}); a passage may have several sectors.",
+                   panel={"by": ["sector", "year"], "value": "n_passages", "omit_none": ["sector"]})]
+
+
+def topics(table: pd.DataFrame, shares: pd.DataFrame, model: dict | None, codebook: Codebook,
+           cells: Cells, seed: int) -> list[Figure]:
+    if shares.empty or model is None:
+        return []
+    labels = {t["id"]: t["label"] for t in model["topics"]}
+    prevalence = topic_prevalence(table, shares, ["year"], codebook, seed)
+    rows = [{k: clean(v) for k, v in r.items()} for r in prevalence.to_dict("records")]
+    by_top = {(clean(y), t): g[INDEX].tolist() for (y, t), g in
+              table.groupby([table["year"], table["top_topic"]], dropna=False)}
+    for row in rows:
+        row["topic_label"] = f"{row['topic']} {labels.get(row['topic'], '')}".strip()
+        row["_cell"] = cells.add("topic-share", f"{row['year']} · main topic {row['topic_label']}",
+                                 by_top.get((row["year"], row["topic"]), []))
+    title = "Topic prevalence per year"
+    spec = charts.intervals(rows, "year", "share", "share_lo", "share_hi", "topic_label", title, x_title="year",
+                            y_title="mean topic share", colour_title="topic",
+                            tooltip=[("topic_label", "N", "topic"), ("year", "O", "year"),
+                                     ("share", "Q", "mean share"), ("share_lo", "Q", "95% low"),
+                                     ("share_hi", "Q", "95% high"), ("n_passages", "C", "passages")])
+    terms = [{"id": t["id"], "label": t["label"], "terms": [w for w, _ in t["terms"][:10]]}
+             for t in model["topics"]]
+    return [Figure("topic-share", "sectors", title, spec,
+                   "Mean share of each topic in the year's fitted passages, bootstrap 95% interval (as "
+                   "`export --level topics --by year`); a click opens the passages whose main topic it is.",
+                   panel={"by": ["year"], "value": "share", "level": "topics"},
+                   extra={"topics": terms, "selection": model.get("selection") or []})]
+
+
+def boundaries() -> dict:
+    text = resources.files("stancemap.datasets").joinpath("data/boundaries.geojson").read_text("utf-8")
+    return json.loads(text)
+
+
+def maps(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list[Figure]:
+    shapes = boundaries()["features"]
+    known = {f["id"] for f in shapes}
+    figures = []
+    target = _main_target(table, codebook)
+    plans = [("map-about", [ABOUT], "n_passages", "Passages about each country", "passages", False)]
+    if target:
+        label = codebook.stance_targets[target].label
+        plans.insert(0, ("map-stance", [SOURCE], f"st_{target}_net",
+                         f"Net stance toward {label} by source country", "net stance", True))
+    for figure_id, by, value, title, what, diverging in plans:
+        rows, positions = panel_cells(table, by, codebook)
+        rows = [r for r in _drawn(rows, value) if r[by[0]] in known]
+        if not rows:
+            continue
+        link(rows, positions, by, cells, figure_id)
+        values = {r[by[0]]: r for r in rows}
+        features = [{**f, "properties": {**f["properties"], **values[f["id"]]}} for f in shapes
+                    if f["id"] in values]
+        tooltip = [("name", "N", "country"), (value, "Q", what), ("n_passages", "C", "passages")]
+        if diverging:
+            tooltip += [(f"{value}_lo", "Q", "95% low"), (f"{value}_hi", "Q", "95% high")]
+        spec = charts.choropleth(features, shapes, value, title, colour_title=what, tooltip=tooltip,
+                                 diverging=diverging)
+        figures.append(Figure(figure_id, "map", title, spec,
+                              "Boundaries: Natural Earth 1:110m (public domain), shipped with stancemap.",
+                              panel={"by": by, "value": value, "omit_none": by, "only_mapped": True}))
+    return figures

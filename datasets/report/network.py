@@ -1,0 +1,79 @@
+"""Entity co-occurrence: organisations, projects and places mentioned in the same passage.
+The whole graph goes to GEXF (Gephi) and GraphML; the report draws its best-connected part."""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+import sqlalchemy as sa
+
+from stancemap.corpus.store import Store, documents, mentions
+
+ENTITY_TYPES = {"ORG": "organisation", "PROJECT": "project", "PLACE": "place", "GPE": "place",
+                "LOC": "place", "FAC": "place", "REGION": "place"}
+
+
+def entity_mentions(store: Store) -> pd.DataFrame:
+    """passage_id, key, name, type of every entity mention in an active document."""
+    query = (sa.select(mentions.c.passage_id, mentions.c.label, mentions.c.text, mentions.c.canonical_id)
+             .select_from(mentions.join(documents, documents.c.doc_id == mentions.c.doc_id))
+             .where(documents.c.retired_at.is_(None), mentions.c.label.in_(list(ENTITY_TYPES))))
+    with store.engine.connect() as conn:
+        rows = [{"passage_id": r.passage_id, "type": ENTITY_TYPES[r.label], "name": r.text.strip(),
+                 "key": r.canonical_id or f"{ENTITY_TYPES[r.label]}:{' '.join(r.text.casefold().split())}"}
+                for r in conn.execute(query)]
+    return pd.DataFrame(rows, columns=["passage_id", "type", "name", "key"])
+
+
+def cooccurrence_graph(found: pd.DataFrame) -> nx.Graph:
+    """Nodes: entities (name, type, passages mentioning them); edges: weight = passages in
+    which both are mentioned."""
+    graph = nx.Graph()
+    names: dict[str, Counter] = defaultdict(Counter)
+    types: dict[str, Counter] = defaultdict(Counter)
+    by_passage: dict[str, set[str]] = defaultdict(set)
+    for row in found.itertuples(index=False):
+        names[row.key][row.name] += 1
+        types[row.key][row.type] += 1
+        by_passage[row.passage_id].add(row.key)
+    counts = Counter(key for keys in by_passage.values() for key in keys)
+    for key in sorted(counts):
+        graph.add_node(key, label=names[key].most_common(1)[0][0], type=types[key].most_common(1)[0][0],
+                       passages=counts[key])
+    weights: Counter = Counter()
+    for keys in by_passage.values():
+        weights.update(itertools.combinations(sorted(keys), 2))
+    for (a, b), weight in sorted(weights.items()):
+        graph.add_edge(a, b, weight=weight)
+    return graph
+
+
+def write_graph(graph: nx.Graph, stem: Path) -> list[Path]:
+    """STEM.gexf and STEM.graphml."""
+    gexf, graphml = stem.parent / f"{stem.name}.gexf", stem.parent / f"{stem.name}.graphml"
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    nx.write_gexf(graph, gexf)
+    nx.write_graphml(graph, graphml)
+    return [gexf, graphml]
+
+
+def drawn_part(graph: nx.Graph, seed: int, max_nodes: int = 80, labels: int = 20
+               ) -> tuple[list[dict], list[dict]]:
+    """The most-mentioned entities with a seeded spring layout: node and edge rows for a chart."""
+    keep = sorted(graph.nodes, key=lambda n: (-graph.nodes[n]["passages"], n))[:max_nodes]
+    part = graph.subgraph(keep)
+    if not part.number_of_nodes():
+        return [], []
+    position = nx.spring_layout(part, seed=seed, weight="weight")
+    named = set(keep[:labels])
+    nodes = [{"key": n, "name": part.nodes[n]["label"], "type": part.nodes[n]["type"],
+              "passages": part.nodes[n]["passages"], "x": round(float(position[n][0]), 4),
+              "y": round(float(position[n][1]), 4), "show_label": n in named} for n in keep]
+    edges = [{"x": round(float(position[a][0]), 4), "y": round(float(position[a][1]), 4),
+              "x2": round(float(position[b][0]), 4), "y2": round(float(position[b][1]), 4),
+              "weight": data["weight"]} for a, b, data in part.edges(data=True)]
+    return nodes, edges

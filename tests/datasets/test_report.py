@@ -1,0 +1,153 @@
+"""The report on the example corpus and the UNGDC demo: offline, the export's numbers, every mark
+linked to its cell's passages, a capped browser that says so, the network readable by Gephi's format."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+from conftest import UNGDC
+from report_checks import cell_rows, check_report, report_data, resource_references
+from stancemap.config import Config
+from stancemap.corpus.store import Store
+from stancemap.datasets.report.build import build_report
+from stancemap.datasets.report.network import cooccurrence_graph, entity_mentions
+
+
+@pytest.fixture(scope="module")
+def example_report(coded_project, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report") / "report.html"
+    lines = []
+    result = build_report(coded_project, out, echo=lines.append)
+    return result, lines
+
+
+def test_example_report_matches_the_exports(example_report, coded_project, codebook, tmp_path):
+    result, _ = example_report
+    data = check_report(coded_project, result.path, codebook, tmp_path)
+    sections = {f["section"] for f in data["figures"]}
+    assert sections == {"overview", "perception", "sectors", "map", "network", "review"}
+    ids = {f["id"] for f in data["figures"]}
+    assert {"coverage", "stance-china", "sector-stance", "sources", "sector-share", "map-stance",
+            "map-about", "network", "review-coded"} <= ids
+    assert not data["passages"]["capped"] and data["passages"]["embedded"] == result.passages
+
+
+def test_example_report_progress_lines(example_report):
+    _, lines = example_report
+    assert lines[0] == "[1/9] passage table …"
+    assert any(line.startswith("[1/9] passage table: ") and " passages" in line for line in lines)
+    assert lines[-1].startswith("[9/9] writing HTML: ")
+
+
+def test_browser_records_hold_codes_mentions_and_context(example_report, coded_project):
+    result, _ = example_report
+    passages = report_data(result.path)["passages"]
+    records = [r for r in passages["records"] if r]
+    with_mentions = [r for r in records if r["m"]]
+    assert with_mentions
+    for record in with_mentions:
+        for start, end, _, _ in record["m"]:
+            assert 0 <= start < end <= len(record["t"])
+    sources = {code[4] for r in records for code in r["c"]}
+    assert any(s.startswith("model:") and "@" in s for s in sources)  # the model and its version
+    assert all(r["c"] for r in records if r["l"] == "en")
+    # context: the neighbour's position, in the same document, one passage along
+    for position, record in enumerate(passages["records"]):
+        if record and "nx" in record:
+            neighbour = passages["records"][record["nx"]]
+            assert neighbour["d"] == record["d"] and neighbour["s"] == record["s"] + 1
+    store = Store(coded_project, create=False)
+    try:
+        assert passages["total"] == store.counts()["passages"]
+    finally:
+        store.dispose()
+
+
+def test_capped_report_says_so_and_keeps_every_cell_listed(coded_project, tmp_path):
+    out = tmp_path / "capped.html"
+    result = build_report(coded_project, out, max_passages=10, echo=lambda line: None)
+    data = report_data(out)
+    passages = data["passages"]
+    assert passages["capped"] and passages["embedded"] == result.embedded == 10
+    assert sum(r is not None for r in passages["records"]) == 10
+    assert "holds the text of 10 of" in out.read_text(encoding="utf-8")
+    # cells still list all their passages (not only the embedded ones)
+    total = next(f for f in data["figures"] if f["id"] == "corpus-kind")
+    assert sum(len(data["cells"][r["_cell"]]["p"]) for r in cell_rows(total["spec"])) == result.passages
+    # round-robin: the first cells each got an embedded passage
+    first = [c for c in data["cells"] if c["p"]][:5]
+    assert all(passages["records"][c["p"][0]] is not None for c in first)
+
+
+def test_topics_over_time_with_their_terms(coded_project, codebook, tmp_path):
+    import shutil
+
+    from stancemap.nlp.pipeline import fit_topics
+
+    project = tmp_path / "p"
+    shutil.copytree(coded_project, project)
+    config = Config()
+    config.topics.num_topics = 4
+    fit_topics(project, config, codebook)
+    out = tmp_path / "topics.html"
+    build_report(project, out, config=config, echo=lambda line: None)
+    data = report_data(out)
+    figure = next(f for f in data["figures"] if f["id"] == "topic-share")
+    assert len(figure["topics"]) == 4 and all(len(t["terms"]) == 10 for t in figure["topics"])
+    rows = figure["spec"]["data"]["values"]
+    assert all(r["share_lo"] <= r["share"] <= r["share_hi"] for r in rows)
+    # a mark opens the passages of its year whose main topic it is
+    passages = data["passages"]
+    for row in rows:
+        for position in data["cells"][row["_cell"]]["p"]:
+            record = passages["records"][position]
+            assert [c[2] for c in record["c"] if c[0] == "topic"]  # the passage has topic codes
+    html = out.read_text(encoding="utf-8")
+    assert "Topics and their top terms" in html and figure["topics"][0]["terms"][0] in html
+
+
+def test_network_files_read_back_with_the_same_graph(example_report, coded_project):
+    result, _ = example_report
+    store = Store(coded_project, create=False)
+    try:
+        graph = cooccurrence_graph(entity_mentions(store))
+    finally:
+        store.dispose()
+    assert graph.number_of_nodes() > 5 and graph.number_of_edges() > 0
+    gexf, graphml = result.network
+    assert gexf.suffix == ".gexf" and graphml.suffix == ".graphml"
+    for back in (nx.read_gexf(gexf), nx.read_graphml(graphml)):
+        assert set(back.nodes) == set(graph.nodes)
+        assert {frozenset(e) for e in back.edges} == {frozenset(e) for e in graph.edges}
+        for a, b, weight in graph.edges(data="weight"):
+            assert back.edges[a, b]["weight"] == weight
+    types = {t for _, t in graph.nodes(data="type")}
+    assert {"organisation", "project", "place"} <= types
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not UNGDC.is_dir(), reason=f"UNGDC demo corpus not found at {UNGDC}")
+def test_ungdc_report(tmp_path, codebook, coder):
+    from stancemap.corpus.ingest import ingest
+    from stancemap.nlp.pipeline import code_project
+
+    project = tmp_path / "ungdc"
+    config = Config()
+    config.sectors.embeddings = False
+    config.topics.enabled = False
+    ingest(UNGDC, project, pattern="{country}_{session}_{year}.txt", config=config)
+    code_project(project, config, codebook, coder=coder)
+    out = tmp_path / "ungdc.html"
+    result = build_report(project, out, config=config, echo=lambda line: None)
+    data = check_report(project, out, codebook, tmp_path)
+    assert resource_references(out) == []
+    figures = {f["id"]: f for f in data["figures"]}
+    six = {"CHN", "KAZ", "KGZ", "TJK", "TKM", "UZB"}
+    # README_UNGDC.txt matches no pattern: its passages are the "no source country" bar
+    assert {r["source_country"] for r in cell_rows(figures["corpus-source_country"]["spec"])} == six | {None}
+    assert {r["year"] for r in cell_rows(figures["corpus-year"]["spec"])} - {None} == set(range(2013, 2019))
+    assert {r["source_country"] for r in cell_rows(figures["stance-china"]["spec"])} <= six
+    assert {r["about_country" if "about_country" in r else "country"]
+            for r in cell_rows(figures["map-about"]["spec"])} >= six
+    assert result.passages == data["passages"]["total"]

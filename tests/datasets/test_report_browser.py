@@ -1,0 +1,88 @@
+"""The report in a real browser: Debian's Chromium, headless, with a fresh profile and the
+network refused, opens the file, draws every chart (one mark per cell), a click opens that
+cell's passages, the search box shows keywords in context, no console errors, no request."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from report_checks import cell_rows, report_data
+from stancemap.datasets.report.build import build_report
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOT = ROOT / "docs" / "report.png"
+
+
+@pytest.fixture(scope="module")
+def browser_page(tmp_path_factory):
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("no /usr/bin/chromium in CI: .ci/run must run scripts/install-chromium.sh")
+        pytest.skip("Debian's chromium is not installed: bash scripts/install-chromium.sh")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_api.sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), headless=True, args=ARGS,
+            viewport={"width": 1280, "height": 1500})
+        yield context
+        context.close()
+
+
+@pytest.mark.slow
+def test_report_renders_offline_in_chromium(browser_page, coded_project, tmp_path):
+    out = tmp_path / "report.html"
+    build_report(coded_project, out, echo=lambda line: None)
+    data = report_data(out)
+    page = browser_page.new_page()
+    errors, requests = [], []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("request", lambda request: requests.append(request.url))
+    # anything but the file itself is refused, and would show up in `requests`
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
+               else route.abort())
+    page.goto(out.as_uri())
+    page.wait_for_function("window.__reportReady !== undefined", timeout=60_000)
+    assert page.evaluate("window.__reportReady") is True
+
+    for figure in data["figures"]:
+        expected = len(cell_rows(figure["spec"]))
+        marks = page.locator(f'[data-figure="{figure["id"]}"] g.cells_marks > *').count()
+        assert marks == expected, f"{figure['id']}: {marks} marks drawn, {expected} cells"
+
+    page.screenshot(path=str(tmp_path / "report.png"))
+    if os.environ.get("STANCEMAP_UPDATE_SCREENSHOT"):  # the README's picture
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        shutil.copy(tmp_path / "report.png", SCREENSHOT)
+
+    # a click on a mark opens that cell's passages
+    figure = next(f for f in data["figures"] if f["id"] == "stance-china")
+    row = cell_rows(figure["spec"])[0]
+    mark = page.locator('[data-figure="stance-china"] g.cells_marks > *').nth(0)
+    mark.scroll_into_view_if_needed()
+    mark.click(force=True)
+    page.wait_for_function(f"document.getElementById('browser-heading').dataset.cell === '{row['_cell']}'")
+    shown = page.locator("#browser-list article").evaluate_all("els => els.map(e => e.dataset.passage)")
+    cell = {data["passages"]["ids"][i] for i in data["cells"][row["_cell"]]["p"]}
+    assert shown and set(shown) <= cell and len(shown) == min(len(cell), 20)
+    assert page.locator("#browser-list article .text").count() == len(shown)
+
+    # keyword in context over every passage
+    page.locator("#browser-pager button.all").click()
+    page.fill("#browser-search", "railway")
+    page.wait_for_function("document.querySelectorAll('.kwic-key').length > 0")
+    keys = page.locator(".kwic-key").all_inner_texts()
+    assert keys and all(k.lower() == "railway" for k in keys)
+    assert page.locator("mark.mention").count() > 0
+
+    assert errors == []
+    assert all(url.startswith("file://") for url in requests), requests
+    page.close()
