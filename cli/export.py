@@ -18,12 +18,15 @@ EPILOG = """\
   stancemap export --project study --level codes --out codes.parquet
   stancemap export --project study --level panel --by country,sector,year --out panel.dta
   stancemap export --project study --level topics --by country --out topics.xlsx
+  stancemap export --project study --level panel --out panel.csv --leave-out-of-language
 
 Levels: passages (one row per passage), codes (one row per code), panel (cells of --by with
 counts, mean sentiment and stance shares with 95% intervals), topics (topic prevalence with
 bootstrap intervals). --by takes country, sector, year, kind, stakeholder, lang, topic or any
 metadata field. Every export writes FILE.dictionary.csv and FILE.manifest.json beside it.
-Human codes win over the model's; *_source columns say which it is.
+Human codes win over the model's; *_source columns say which it is. --leave-out-of-language
+(or coding.out_of_language = false) leaves out model codes made in a language the model was
+not trained on (flagged out_of_language in their details).
 """
 
 
@@ -37,6 +40,9 @@ def export_command(
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
     db: Optional[str] = db_option(),
+    leave_out_of_language: bool = typer.Option(
+        False, "--leave-out-of-language",
+        help="Leave out model codes made outside the model's training languages."),
 ) -> None:
     """Export passages, codes, a panel or topic prevalence."""
     from stancemap.datasets.export import export_project
@@ -44,6 +50,8 @@ def export_command(
     with user_errors():
         settings = project_config(project, config)
         book = active_codebook(settings, codebook)
+        if leave_out_of_language:
+            settings.coding.out_of_language = False
         written = export_project(project, level, out, fmt=fmt, by=split_list(by), config=settings,
                                  codebook=book, db_url=db)
     for path in written:

@@ -24,9 +24,10 @@ def build_table(store: Store, codebook: Codebook, config: Config, level: str,
                 by: list[str]) -> pd.DataFrame:
     if level not in LEVELS:
         raise UsageError(Errors.E042.format(level=level))
+    keep = config.coding.out_of_language
     if level == "codes":
-        return codes_table(store)
-    table = passage_table(store, codebook)
+        return codes_table(store, keep)
+    table = passage_table(store, codebook, keep)
     if level == "passages":
         return table
     known = sorted(set(PANEL_DIMENSIONS) | {c[5:] for c in table.columns if c.startswith("meta_")})

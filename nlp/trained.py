@@ -25,6 +25,16 @@ class TrainedStage:
         self.kind = meta.get("model", "tfidf")
         self.name = f"{self.task}_{self.kind}"  # e.g. stance_transformer
 
+    def details(self, lang: str | None, probabilities: dict[str, float]) -> dict:
+        """How the code was made; `out_of_language` when no training item was in the passage's
+        language (models saved before languages were recorded say `trained_languages: null`)."""
+        trained = self.meta.get("languages")
+        found = {"method": self.kind, "model": self.version, "lang": lang,
+                 "trained_languages": trained, "probabilities": probabilities}
+        if trained is not None:
+            found["out_of_language"] = lang not in trained
+        return found
+
     def _probabilities(self, texts: list[tuple[str, str]]) -> list[dict[str, float]]:
         rows = self.model.predict_proba(texts)
         return [{label: round(float(p), 4) for label, p in zip(self.model.classes_, row)} for row in rows]
@@ -44,8 +54,7 @@ class TrainedStance(TrainedStage):
             if label == "none":
                 continue
             codes.append(CodeOut("stance", label, _polarity(probabilities, "favour", "against"),
-                                 target=target, details={"method": self.kind, "model": self.version,
-                                                         "probabilities": probabilities}))
+                                 target=target, details=self.details(analysis.lang, probabilities)))
         return codes
 
 
@@ -54,13 +63,13 @@ class TrainedSentiment(TrainedStage):
 
     def code_batch(self, texts: list[str], langs, sentences=None) -> list[list[CodeOut]]:
         out = []
-        for probabilities in self._probabilities([("", text) for text in texts]):
+        found = self._probabilities([("", text) for text in texts])
+        for lang, probabilities in zip(langs, found):
             label = max(probabilities, key=lambda k: (probabilities[k], k))
             polarity = _polarity(probabilities, "positive", "negative")
             out.append([] if label == "none" else [CodeOut(
                 "sentiment", label if label in ("positive", "negative", "neutral") else label_for(polarity),
-                polarity, details={"method": self.kind, "model": self.version,
-                                   "probabilities": probabilities})])
+                polarity, details=self.details(lang, probabilities))])
         return out
 
 
@@ -70,7 +79,10 @@ class TrainedSectors(TrainedStage):
 
     def code_batch(self, texts: list[str], analyses, similarities) -> list[list[CodeOut]]:
         out = []
-        for probabilities in self._probabilities([("", text) for text in texts]):
-            out.append([CodeOut("sector", sector, p, details={"method": self.kind, "model": self.version})
+        found = self._probabilities([("", text) for text in texts])
+        for analysis, probabilities in zip(analyses, found):
+            details = {k: v for k, v in self.details(analysis.lang, probabilities).items()
+                       if k != "probabilities"}
+            out.append([CodeOut("sector", sector, p, details=details)
                         for sector, p in sorted(probabilities.items()) if p >= self.threshold])
         return out

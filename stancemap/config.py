@@ -40,6 +40,9 @@ class CodingConfig(BaseModel):
     model_versions: list[str] = Field(default_factory=list,
                                       description="pin trained models: versions or model folders, e.g. "
                                       "[\"stance-tfidf-2\", \"../pilot/models/sector-transformer-1\"]")
+    out_of_language: bool = Field(True, description="keep, in exports and panels, model codes made in "
+                                  "a language the model was not trained on (details.out_of_language); "
+                                  "false leaves them out")
 
 
 class SectorConfig(BaseModel):

