@@ -160,10 +160,6 @@ class ShippedModels:
     def spec(self, name: str) -> dict:
         return self.manifest["models"][name]
 
-    def encoders(self, task: str, langs) -> set[str]:
-        """The sentence encoders the heads for these languages read."""
-        return {self.spec(self.model_for(task, lang)).get("encoder", "") for lang in langs} - {""}
-
     def _model(self, name: str):
         if name not in self._loaded:
             spec = self.spec(name)
