@@ -112,7 +112,7 @@ def own_rows(args) -> list[dict]:
                 for i, codes in zip(items, codes_per_item)]
 
     lexicon_stage, default_stage = ClauseStance(), DefaultStance()
-    methods = {"lexicon": pick([lexicon_stage.code(i.text, a) for i, a in zip(items, analyses)]),
+    methods = {"lexicon": pick([lexicon_stage.code_passage(i.text, a) for i, a in zip(items, analyses)]),
                "shipped default": pick(default_stage.code_passages([i.text for i in items], analyses))}
     labels = [item.target for item in items]
     for kind in ("tfidf",) + (("transformer",) if args.own_transformer else ()):
@@ -145,12 +145,12 @@ def main() -> None:
     embed = CachedEmbeddings(ROOT / ".cache" / "default-models",
                              {"minilm": SentenceEncoder(seed=args.seed), "e5": E5Encoder()})
     started = time.perf_counter()
-    rows = public_rows(args, embed) + own_rows(args)
     print(f"{'set':<16} {'lang':<4} {'method':<30} {'items':>5} {'coded':>6} {'macro-F1':>9} "
-          f"{'accuracy':>9}")
-    for r in rows:
-        print(f"{r['set']:<16} {r['lang']:<4} {r['method']:<30} {r['items']:>5} {r['coded']:>6.0%} "
-              f"{r['macro_f1']:>9.3f} {r['accuracy']:>9.3f}")
+          f"{'accuracy':>9}", flush=True)
+    for rows in (public_rows(args, embed), own_rows(args)):
+        for r in rows:
+            print(f"{r['set']:<16} {r['lang']:<4} {r['method']:<30} {r['items']:>5} {r['coded']:>6.0%} "
+                  f"{r['macro_f1']:>9.3f} {r['accuracy']:>9.3f}", flush=True)
     print(f"({time.perf_counter() - started:.0f} s)")
 
 
