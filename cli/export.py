@@ -22,6 +22,7 @@ EPILOG = """\
   stancemap export --project study --level panel --by source_country,about_country,sector --out p.csv
   stancemap export --project study --level topics --by source_country --out topics.xlsx
   stancemap export --project study --level passages --pseudonymise --out shareable.csv
+  stancemap export --project study --level panel --out panel.csv --leave-out-of-language
 
 Levels: passages (one row per passage), codes (one row per code), mentions (one row per entity
 mention, offsets into the document text), panel (cells of --by with passages, documents and
@@ -34,6 +35,8 @@ and self-referencing stances (a Chinese source on China) and count them in the m
 beside it. Human codes win over the model's; *_source columns say which it is. --pseudonymise replaces
 speakers, respondent ids, person names, e-mail addresses and phone numbers with pseudonyms that
 stay the same across files (Respondent-07, Person-12); --pseudonym-key FILE writes the key.
+--leave-out-of-language (or coding.out_of_language = false) leaves out model codes made in a
+language the model was not trained on (flagged out_of_language in their details).
 """
 
 
@@ -56,6 +59,9 @@ def export_command(
     key_out: Optional[Path] = typer.Option(
         None, "--pseudonym-key", metavar="FILE",
         help="Also write the key (pseudonym -> original) to FILE; keep it apart from the data."),
+    leave_out_of_language: bool = typer.Option(
+        False, "--leave-out-of-language",
+        help="Leave out model codes made outside the model's training languages."),
 ) -> None:
     """Export passages, codes, mentions, a panel or topic prevalence."""
     from stancemap.datasets.export import export_project
@@ -63,6 +69,8 @@ def export_command(
     with user_errors():
         settings = project_config(project, config)
         book = active_codebook(settings, codebook)
+        if leave_out_of_language:
+            settings.coding.out_of_language = False
         written = export_project(project, level, out, fmt=fmt, by=split_list(by), config=settings,
                                  codebook=book, db_url=db, pseudonymise=pseudonymise,
                                  key_out=key_out)

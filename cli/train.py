@@ -62,6 +62,9 @@ def print_scores(scores: dict) -> None:
     console.print(table)
     console.print(f"macro-F1: trained {scores['trained']['macro_f1']}, "
                   f"default {scores['default']['macro_f1']}")
+    for lang, found in sorted(scores.get("by_language", {}).items()):
+        console.print(f"  {lang}: {found['examples']} items, macro-F1 trained {found['trained']}, "
+                      f"default {found['default']}")
     for note in scores.get("notes", []):
         console.print(f"[yellow]note:[/yellow] {note}")
 

@@ -25,11 +25,12 @@ def build_table(store: Store, codebook: Codebook, config: Config, level: str,
                 by: list[str]) -> pd.DataFrame:
     if level not in LEVELS:
         raise UsageError(Errors.E042.format(level=level))
+    keep = config.coding.out_of_language
     if level == "codes":
-        return codes_table(store)
+        return codes_table(store, keep)
     if level == "mentions":
         return mentions_table(store)
-    table = passage_table(store, codebook)
+    table = passage_table(store, codebook, keep)
     if level == "passages":
         return table
     known = sorted(set(PANEL_DIMENSIONS) | {c[5:] for c in table.columns if c.startswith("meta_")})

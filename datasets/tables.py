@@ -20,18 +20,28 @@ from stancemap.datasets.sources import SourceResolver
 CODED_COLUMNS = {"country": "about_country", "region": "about_region", "sector": "sectors"}
 
 
-def resolved_codes(store: Store, codebook: Codebook) -> dict[str, dict[tuple[str, str], tuple[list[dict], str]]]:
+def in_language(rows: pd.DataFrame, out_of_language: bool = True) -> pd.DataFrame:
+    """`out_of_language` False: leave out model codes made in a language the model was not
+    trained on (details.out_of_language); human codes always stay."""
+    if out_of_language or rows.empty:
+        return rows
+    outside = rows["details"].map(lambda d: bool((d or {}).get("out_of_language")))
+    return rows[~(outside & (rows["status"] == "predicted"))]
+
+
+def resolved_codes(store: Store, codebook: Codebook, out_of_language: bool = True
+                   ) -> dict[str, dict[tuple[str, str], tuple[list[dict], str]]]:
     """passage_id -> (dimension, target) -> (codes, source kind)."""
     own = {k: d.multi for k, d in codebook.dimensions.items()}
     groups: dict[str, dict[tuple[str, str], list[dict]]] = defaultdict(lambda: defaultdict(list))
-    for row in code_rows(store).to_dict("records"):
+    for row in in_language(code_rows(store), out_of_language).to_dict("records"):
         groups[row["passage_id"]][(row["dimension"], row["target"])].append(row)
     return {pid: {key: resolve(group, own.get(key[0], key[0] in MULTI)) for key, group in by_key.items()}
             for pid, by_key in groups.items()}
 
 
-def passage_table(store: Store, codebook: Codebook) -> pd.DataFrame:
-    resolved = resolved_codes(store, codebook)
+def passage_table(store: Store, codebook: Codebook, out_of_language: bool = True) -> pd.DataFrame:
+    resolved = resolved_codes(store, codebook, out_of_language)
     query = (sa.select(passages, documents.c.source_path, documents.c.kind, documents.c.lang.label("doc_lang"),
                        documents.c.title, documents.c.date, documents.c.meta.label("doc_meta"))
              .select_from(passages.join(documents, documents.c.doc_id == passages.c.doc_id))
@@ -112,8 +122,8 @@ def _is_self(chosen: list[dict], source_country: str | None, own_country: str | 
     return source_country == own_country
 
 
-def codes_table(store: Store) -> pd.DataFrame:
-    table = code_rows(store)
+def codes_table(store: Store, out_of_language: bool = True) -> pd.DataFrame:
+    table = in_language(code_rows(store), out_of_language).copy()
     table["details"] = table["details"].map(
         lambda d: None if d is None else json.dumps(d, ensure_ascii=False, sort_keys=True))
     return table

@@ -18,6 +18,7 @@ import numpy as np
 
 # the built-in stages register themselves on import
 import stancemap.nlp.countries  # noqa: F401
+import stancemap.nlp.default_stage  # noqa: F401
 import stancemap.nlp.sectors  # noqa: F401
 import stancemap.nlp.sentiment  # noqa: F401
 import stancemap.nlp.stance  # noqa: F401
@@ -116,6 +117,10 @@ class Coder:
         versions = {"entities": ENTITY_STAGE_VERSION}
         versions.update({stage.name: stage.version for stage in self.stages})
         return versions
+
+    def stage_details(self) -> dict[str, dict]:
+        """What the manifest says of stages that choose a model or encoder per language."""
+        return {s.name: s.describe() for s in self.stages if hasattr(s, "describe")}
 
     def signature(self) -> str:
         """Changes whenever re-coding could change a code: codebook, stage versions, settings."""

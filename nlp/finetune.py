@@ -47,12 +47,15 @@ class TransformerClassifier:
 
     `inputs` everywhere are (target label or "", text) pairs. `epochs` None: as many as make
     about 4,800 passage passes, between 2 and 6 (small sets need more passes; 2,000 passages
-    must train in minutes on two cores)."""
+    must train in minutes on two cores). `trainable_layers` k: only the encoder's top k layers
+    (and the head) learn; the rest stay the bundled encoder's, and only what learnt is saved —
+    a model small enough to ship."""
 
     def __init__(self, multi_label: bool = False, epochs: int | None = None, batch_size: int = 16,
                  learning_rate: float = 1e-4, head_learning_rate: float = 2e-3,
                  max_length: int = 128, seed: int = 0, encoder_path: Path | None = None,
-                 progress: Callable[[int, int], None] | None = None):
+                 progress: Callable[[int, int], None] | None = None,
+                 trainable_layers: int | None = None):
         self.multi_label = multi_label
         self.epochs = epochs
         self.batch_size = batch_size
@@ -62,6 +65,7 @@ class TransformerClassifier:
         self.seed = seed
         self.encoder_path = encoder_path
         self.progress = progress
+        self.trainable_layers = trainable_layers
 
     def _batch(self, inputs: list[tuple[str, str]]):
         targets = [target for target, _ in inputs]
@@ -94,6 +98,10 @@ class TransformerClassifier:
         self.tokenizer_ = AutoTokenizer.from_pretrained(str(path), local_files_only=True)
         encoder = AutoModel.from_pretrained(str(path), local_files_only=True)
         self.encoder_config_ = encoder.config.to_dict()
+        if self.trainable_layers is not None:
+            frozen = [encoder.embeddings, *encoder.encoder.layer[:-self.trainable_layers or None]]
+            for module in frozen:
+                module.requires_grad_(False)
         self.classes_ = (sorted({v for values in labels for v in values}) if self.multi_label
                          else sorted(set(labels)))
         self.network_ = _network(encoder, len(self.classes_))
@@ -108,7 +116,8 @@ class TransformerClassifier:
             loss_fn = torch.nn.CrossEntropyLoss(weight=torch.tensor(balance, dtype=torch.float32),
                                                 reduction="none")
         optimiser = torch.optim.AdamW([
-            {"params": self.network_.encoder.parameters(), "lr": self.learning_rate},
+            {"params": [p for p in self.network_.encoder.parameters() if p.requires_grad],
+             "lr": self.learning_rate},
             {"params": self.network_.head.parameters(), "lr": self.head_learning_rate}],
             weight_decay=0.01)
         self.epochs_ = self.epochs or min(6, max(2, math.ceil(PASSES / len(inputs))))
@@ -161,16 +170,23 @@ class TransformerClassifier:
     def hyperparameters(self) -> dict:
         return {"max_length": self.max_length, "epochs": self.epochs_, "batch_size": self.batch_size,
                 "learning_rate": self.learning_rate, "head_learning_rate": self.head_learning_rate,
-                "seed": self.seed}
+                "seed": self.seed, "trainable_layers": self.trainable_layers}
 
-    def save(self, folder: Path) -> None:
+    def save(self, folder: Path, half: bool = False) -> None:
+        """With `trainable_layers`, only the weights that learnt are written (the rest are the
+        bundled encoder's); `half`: in fp16 (loaded back as fp32)."""
+        import torch
         from safetensors.torch import save_file
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        state = {k: v.contiguous() for k, v in self.network_.state_dict().items()}
+        learnt = {name for name, p in self.network_.named_parameters() if p.requires_grad}
+        state = {k: (v.to(torch.float16) if half and v.is_floating_point() else v).contiguous()
+                 for k, v in self.network_.state_dict().items()
+                 if self.trainable_layers is None or k in learnt}
         save_file(state, str(folder / WEIGHTS))
-        self.tokenizer_.save_pretrained(str(folder))
+        if self.trainable_layers is None:
+            self.tokenizer_.save_pretrained(str(folder))
         (folder / "config.json").write_text(json.dumps(self.encoder_config_, indent=2), "utf-8")
         settings = {"classes": self.classes_, "multi_label": self.multi_label, **self.hyperparameters()}
         (folder / SETTINGS).write_text(json.dumps(settings, indent=2), "utf-8")
@@ -189,15 +205,28 @@ class TransformerClassifier:
         settings = json.loads((folder / SETTINGS).read_text("utf-8"))
         model = cls(settings["multi_label"], settings["epochs"], settings["batch_size"],
                     settings["learning_rate"], settings["head_learning_rate"],
-                    settings["max_length"], settings["seed"])
+                    settings["max_length"], settings["seed"],
+                    trainable_layers=settings.get("trainable_layers"))
         model.classes_ = settings["classes"]
         model.epochs_ = settings["epochs"]
         model.encoder_config_ = json.loads((folder / "config.json").read_text("utf-8"))
-        model.tokenizer_ = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
-        encoder = AutoModel.from_config(BertConfig.from_dict(model.encoder_config_))
+        partial = model.trainable_layers is not None
+        if partial:  # the layers that did not learn are the bundled encoder's
+            from stancemap.nlp.encoder import bundled_encoder_path
+
+            base = bundled_encoder_path()
+            model.tokenizer_ = AutoTokenizer.from_pretrained(str(base), local_files_only=True)
+            encoder = AutoModel.from_pretrained(str(base), local_files_only=True)
+        else:
+            model.tokenizer_ = AutoTokenizer.from_pretrained(str(folder), local_files_only=True)
+            encoder = AutoModel.from_config(BertConfig.from_dict(model.encoder_config_))
         model.network_ = _network(encoder, len(model.classes_))
         try:
-            model.network_.load_state_dict(load_file(str(folder / WEIGHTS)))
+            state = {k: v.float() if v.is_floating_point() else v
+                     for k, v in load_file(str(folder / WEIGHTS)).items()}
+            missing, unexpected = model.network_.load_state_dict(state, strict=not partial)
+            if unexpected or (partial and "head.weight" in missing):
+                raise RuntimeError(f"weights that do not fit the network: {unexpected or missing}")
         except (RuntimeError, SafetensorError) as err:  # truncated, foreign or mismatched weights
             raise ModelError(Errors.E032.format(path=folder, what="stancemap transformer model",
                                                 reason=str(err).splitlines()[0])) from err

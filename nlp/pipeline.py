@@ -72,7 +72,8 @@ def code_project(project: Path, config: Config, codebook: Codebook, *, force: bo
     manifest = {"command": "code", "config": config.model_dump(), "seed": config.seed,
                 "codebook": {"name": codebook.name, "version": codebook.version,
                              "digest": codebook.digest},
-                "stages": coder.stage_versions(), "versions": versions(), "signature": signature}
+                "stages": coder.stage_versions(), "stage_details": coder.stage_details(),
+                "versions": versions(), "signature": signature}
     run_id = store.begin_run("code", manifest)
     report = CodeReport(run_id=run_id, signature=signature)
     try:

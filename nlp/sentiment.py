@@ -72,7 +72,8 @@ class VaderSentiment(SentimentStage):
                 continue
             polarity = self.polarity(text, sentences[index] if sentences else None)
             out.append([CodeOut("sentiment", label_for(polarity), round(polarity, 4),
-                                details={"method": "vader+domain, sentence mean"})])
+                                details={"method": "lexicon", "lang": lang,
+                                         "model": f"vader+domain, sentence mean@{self.version}"})])
         return out
 
 

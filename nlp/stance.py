@@ -69,7 +69,8 @@ class ClauseStance(Stage):
             texts = [text[s:e] for s, e in sorted(found)]
             polarity = sum(self.analyzer.polarity_scores(t)["compound"] for t in texts) / len(texts)
             codes.append(CodeOut("stance", stance_label(polarity), round(polarity, 4), target=target,
-                                 details={"method": "clause-vader", "clauses": texts,
+                                 details={"method": "lexicon", "model": f"clause-vader@{self.version}",
+                                          "lang": analysis.lang, "clauses": texts,
                                           "mentions": sorted(set(found.values()))}))
         return codes
 

@@ -27,6 +27,16 @@ class TrainedStage(Stage):
         self.kind = meta.get("model", "tfidf")
         self.name = f"{self.task}_{self.kind}"  # e.g. stance_transformer
 
+    def details(self, lang: str | None, probabilities: dict[str, float]) -> dict:
+        """How the code was made; `out_of_language` when no training item was in the passage's
+        language (models saved before languages were recorded say `trained_languages: null`)."""
+        trained = self.meta.get("languages")
+        found = {"method": self.kind, "model": self.version, "lang": lang,
+                 "trained_languages": trained, "probabilities": probabilities}
+        if trained is not None:
+            found["out_of_language"] = lang not in trained
+        return found
+
     def _probabilities(self, texts: list[tuple[str, str]]) -> list[dict[str, float]]:
         rows = self.model.predict_proba(texts)
         return [{label: round(float(p), 4) for label, p in zip(self.model.classes_, row)} for row in rows]
@@ -51,8 +61,7 @@ class TrainedStance(TrainedStage):
             if label == "none":
                 continue
             codes.append(CodeOut("stance", label, _polarity(probabilities, "favour", "against"),
-                                 target=target, details={"method": self.kind, "model": self.version,
-                                                         "probabilities": probabilities}))
+                                 target=target, details=self.details(analysis.lang, probabilities)))
         return codes
 
 
@@ -62,17 +71,18 @@ class TrainedSentiment(TrainedStage):
     codes_questions = False
 
     def code(self, batch: Batch, indices: list[int]) -> dict[int, list[CodeOut]]:
-        return dict(zip(indices, self.code_batch([batch.texts[i] for i in indices])))
+        return dict(zip(indices, self.code_batch([batch.texts[i] for i in indices],
+                                                 [batch.analyses[i].lang for i in indices])))
 
     def code_batch(self, texts: list[str], langs=None, sentences=None) -> list[list[CodeOut]]:
         out = []
-        for probabilities in self._probabilities([("", text) for text in texts]):
+        found = self._probabilities([("", text) for text in texts])
+        for lang, probabilities in zip(langs or [None] * len(texts), found):
             label = max(probabilities, key=lambda k: (probabilities[k], k))
             polarity = _polarity(probabilities, "positive", "negative")
             out.append([] if label == "none" else [CodeOut(
                 "sentiment", label if label in ("positive", "negative", "neutral") else label_for(polarity),
-                polarity, details={"method": self.kind, "model": self.version,
-                                   "probabilities": probabilities})])
+                polarity, details=self.details(lang, probabilities))])
         return out
 
 
@@ -83,9 +93,13 @@ class TrainedSectors(TrainedStage):
 
     def code(self, batch: Batch, indices: list[int]) -> dict[int, list[CodeOut]]:
         found = self._probabilities([("", batch.texts[i]) for i in indices])
-        return {i: [CodeOut("sector", sector, p, details={"method": self.kind, "model": self.version})
-                    for sector, p in sorted(probabilities.items()) if p >= self.threshold]
-                for i, probabilities in zip(indices, found)}
+        out = {}
+        for i, probabilities in zip(indices, found):
+            details = {k: v for k, v in self.details(batch.analyses[i].lang, probabilities).items()
+                       if k != "probabilities"}
+            out[i] = [CodeOut("sector", sector, p, details=details)
+                      for sector, p in sorted(probabilities.items()) if p >= self.threshold]
+        return out
 
 
 TRAINED = {"stance": TrainedStance, "sentiment": TrainedSentiment, "sector": TrainedSectors}

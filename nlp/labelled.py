@@ -1,0 +1,172 @@
+"""Public labelled sets in their upstream formats, read into one shape: a target-dependent item
+(target name, passage text, the target's mention spans, label, language, group).
+
+PerSenT (English news paragraphs, the author's sentiment toward the article's main entity) and
+RuSentNE-2023 (Russian news sentences, sentiment toward a marked entity) train and score the
+shipped default models; the project's own stance CSV (id, target, text, stance) is the third set.
+`group` keeps items of one document or sentence together when a set is split."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from stancemap.errors import Errors, TrainingError
+
+SENTIMENT_TO_STANCE = {"positive": "favour", "negative": "against", "neutral": "neutral"}
+_MASK = re.compile(r"\s*\[TGT\]\s*")
+
+
+@dataclass
+class Item:
+    target: str
+    text: str
+    spans: list[tuple[int, int]]  # where the target is named in `text`
+    label: str  # positive / negative / neutral (stance sets: favour / against / neutral)
+    lang: str
+    group: str
+
+
+def _read_csv(path: Path) -> list[dict]:
+    if not path.exists():
+        raise TrainingError(Errors.E120.format(path=path))
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _unmask(masked: str, name: str) -> tuple[str, list[tuple[int, int]]]:
+    """PerSenT writes the entity as [TGT] (with stray spaces); put its name back and note where
+    it is named (also where the text named it unmasked)."""
+    text = " ".join(_MASK.sub(f" {name} ", masked).split())
+    return text, [m.span() for m in re.finditer(re.escape(name), text)]
+
+
+def persent(folder: Path, split: str) -> list[Item]:
+    """Paragraphs with their own label (`Paragraph0..15`); documents whose paragraph count does
+    not match their labels' are left out, as upstream's own loaders do."""
+    items = []
+    for row in _read_csv(Path(folder) / f"{split}.csv"):
+        labels = [row.get(f"Paragraph{i}", "").strip().lower() for i in range(16)]
+        labels = [label for label in labels if label]
+        paragraphs = row["MASKED_DOCUMENT"].split("\n")
+        if not labels or len(labels) != len(paragraphs):
+            continue
+        name = row["TARGET_ENTITY"].strip()
+        for paragraph, label in zip(paragraphs, labels):
+            text, spans = _unmask(paragraph, name)
+            if text:
+                items.append(Item(name, text, spans, label, "en", f"persent-{row['DOCUMENT_INDEX']}"))
+    return items
+
+
+def rusentne(folder: Path) -> list[Item]:
+    items = []
+    names = {"1": "positive", "-1": "negative", "0": "neutral"}
+    path = Path(folder) / "train_data.csv"
+    if not path.exists():
+        raise TrainingError(Errors.E120.format(path=path))
+    with path.open(encoding="utf-8", newline="") as handle:
+        dialect = "\t" if "\t" in handle.readline() else ","
+        handle.seek(0)
+        for row in csv.DictReader(handle, delimiter=dialect):
+            start, end = int(row["entity_pos_start_rel"]), int(row["entity_pos_end_rel"])
+            text = row["sentence"]
+            items.append(Item(row["entity"], text, [(start, end)], names[row["label"].strip()], "ru",
+                              "rusentne-" + hashlib.sha1(text.encode()).hexdigest()[:12]))
+    return items
+
+
+def split_by_group(items: list[Item], share: float = 0.2) -> tuple[list[Item], list[Item]]:
+    """A fixed split that does not move when the seed or the machine changes: an item's group is
+    held out when its hash falls in the lowest `share` (a sentence with two entities stays whole)."""
+    def held(group: str) -> bool:
+        return int(hashlib.sha256(group.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF < share
+    train = [item for item in items if not held(item.group)]
+    test = [item for item in items if held(item.group)]
+    return train, test
+
+
+def stance_csv(path: Path, lang: str = "en") -> list[Item]:
+    """The project's stance set: id, target (a codebook target id), text, stance."""
+    items = []
+    for row in _read_csv(Path(path)):
+        items.append(Item(row["target"], row["text"], [], row["stance"].strip(), lang,
+                          f"own-{row['id']}"))
+    return items
+
+
+def _key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class CachedEmbeddings:
+    """Sentence embeddings of labelled items, kept in a .npz per encoder (keyed by the text's
+    SHA-1) so the training script and the accuracy benchmark encode each text once (encoding is
+    their slowest step)."""
+
+    def __init__(self, folder: Path | None, encoders: dict):
+        self.folder = Path(folder) if folder else None
+        self.encoders = encoders  # name -> object with encode(texts) and version
+        self.known: dict[str, dict[str, object]] = {}
+
+    def _path(self, name: str) -> Path:
+        version = str(getattr(self.encoders[name], "version", name)).replace("/", "_")
+        return self.folder / f"embeddings-{name}-{version}.npz"
+
+    def _load(self, name: str) -> dict:
+        if name not in self.known:
+            self.known[name] = {}
+            if self.folder and self._path(name).exists():
+                import numpy as np
+
+                with np.load(self._path(name), allow_pickle=False) as stored:
+                    keys = [k if len(k) == 40 else _key(k) for k in stored["texts"].tolist()]
+                    self.known[name] = dict(zip(keys, stored["vectors"]))
+        return self.known[name]
+
+    def __call__(self, name: str, texts: list[str]):
+        import numpy as np
+
+        known = self._load(name)
+        keys = [_key(t) for t in texts]
+        todo = sorted({t for t, k in zip(texts, keys) if k not in known})
+        for start in range(0, len(todo), 256):  # saved as it goes: an interrupted run resumes
+            chunk = todo[start:start + 256]
+            for text, vector in zip(chunk, self.encoders[name].encode(chunk)):
+                known[_key(text)] = vector
+            if self.folder:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                np.savez(self._path(name), texts=np.array(list(known)),
+                         vectors=np.vstack(list(known.values())))
+        return np.vstack([known[k] for k in keys]) if texts else np.zeros((0, 384), np.float32)
+
+
+def public_splits(labelled: Path, seed: int = 0, en_items: int = 0, ru_items: int = 0,
+                  test_items: int = 0) -> dict[str, tuple[list[Item], list[Item]]]:
+    """(train, held-out) per language, as the training script and the accuracy benchmark use
+    them: PerSenT dev / fixed_test; RuSentNE 80/20 by sentence. Counts > 0 take a seeded sample."""
+    import random
+
+    rng = random.Random(seed)
+
+    def sample(items: list[Item], count: int) -> list[Item]:
+        return rng.sample(items, count) if 0 < count < len(items) else items
+
+    ru_train, ru_test = split_by_group(rusentne(Path(labelled) / "rusentne"))
+    en_test = sample(persent(Path(labelled) / "persent", "fixed_test"), test_items)
+    ru = (sample(ru_train, ru_items), sample(ru_test, test_items))
+    return {"en": (sample(persent(Path(labelled) / "persent", "dev"), en_items), en_test), "ru": ru}
+
+
+def item_queries(items: list[Item], task: str):
+    """What the shipped models read for each item: stance pairs the target with its mentions,
+    sentiment reads the passage alone. Sentences are cut as the pipeline's fallback cuts them."""
+    from stancemap.nlp.analysis import _regex_sentences
+    from stancemap.nlp.default_models import Query
+
+    stance = task == "stance"
+    return [Query(i.lang, i.target if stance else "", i.text, i.spans if stance else [],
+                  _regex_sentences(i.text)) for i in items]

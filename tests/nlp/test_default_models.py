@@ -1,0 +1,102 @@
+"""The default stance and sentiment models shipped in stancemap/nlp/models, scored on held-out
+items of the public sets (never their training items): relative, not absolute, figures."""
+
+import numpy as np
+import pytest
+
+from stancemap.nlp.default_models import EmbeddingHead, ShippedModels
+from stancemap.nlp.default_stage import DefaultSentiment, DefaultStance
+from stancemap.nlp.labelled import SENTIMENT_TO_STANCE, item_queries, public_splits
+from tests.conftest import SHARED, needs_shared
+
+LABELLED = SHARED / "testdata" / "labelled"
+
+
+def macro_f1(truth, predicted):
+    from sklearn.metrics import f1_score
+
+    return f1_score(truth, predicted, labels=sorted(set(truth)), average="macro", zero_division=0)
+
+
+@pytest.fixture(scope="module")
+def stage():
+    return DefaultStance()
+
+
+@pytest.fixture(scope="module")
+def held_out():
+    return public_splits(LABELLED, seed=7, test_items=150)
+
+
+def test_a_head_saves_and_loads_without_pickle(tmp_path):
+    rng = np.random.default_rng(0)
+    features = rng.normal(size=(60, 8))
+    labels = ["negative" if f[0] < -0.3 else "positive" if f[0] > 0.3 else "neutral" for f in features]
+    head = EmbeddingHead(seed=0).fit(features, labels)
+    head.save(tmp_path / "h.npz", {"name": "h"})
+    loaded, meta = EmbeddingHead.load(tmp_path / "h.npz")
+    assert meta == {"name": "h"} and loaded.classes_ == head.classes_
+    assert loaded.predict(features) == head.predict(features)
+
+
+def test_the_manifest_routes_every_language():
+    models = ShippedModels()
+    for task in ("stance", "sentiment"):
+        for lang in ("en", "ru", "zh", "kk", None):
+            assert models.model_for(task, lang) in models.manifest["models"]
+    assert models.details(models.model_for("stance", "en"), "en")["out_of_language"] is False
+    zh = models.details(models.model_for("stance", "zh"), "zh")
+    assert zh["out_of_language"] and zh["cross_lingual"] and zh["method"] == "model:default"
+
+
+@needs_shared
+@pytest.mark.slow
+@pytest.mark.xfail(reason="aim not reached: the frozen-MiniLM head scores 0.35-0.42 macro-F1 on "
+                   "held-out PerSenT, the lexicon 0.35-0.41, so English keeps the lexicon by default "
+                   "(nlp/models/MODEL_CARD.md); a fine-tuned cross-encoder did not fit the CPU budget")
+def test_shipped_default_beats_the_lexicon_in_english(stage, held_out):
+    from stancemap.nlp.sentiment import vader
+    from stancemap.nlp.stance import stance_label
+
+    test = held_out["en"][1]
+    queries = item_queries(test, "stance")
+    truth = [SENTIMENT_TO_STANCE[i.label] for i in test]
+    shipped = [SENTIMENT_TO_STANCE[label] for label, _, _ in stage._predict(queries)]
+    analyzer = vader()
+    lexicon = [stance_label(analyzer.polarity_scores(q.context)["compound"]) for q in queries]
+    assert macro_f1(truth, shipped) >= macro_f1(truth, lexicon) + 0.05
+
+
+@needs_shared
+@pytest.mark.slow
+def test_shipped_default_beats_the_majority_class_in_russian(stage, held_out):
+    from collections import Counter
+
+    train, test = held_out["ru"][0], held_out["ru"][1][:120]
+    truth = [i.label for i in test]
+    majority = Counter(i.label for i in train).most_common(1)[0][0]
+    shipped = [label for label, _, _ in stage._predict(item_queries(test, "stance"))]
+    assert macro_f1(truth, shipped) > macro_f1(truth, [majority] * len(test)) + 0.1
+
+
+@pytest.mark.slow
+def test_russian_and_chinese_passages_that_name_a_target_get_flagged_stance_codes(stage, codebook):
+    from stancemap.nlp.analysis import Analyser
+
+    texts = ["China built a new railway to Kazakhstan, a great success for both countries.",
+             "Китай построил новую железную дорогу в Казахстан, это большой успех.",
+             "中国在哈萨克斯坦修建了新铁路。这对两国合作非常有利。",
+             "The weather in Almaty was cold."]
+    analyses = Analyser(codebook).analyse(texts, ["en", "ru", "zh", "en"])
+    english, russian, chinese, none = stage.code_passages(texts, analyses)
+    assert not none
+    for codes, lang, outside in ((english, "en", False), (russian, "ru", False), (chinese, "zh", True)):
+        assert [c.target for c in codes] == ["china"]
+        details = codes[0].details
+        assert details["lang"] == lang and details["out_of_language"] is outside
+        assert details["method"] == "model:default" and details["model"].startswith("default-")
+        assert codes[0].value in ("favour", "against", "neutral")
+    assert chinese[0].details["cross_lingual"] and "cross_lingual" not in russian[0].details
+    sentiment = DefaultSentiment().code_passages(texts, analyses)
+    assert all(len(codes) == 1 for codes in sentiment)
+    assert sentiment[2][0].details["out_of_language"] and not sentiment[1][0].details["out_of_language"]
