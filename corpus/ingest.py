@@ -24,6 +24,7 @@ from stancemap.corpus.language import LanguageIdentifier
 from stancemap.corpus.limits import TimeLimitExceeded, time_limit
 from stancemap.corpus.metadata import Manifest, PathPattern
 from stancemap.corpus.readers import READER_LIBRARIES, READERS
+from stancemap.corpus.readers.ocr import low_confidence_pages
 from stancemap.corpus.segment import Span, segment
 from stancemap.corpus.sniff import sniff
 from stancemap.corpus.store import Store
@@ -111,6 +112,15 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def reader_options(config: Config, text_columns: list[str] | None = None) -> dict:
+    """What readers are told of the configuration."""
+    ingest = config.ingest
+    return {"text_columns": text_columns or ingest.text_columns,
+            "garbage_share": ingest.pdf_garbage_share, "ocr": ingest.ocr,
+            "ocr_languages": ingest.ocr_languages, "languages": ingest.languages,
+            "ocr_min_confidence": ingest.ocr_min_confidence}
+
+
 def _page_of(pages: list[int], offset: int) -> int | None:
     return bisect.bisect_right(pages, offset) if pages else None
 
@@ -127,8 +137,7 @@ class Ingestor:
         self.folder = folder
         self.manifest = manifest
         self.pattern = pattern
-        self.options = {"text_columns": text_columns or config.ingest.text_columns,
-                        "garbage_share": config.ingest.pdf_garbage_share}
+        self.options = reader_options(config, text_columns)
         self.languages = LanguageIdentifier(config.ingest.languages)
         self.hasher = MinHasher(seed=config.seed + 1)
         self.index = NearDuplicateIndex(config.ingest.near_duplicate_threshold)
@@ -136,6 +145,7 @@ class Ingestor:
         self.paths: dict[str, str] = {}
         self.by_path: dict[str, set[str]] = {}
         self.unmatched_pattern = 0
+        self.low_confidence: list[str] = []  # "file (pages 2, 5)" of OCR'd pages to check by eye
         for doc_id, source_path, cluster_id, blob in store.active_signatures():
             self._remember(doc_id, source_path, cluster_id, np.frombuffer(blob, dtype=np.uint64))
 
@@ -195,14 +205,22 @@ class Ingestor:
                 meta=segment_meta.meta if segment_meta else {}))
         known = {k: v for k, v in by_lang.items() if k}
         lang = forced_lang or (max(sorted(known), key=known.get) if known else None)
-        library = READER_LIBRARIES.get(reader)
+        library = raw.library or READER_LIBRARIES.get(reader)
         extraction = {
             "reader": reader, "library": library,
-            "library_version": package_version(library) if library else None,
+            "library_version": "+".join(package_version(name) or "?" for name in library.split("+"))
+            if library else None,
             "encoding": raw.encoding, "warnings": raw.warnings,
             "source_part": raw.source_part, "transcript": transcript,
             "languages": dict(sorted(known.items())),
         }
+        if raw.page_info:
+            extraction["pages"] = raw.page_info
+            low = low_confidence_pages(raw.page_info, self.options)
+            if low:
+                shown = path.relative_to(self.folder).as_posix() if path.is_relative_to(self.folder) \
+                    else path.name
+                self.low_confidence.append(f"{shown} (page {', '.join(map(str, low[:10]))})")
         return Document(doc_id=doc_id, source_path=str(path.resolve()), source_sha256=sha,
                         kind=kind, lang=lang, title=title, date=date, text=raw.text,
                         pages=raw.pages, meta=meta, extraction=extraction, passages=passages)
@@ -373,6 +391,11 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
         if path_pattern and ingestor.unmatched_pattern:
             report.warnings.append(f"{ingestor.unmatched_pattern} file(s) did not match the "
                                    f"pattern {pattern!r} and got no metadata from it")
+        if ingestor.low_confidence:
+            listed = ingestor.low_confidence
+            report.warnings.append(Errors.E270.format(
+                count=len(listed), limit=config.ingest.ocr_min_confidence,
+                files="; ".join(listed[:5]) + (" …" if len(listed) > 5 else "")))
         if manifest_obj and manifest_obj.unused():
             unused = manifest_obj.unused()
             report.warnings.append(f"{len(unused)} manifest row(s) name no file found: "

@@ -27,6 +27,14 @@ class IngestConfig(BaseModel):
                                     description="open-ended columns of survey tables; empty = detect")
     pdf_garbage_share: float = Field(0.3, gt=0, le=1,
                                      description="reject a PDF when this share of text is (cid:NN)")
+    ocr: str = Field("auto", pattern="^(auto|off|force)$",
+                     description="Tesseract OCR: auto = pages with no or garbage text layer and "
+                     "image files; force = every page; off = never")
+    ocr_languages: list[str] = Field(default_factory=list,
+                                     description="Tesseract packs, e.g. [\"rus\", \"kaz\"]; empty = "
+                                     "those of ingest.languages that are installed")
+    ocr_min_confidence: float = Field(60.0, ge=0, le=100,
+                                      description="OCR'd pages below this mean confidence are reported")
 
 
 class CodingConfig(BaseModel):

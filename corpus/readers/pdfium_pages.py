@@ -1,0 +1,150 @@
+"""Fast page text with PDFium (pypdfium2): the text runs PDFium reports per line, grouped into
+lines and columns with the same geometry rules as the pdfplumber reader, so both cut
+paragraphs alike. A page whose runs look like a table is left to pdfplumber."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stancemap.corpus.readers.layout import gutters, join_lines
+
+# a line split into this many runs, with wide gaps between them, is a table row
+TABLE_RUNS = 3
+TABLE_SHARE = 0.4
+TABLE_MIN_ROWS = 4
+# runs are line pieces, not words: fewer of them make a column
+MIN_RUNS = 16
+
+
+@dataclass
+class PdfiumPage:
+    text: str
+    layout: str  # "flow", "columns", "table" (left to pdfplumber), "rotated", "empty"
+
+
+def _clean(text: str) -> str:
+    return text.replace("\ufffe", "-").replace("\x02", "-").replace("\r", "").replace("\n", " ")
+
+
+def _runs(textpage, height: float) -> list[dict]:
+    """Text runs with their boxes. PDFium's own line breaks cut the page text; a line that
+    is one rectangle is one run, and only lines of several runs ask PDFium for each run's
+    text (get_text_bounded scans the page, so it is the slow call)."""
+    text = textpage.get_text_range()
+    if len(text) != textpage.count_chars():  # characters beyond the BMP: offsets differ
+        return _bounded_runs(textpage, height, textpage.count_rects())
+    runs, position = [], 0
+    for line in text.split("\r\n"):
+        if line.strip():
+            count = textpage.count_rects(position, len(line))
+            if count == 1:
+                left, bottom, right, top = textpage.get_rect(0)
+                runs.append({"x0": left, "x1": right, "top": height - top,
+                             "bottom": height - bottom, "text": _clean(line)})
+            elif count > 1:
+                runs += _bounded_runs(textpage, height, count)
+        position += len(line) + 2
+    return runs
+
+
+def _bounded_runs(textpage, height: float, count: int) -> list[dict]:
+    """Runs of the `count` rectangles PDFium counted last, each with its text."""
+    runs = []
+    for number in range(count):
+        left, bottom, right, top = textpage.get_rect(number)
+        piece = _clean(textpage.get_text_bounded(left, bottom, right, top))
+        if piece.strip():
+            runs.append({"x0": left, "x1": right, "top": height - top, "bottom": height - bottom,
+                         "text": piece})
+    return runs
+
+
+def _lines(runs: list[dict]) -> list[list[dict]]:
+    """Runs grouped into lines: a run whose vertical middle falls inside the current line's
+    extent belongs to it. Lines top to bottom, runs left to right."""
+    lines: list[list[dict]] = []
+    for run in sorted(runs, key=lambda r: (r["top"], r["x0"])):
+        middle = (run["top"] + run["bottom"]) / 2
+        if lines:
+            line = lines[-1]
+            top, bottom = min(r["top"] for r in line), max(r["bottom"] for r in line)
+            if top <= middle <= bottom:
+                line.append(run)
+                continue
+        lines.append([run])
+    return [sorted(line, key=lambda r: r["x0"]) for line in lines]
+
+
+def _line(runs: list[dict]) -> dict:
+    """One line's text: runs joined, with a space where the layout leaves a gap (a run
+    boundary alone — a change of font — is no word break)."""
+    height = max(r["bottom"] for r in runs) - min(r["top"] for r in runs)
+    text = runs[0]["text"]
+    for previous, run in zip(runs, runs[1:]):
+        gap = run["x0"] - previous["x1"]
+        if gap > 0.2 * height and not text.endswith(" ") and not run["text"].startswith(" "):
+            text += " "
+        text += run["text"]
+    return {"text": " ".join(text.split()), "x0": runs[0]["x0"], "x1": max(r["x1"] for r in runs),
+            "top": min(r["top"] for r in runs), "bottom": max(r["bottom"] for r in runs)}
+
+
+def _is_table(lines: list[list[dict]]) -> bool:
+    """Rows cut into several runs by wide gaps (wider than the line is tall)."""
+    rows = 0
+    for runs in lines:
+        height = max(r["bottom"] for r in runs) - min(r["top"] for r in runs)
+        gaps = sum(1 for a, b in zip(runs, runs[1:]) if b["x0"] - a["x1"] > 1.5 * max(height, 1))
+        rows += gaps + 1 >= TABLE_RUNS
+    return rows >= TABLE_MIN_ROWS and rows >= TABLE_SHARE * len(lines)
+
+
+def page_text(page, tables: bool = True) -> PdfiumPage:
+    """One pypdfium2 page's text, column by column, paragraphs separated by blank lines;
+    with `tables`, a page that looks like a table is only flagged (its text left to pdfplumber)."""
+    textpage = page.get_textpage()
+    try:
+        if page.get_rotation() % 360:  # runs are in unrotated space: keep PDFium's own order
+            text = textpage.get_text_range().replace("\ufffe", "-").replace("\r\n", "\n")
+            return PdfiumPage(text, "rotated" if text.strip() else "empty")
+        width, height = page.get_size()
+        runs = _runs(textpage, height)
+    finally:
+        textpage.close()
+    if not runs:
+        return PdfiumPage("", "empty")
+    cuts, body_top = gutters(runs, (0.0, 0.0, width, height), min_boxes=MIN_RUNS)
+    if tables and not cuts and _is_table(_lines(runs)):
+        return PdfiumPage("", "table")
+    edges = [float("-inf")] + cuts + [float("inf")]
+    head = [r for r in runs if r["bottom"] <= body_top] if cuts else []
+    body = [r for r in runs if r["bottom"] > body_top] if head else runs
+    blocks = [head] + [[r for r in body if a <= (r["x0"] + r["x1"]) / 2 < b]
+                       for a, b in zip(edges, edges[1:])]
+    texts = [join_lines([_line(line) for line in _lines(block)]) for block in blocks if block]
+    return PdfiumPage("\n\n".join(t for t in texts if t), "columns" if cuts else "flow")
+
+
+def scanned_with_layer(page) -> bool:
+    """A scan that already carries an OCR layer: one image covers most of the page and most
+    of the text is invisible (render mode 3) — the layer a scanner's OCR wrote, often garbage."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    width, height = page.get_size()
+    area = max(width * height, 1.0)
+    covered, texts, invisible = 0.0, 0, 0
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    for index in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
+        obj = pdfium_c.FPDFPage_GetObject(page.raw, index)
+        kind = pdfium_c.FPDFPageObj_GetType(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            texts += 1
+            invisible += pdfium_c.FPDFTextObj_GetTextRenderMode(obj) == pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
+            if texts - invisible > 50 and covered < 0.7:  # a born-digital page: stop looking
+                return False
+        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE and pdfium_c.FPDFPageObj_GetBounds(
+                obj, ctypes.byref(left), ctypes.byref(bottom), ctypes.byref(right), ctypes.byref(top)):
+            covered = max(covered, (right.value - left.value) * (top.value - bottom.value) / area)
+    return covered >= 0.7 and texts > 0 and invisible >= 0.8 * texts
