@@ -81,6 +81,29 @@ def page_text(page) -> str:
     return "\n\n".join(b for b in blocks if b)
 
 
+def table_page_text(page) -> str:
+    """A page laid out as a table: the tables pdfplumber finds (ruled cells) as rows of
+    ' | '-joined cells, the text around them as lines; without ruled tables, one line per row."""
+    try:
+        tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+    except (ValueError, KeyError, ZeroDivisionError):
+        tables = []
+    if not tables:
+        return _lines_text(page)
+    x0, top, x1, bottom = page.bbox
+    blocks, position = [], top
+    for table in tables:
+        if table.bbox[1] > position:
+            blocks.append(_lines_text(page.within_bbox((x0, position, x1, table.bbox[1]))))
+        rows = table.extract()
+        blocks.append("\n".join(" | ".join(" ".join((cell or "").split()) for cell in row)
+                                for row in rows if any(row)))
+        position = max(position, table.bbox[3])
+    if position < bottom:
+        blocks.append(_lines_text(page.within_bbox((x0, position, x1, bottom))))
+    return "\n\n".join(b for b in blocks if b)
+
+
 def _lines_text(page) -> str:
     return join_lines(page.extract_text_lines(return_chars=False, strip=True))
 
@@ -107,12 +130,12 @@ class _Plumber:
                 self.error = _reason(err)
         return self.pdf
 
-    def page_text(self, index: int) -> str | None:
+    def table_text(self, index: int) -> str | None:
         pdf = self.open()
         if pdf is None:
             return None
         try:
-            return page_text(pdf.pages[index])
+            return table_page_text(pdf.pages[index])
         except Exception as err:  # noqa: BLE001 - one bad page falls back to PDFium's text
             self.error = _reason(err)
             return None
@@ -179,7 +202,7 @@ def _pdfium_pages(doc, path: Path, options: dict, plumber: _Plumber, ocr: _Ocr) 
                 fast = pdfium_text(page)
                 found = _Page(fast.text, "pdfium")
                 if fast.layout == "table":
-                    text = plumber.page_text(index)
+                    text = plumber.table_text(index)
                     found = _Page(text, "pdfplumber") if text is not None else \
                         _Page(pdfium_text(page, tables=False).text, "pdfium")
             unusable = not found.text.strip() or garbage_share(found.text) > garbage_limit

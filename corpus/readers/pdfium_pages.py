@@ -12,6 +12,7 @@ from stancemap.corpus.readers.layout import gutters, join_lines
 TABLE_RUNS = 3
 TABLE_SHARE = 0.4
 TABLE_MIN_ROWS = 4
+TABLE_CELL_CHARS = 24  # median characters of a cell; a text column's lines are longer
 # runs are line pieces, not words: fewer of them make a column
 MIN_RUNS = 16
 
@@ -27,9 +28,10 @@ def _clean(text: str) -> str:
 
 
 def _runs(textpage, height: float) -> list[dict]:
-    """Text runs with their boxes. PDFium's own line breaks cut the page text; a line that
-    is one rectangle is one run, and only lines of several runs ask PDFium for each run's
-    text (get_text_bounded scans the page, so it is the slow call)."""
+    """Text runs with their boxes. PDFium's own line breaks cut the page text; a line's
+    rectangles are merged where they are close (one flow of words), and only a line with wide
+    gaps — table cells, or two columns PDFium read as one line — is split, by each
+    character's box."""
     text = textpage.get_text_range()
     if len(text) != textpage.count_chars():  # characters beyond the BMP: offsets differ
         return _bounded_runs(textpage, height, textpage.count_rects())
@@ -37,25 +39,57 @@ def _runs(textpage, height: float) -> list[dict]:
     for line in text.split("\r\n"):
         if line.strip():
             count = textpage.count_rects(position, len(line))
-            if count == 1:
-                left, bottom, right, top = textpage.get_rect(0)
-                runs.append({"x0": left, "x1": right, "top": height - top,
-                             "bottom": height - bottom, "text": _clean(line)})
-            elif count > 1:
-                runs += _bounded_runs(textpage, height, count)
+            groups = _merged([textpage.get_rect(i) for i in range(count)])
+            if len(groups) == 1:
+                runs.append(_run(groups[0], _clean(line), height))
+            elif groups:
+                runs += _split_line(textpage, line, position, groups, height)
         position += len(line) + 2
     return runs
 
 
+def _run(box, text: str, height: float) -> dict:
+    left, bottom, right, top = box
+    return {"x0": left, "x1": right, "top": height - top, "bottom": height - bottom, "text": text}
+
+
+def _merged(rects: list[tuple]) -> list[list[float]]:
+    """Rectangles left to right, merged unless a gap wider than the line is tall parts them."""
+    groups: list[list[float]] = []
+    for left, bottom, right, top in sorted(rects):
+        if groups and left - groups[-1][2] <= max(top - bottom, groups[-1][3] - groups[-1][1]):
+            group = groups[-1]
+            group[:] = [group[0], min(group[1], bottom), max(group[2], right), max(group[3], top)]
+        else:
+            groups.append([left, bottom, right, top])
+    return groups
+
+
+def _split_line(textpage, line: str, position: int, groups: list[list[float]],
+                height: float) -> list[dict]:
+    """Each character to the group its box lies in (spaces follow the character before)."""
+    pieces = [[] for _ in groups]
+    current = 0
+    for offset, char in enumerate(line):
+        if not char.isspace():
+            left, _, right, _ = textpage.get_charbox(position + offset)
+            middle = (left + right) / 2
+            current = min(range(len(groups)), key=lambda g: 0 if groups[g][0] <= middle <= groups[g][2]
+                          else min(abs(middle - groups[g][0]), abs(middle - groups[g][2])))
+        pieces[current].append(char)
+    return [_run(box, _clean("".join(chars)), height)
+            for box, chars in zip(groups, pieces) if "".join(chars).strip()]
+
+
 def _bounded_runs(textpage, height: float, count: int) -> list[dict]:
-    """Runs of the `count` rectangles PDFium counted last, each with its text."""
+    """Runs of the `count` rectangles PDFium counted last, each with its text (slow: each
+    get_text_bounded call scans the page)."""
     runs = []
     for number in range(count):
-        left, bottom, right, top = textpage.get_rect(number)
-        piece = _clean(textpage.get_text_bounded(left, bottom, right, top))
+        box = textpage.get_rect(number)
+        piece = _clean(textpage.get_text_bounded(*box))
         if piece.strip():
-            runs.append({"x0": left, "x1": right, "top": height - top, "bottom": height - bottom,
-                         "text": piece})
+            runs.append(_run(box, piece, height))
     return runs
 
 
@@ -90,13 +124,18 @@ def _line(runs: list[dict]) -> dict:
 
 
 def _is_table(lines: list[list[dict]]) -> bool:
-    """Rows cut into several runs by wide gaps (wider than the line is tall)."""
-    rows = 0
+    """Rows cut into several short runs by wide gaps (wider than the line is tall). Lines of
+    text columns are long runs; table cells are short ones."""
+    rows, cells = 0, []
     for runs in lines:
         height = max(r["bottom"] for r in runs) - min(r["top"] for r in runs)
         gaps = sum(1 for a, b in zip(runs, runs[1:]) if b["x0"] - a["x1"] > 1.5 * max(height, 1))
-        rows += gaps + 1 >= TABLE_RUNS
-    return rows >= TABLE_MIN_ROWS and rows >= TABLE_SHARE * len(lines)
+        if gaps + 1 >= TABLE_RUNS:
+            rows += 1
+            cells += [len(r["text"].strip()) for r in runs]
+    if rows < TABLE_MIN_ROWS or rows < TABLE_SHARE * len(lines):
+        return False
+    return sorted(cells)[len(cells) // 2] <= TABLE_CELL_CHARS
 
 
 def page_text(page, tables: bool = True) -> PdfiumPage:
@@ -113,9 +152,9 @@ def page_text(page, tables: bool = True) -> PdfiumPage:
         textpage.close()
     if not runs:
         return PdfiumPage("", "empty")
-    cuts, body_top = gutters(runs, (0.0, 0.0, width, height), min_boxes=MIN_RUNS)
-    if tables and not cuts and _is_table(_lines(runs)):
+    if tables and _is_table(_lines(runs)):
         return PdfiumPage("", "table")
+    cuts, body_top = gutters(runs, (0.0, 0.0, width, height), min_boxes=MIN_RUNS)
     edges = [float("-inf")] + cuts + [float("inf")]
     head = [r for r in runs if r["bottom"] <= body_top] if cuts else []
     body = [r for r in runs if r["bottom"] > body_top] if head else runs
