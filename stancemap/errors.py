@@ -67,6 +67,8 @@ class Errors:
     E268 = ("no text layer on any of its {pages} page(s): an image-only (scanned) PDF "
             "(read with {readers}{notes}); {hint}")
     E269 = "{reader} could not read the file ({reason}); read with {used}"
+    E271 = "no sheet holds an open-ended text column ({sheets})"
+    E272 = "sheet {sheet!r} not read: {reason}"
     E270 = ("{count} file(s) have OCR'd pages with a mean confidence below {limit:g}; check "
             "them by eye: {files}")
 
