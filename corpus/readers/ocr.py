@@ -21,6 +21,15 @@ TESSERACT_LANGUAGES = {
     "az": ["aze"], "fa": ["fas"], "ar": ["ara"], "de": ["deu"], "fr": ["fra"], "es": ["spa"],
     "ja": ["jpn"], "ko": ["kor"], "tk": ["tuk"],
 }
+# Tesseract's script detection (OSD) names → the packs that write that script; a page is
+# recognised only with the configured packs of its script (all of them at once is slow and
+# worse: Chinese models read Latin noise into Han characters)
+SCRIPT_PACKS = {
+    "Latin": {"eng", "uzb", "tur", "aze", "deu", "fra", "spa", "tuk"},
+    "Cyrillic": {"rus", "kaz", "kir", "tgk", "uzb_cyrl", "ukr", "mon"},
+    "Han": {"chi_sim", "chi_tra"}, "HanS": {"chi_sim"}, "HanT": {"chi_tra"},
+    "Japanese": {"jpn"}, "Hangul": {"kor"}, "Korean": {"kor"}, "Arabic": {"ara", "fas"},
+}
 OCR_DPI = 300
 # Tesseract cannot read an image wider or taller than this (pixels); larger pages are scaled down
 MAX_SIDE = 10000
@@ -30,6 +39,7 @@ MAX_SIDE = 10000
 class OcrPage:
     text: str
     confidence: float | None  # mean word confidence, 0–100; None when no word was found
+    languages: str = ""  # the packs this page was read with
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +81,7 @@ def ocr_image(image, languages: str, timeout_s: float = 0) -> OcrPage:
         image = image.resize((int(image.width * scale), int(image.height * scale)))
     if image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
+    languages = page_languages(image, languages)
     data = pytesseract.image_to_data(image, lang=languages, config="--psm 3",
                                      output_type=pytesseract.Output.DICT, timeout=timeout_s)
     paragraphs: dict[tuple[int, int], dict[int, list[str]]] = {}
@@ -85,7 +96,27 @@ def ocr_image(image, languages: str, timeout_s: float = 0) -> OcrPage:
         paragraphs.setdefault(key, {}).setdefault(data["line_num"][index], []).append(word)
     text = "\n\n".join("\n".join(" ".join(words) for _, words in sorted(lines.items()))
                        for _, lines in sorted(paragraphs.items()))
-    return OcrPage(text, round(sum(confidences) / len(confidences), 1) if confidences else None)
+    return OcrPage(text, round(sum(confidences) / len(confidences), 1) if confidences else None,
+                   languages)
+
+
+def page_languages(image, languages: str) -> str:
+    """The packs of `languages` ("eng+rus+chi_sim") that write the page's script, by
+    Tesseract's script detection; all of them when the packs share one script or OSD cannot
+    tell (too little text)."""
+    import pytesseract
+
+    packs = languages.split("+")
+    scripts = {script for script, members in SCRIPT_PACKS.items() if members & set(packs)}
+    if len(scripts) < 2 or "osd" not in installed_languages():
+        return languages
+    small = image.resize((max(1, image.width // 2), max(1, image.height // 2)))
+    try:
+        found = pytesseract.image_to_osd(small, config="--psm 0", output_type=pytesseract.Output.DICT)
+    except pytesseract.TesseractError:
+        return languages
+    chosen = [p for p in packs if p in SCRIPT_PACKS.get(found.get("script", ""), set())]
+    return "+".join(chosen) or languages
 
 
 def read_image(path: Path, options: dict) -> list[RawDocument]:
@@ -110,7 +141,7 @@ def read_image(path: Path, options: dict) -> list[RawDocument]:
         if builder.add(page.text) is None:
             pages[-1] = builder.length
         page_info.append({"page": number, "reader": "tesseract", "ocr": True,
-                          "confidence": page.confidence})
+                          "confidence": page.confidence, "languages": page.languages})
     text = builder.text()
     if not text:
         raise FileProblem("failed", Errors.E263.format(pages=len(frames)))

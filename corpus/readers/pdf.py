@@ -158,6 +158,7 @@ class _Page:
     ocr: bool = False
     confidence: float | None = None
     replaced_layer: bool = False  # a scanner's OCR layer was there and Tesseract's text replaced it
+    languages: str = ""
 
 
 class _Ocr:
@@ -185,7 +186,7 @@ class _Ocr:
 
         image = pdfium_page.render(scale=OCR_DPI / 72, grayscale=True).to_pil()
         found = ocr_image(image, self.languages, self.options.get("ocr_timeout_s", 0))
-        return _Page(found.text, "tesseract", True, found.confidence)
+        return _Page(found.text, "tesseract", True, found.confidence, languages=found.languages)
 
 
 def _pdfium_pages(doc, path: Path, options: dict, plumber: _Plumber, ocr: _Ocr) -> list[_Page]:
@@ -302,6 +303,7 @@ def _assemble(pages: list[_Page], info: dict, tried: dict[str, str], ocr: _Ocr,
         entry = {"page": number, "reader": page.reader, "ocr": page.ocr}
         if page.ocr:
             entry["confidence"] = page.confidence
+            entry["languages"] = page.languages
         if page.replaced_layer:
             entry["replaced_layer"] = True
         page_info.append(entry)

@@ -66,7 +66,7 @@ def test_english_scan_of_the_policy_brief(tmp_path):
     render(BRIEF).save(png)
     (doc,) = read(png, languages=["en"])
     assert recall(doc.text, truth) > 0.95
-    assert doc.page_info == [{"page": 1, "reader": "tesseract", "ocr": True,
+    assert doc.page_info == [{"page": 1, "reader": "tesseract", "ocr": True, "languages": "eng",
                               "confidence": doc.page_info[0]["confidence"]}]
     assert doc.page_info[0]["confidence"] > 80
     assert "\n\nSummary." in doc.text  # Tesseract's paragraphs become passages
@@ -93,6 +93,9 @@ def test_russian_scanned_pdf_is_ocrd(tmp_path):
     assert doc.page_info[0]["ocr"] is True and doc.page_info[0]["reader"] == "tesseract"
     assert doc.page_info[0]["confidence"] > 70
     assert doc.meta["ocr_languages"] == "rus"
+    # with more packs, the page's script (Tesseract's OSD) picks those that write it
+    (mixed,) = read(scan, languages=["en", "ru", "zh"])
+    assert mixed.page_info[0]["languages"] == "rus" and recall(mixed.text, truth) > 0.9
     assert any("OCR'd" in w for w in doc.warnings)
 
     with pytest.raises(FileProblem) as off:
