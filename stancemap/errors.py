@@ -67,6 +67,10 @@ class Errors:
     E268 = ("no text layer on any of its {pages} page(s): an image-only (scanned) PDF "
             "(read with {readers}{notes}); {hint}")
     E269 = "{reader} could not read the file ({reason}); read with {used}"
+    E273 = ("The Dask engine needs the 'dask' extra: pip install 'stancemap[dask]' "
+            "(dask[distributed]); or use --engine local.")
+    E274 = "Cannot start the Dask engine on {scheduler}: {reason}. Check --scheduler (tcp://host:8786)."
+    E275 = "A Dask task failed on every worker it was given ({reason}); nothing of it was written."
     E271 = "no sheet holds an open-ended text column ({sheets})"
     E272 = "sheet {sheet!r} not read: {reason}"
     E270 = ("{count} file(s) have OCR'd pages with a mean confidence below {limit:g}; check "
