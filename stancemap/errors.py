@@ -71,6 +71,7 @@ class Errors:
             "(dask[distributed]); or use --engine local.")
     E274 = "Cannot start the Dask engine on {scheduler}: {reason}. Check --scheduler (tcp://host:8786)."
     E275 = "A Dask task failed on every worker it was given ({reason}); nothing of it was written."
+    E276 = "Unknown --engine {engine!r}; use local or dask."
     E271 = "no sheet holds an open-ended text column ({sheets})"
     E272 = "sheet {sheet!r} not read: {reason}"
     E270 = ("{count} file(s) have OCR'd pages with a mean confidence below {limit:g}; check "
