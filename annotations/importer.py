@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from stancemap.annotations.codebook import Codebook
-from stancemap.annotations.review import (NONE, Decision, allowed_values, is_multi, review_dimensions,
+from stancemap.annotations.review import (MAX_PROBLEMS, NONE, Decision, allowed_values, is_multi, review_dimensions,
                                           text_hash)
 from stancemap.corpus.store import Store, codes, documents, now, passages
 from stancemap.errors import Errors, ReviewError
@@ -22,10 +22,20 @@ class ImportReport:
     decisions: int
     codes: int
     statuses: dict[str, int]
+    skipped: dict[str, list[str]] = field(default_factory=dict)  # reason -> where in the file
 
     def to_json(self) -> dict:
         return {"path": self.path, "annotators": self.annotators, "decisions": self.decisions,
-                "codes": self.codes, "statuses": self.statuses}
+                "codes": self.codes, "statuses": self.statuses,
+                "skipped": {reason: {"count": len(where), "where": where[:100]}
+                            for reason, where in self.skipped.items()}}
+
+
+def refuse(path: str, problems: list[str]) -> ReviewError:
+    """The error listing what stops an import (the first 100 problems)."""
+    listed = "\n".join(f"  {p}" for p in problems[:100])
+    more = f"\n  … and {len(problems) - 100} more" if len(problems) > 100 else ""
+    return ReviewError(Errors.E054.format(path=path, count=len(problems), problems=listed + more))
 
 
 def _problems(decisions: list[Decision], store: Store, codebook: Codebook) -> list[str]:
@@ -38,9 +48,12 @@ def _problems(decisions: list[Decision], store: Store, codebook: Codebook) -> li
                 sa.select(passages.c.passage_id, passages.c.text)
                 .select_from(passages.join(documents, documents.c.doc_id == passages.c.doc_id))
                 .where(passages.c.passage_id.in_(chunk), documents.c.retired_at.is_(None)))})
-    problems = []
+    problems: list[str] = []
     dimensions = review_dimensions(codebook)
     for decision in decisions:
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append(f"{decision.where} and after: not checked (too many problems)")
+            break
         where = decision.where
         if decision.dimension not in dimensions:
             problems.append(f"{where}: unknown dimension {decision.dimension!r}")
@@ -65,16 +78,15 @@ def _problems(decisions: list[Decision], store: Store, codebook: Codebook) -> li
 
 def import_decisions(project: Path, decisions: list[Decision], codebook: Codebook, *,
                      path: str, status_override: str | None = None,
-                     db_url: str | None = None) -> ImportReport:
+                     db_url: str | None = None,
+                     skipped: dict[str, list[str]] | None = None) -> ImportReport:
     """Check every decision, then store them all in one transaction (or none)."""
     decisions = [d for d in decisions if d.values]  # an empty cell is no decision
     store = Store(Path(project), url=db_url, create=False)
     try:
         problems = _problems(decisions, store, codebook)
         if problems:
-            listed = "\n".join(f"  {p}" for p in problems[:100])
-            more = f"\n  … and {len(problems) - 100} more" if len(problems) > 100 else ""
-            raise ReviewError(Errors.E054.format(path=path, count=len(problems), problems=listed + more))
+            raise refuse(path, problems)
         stamp = now()
         rows, statuses = [], defaultdict(int)
         with store.engine.begin() as conn:
@@ -106,6 +118,6 @@ def import_decisions(project: Path, decisions: list[Decision], codebook: Codeboo
             if rows:
                 conn.execute(codes.insert(), rows)
         return ImportReport(path, sorted({d.annotator for d in decisions}), len(decisions), len(rows),
-                            dict(statuses))
+                            dict(statuses), skipped or {})
     finally:
         store.dispose()
