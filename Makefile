@@ -13,10 +13,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# the CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e ".[nlp,torch,postgres,dev]"
+	$(BIN)/python -m pip install --quiet -e ".[nlp,torch,postgres,dask,dev]"
 	touch $(STAMP)
 
+# Tesseract and its language packs for OCR (Debian packages; does nothing when present)
 setup: $(STAMP)
+	bash scripts/install-ocr.sh
 
 demo: setup
 	$(BIN)/stancemap run examples/corpus --project demo-project --manifest examples/manifest.csv

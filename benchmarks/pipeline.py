@@ -10,6 +10,7 @@ distinct document (the copies are flagged as near-duplicates, and stored and cod
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import resource
 import shutil
@@ -70,10 +71,59 @@ def bare_spacy(texts: list[str]) -> tuple[float, int]:
     return time.perf_counter() - start, tokens
 
 
+def dask_rows(source: Path, tmp: Path, scale: int = 1, worker_counts=(1, 2)) -> list[tuple]:
+    """Coding throughput on the Dask engine with 1 and 2 LocalCluster workers, in one run.
+    Each cluster is started and its workers' models loaded (one warm-up batch per worker)
+    before the clock starts, so the rows compare coding, not start-up; start-up is its own
+    column."""
+    import logging
+
+    import distributed
+
+    from stancemap.annotations.codebook import load_codebook
+    from stancemap.config import load_config
+    from stancemap.corpus.ingest import ingest
+    from stancemap.nlp.base import PassageInput
+    from stancemap.nlp.pipeline import _dask_code, code_project
+
+    from stancemap.nlp.coder import Coder
+
+    config = load_config(tmp / "bench.toml")
+    config.coding.batch_size = 32  # enough tasks to keep every worker busy
+    codebook = load_codebook()
+    coder = Coder(codebook, config)  # the client's (for the signature), built off the clock
+    corpus, project = tmp / f"dask_corpus{scale}", tmp / f"dask_project{scale}"
+    build_corpus(source, corpus, scale)
+    ingest(corpus, project, config=config)
+    setup = (codebook.model_dump_json(), None, str(project))
+    probe = [PassageInput("p", "d", 0, "China and Kazakhstan opened the Khorgos dry port.", "en",
+                          {}, {}, "other", None)]
+    out = []
+    for workers in worker_counts:
+        started = time.perf_counter()
+        with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                      dashboard_address=None, silence_logs=logging.ERROR) as local, \
+                distributed.Client(local) as client:
+            config.coding.engine, config.coding.scheduler = "dask", local.scheduler_address
+            warm = (setup[0], config.model_dump_json(), setup[2])
+            for address in client.nthreads():  # load the models on every worker first
+                client.submit(_dask_code, probe, warm, workers=[address], pure=False).result()
+            startup = time.perf_counter() - started
+            cpu_before = sum(client.run(time.process_time).values())
+            report = code_project(project, config, codebook, force=True, coder=coder)
+            cpu = sum(client.run(time.process_time).values()) - cpu_before
+        out.append((workers, report.passages, report.tokens, startup, report.seconds, cpu))
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", type=Path, default=UNGDC)
-    parser.add_argument("--scale", type=int, nargs="+", default=[1, 10])
+    parser.add_argument("--scale", type=int, nargs="*", default=[1, 10],
+                        help="corpus sizes for the `stancemap run` rows (none: only the Dask rows)")
+    parser.add_argument("--dask", action=argparse.BooleanOptionalAction, default=True,
+                        help="also time the Dask engine with 1 and 2 workers")
+    parser.add_argument("--dask-scale", type=int, default=1)
     args = parser.parse_args()
     rows, peaks = [], {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -100,6 +150,19 @@ def main() -> int:
               f"{tokens / seconds / bare_rate:.2f} | {tokens / code_seconds / bare_rate:.2f} | {peak} |")
     if 1 in peaks and 10 in peaks:
         print(f"\npeak memory at 10x / at 1x: {peaks[10] / peaks[1]:.2f}")
+    if args.dask:
+        with tempfile.TemporaryDirectory() as tmp:
+            (Path(tmp) / "bench.toml").write_text(CONFIG, "utf-8")
+            found = dask_rows(args.corpus, Path(tmp), args.dask_scale)
+        print(f"\n| Dask engine, UNGDC x{args.dask_scale} | passages | tokens | worker start-up s "
+              "| coding s | coding tokens/s | speed-up vs 1 worker | worker CPU s | tokens per worker CPU s |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        base = found[0][2] / found[0][4]
+        for workers, passages, tokens, startup, seconds, cpu in found:
+            rate = tokens / seconds
+            print(f"| {workers} worker(s) | {passages} | {tokens} | {startup:.1f} | {seconds:.1f} | "
+                  f"{rate:,.0f} | {rate / base:.2f}x | {cpu:.1f} | {tokens / cpu:,.0f} |")
+        print(f"\nload average while measuring (2 cores): {os.getloadavg()[0]:.1f}")
     return 0
 
 

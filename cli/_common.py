@@ -80,3 +80,28 @@ def codebook_option():
 def config_option():
     return typer.Option(None, "--config", "-c",
                         help="Config TOML (default: PROJECT/stancemap.toml if present).")
+
+
+def engine_option():
+    return typer.Option(None, "--engine", metavar="local|dask",
+                        help="local: this machine; dask: read files and code batches as Dask tasks "
+                             "(default: coding.engine in the config).")
+
+
+def scheduler_option():
+    return typer.Option(None, "--scheduler", metavar="ADDRESS",
+                        help="Dask scheduler, e.g. tcp://host:8786 (implies --engine dask; "
+                             "default: a LocalCluster of coding.workers processes).")
+
+
+def apply_engine(config: Config, engine: str | None, scheduler: str | None) -> None:
+    """--engine/--scheduler over the config's coding.engine/coding.scheduler."""
+    from stancemap.errors import Errors, UsageError
+
+    if engine not in (None, "local", "dask"):
+        raise UsageError(Errors.E276.format(engine=engine))
+    if scheduler:
+        config.coding.scheduler = scheduler
+        config.coding.engine = engine or "dask"
+    elif engine:
+        config.coding.engine = engine

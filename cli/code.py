@@ -9,7 +9,8 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
+from stancemap.cli._common import (apply_engine, engine_option, scheduler_option,
+                                   active_codebook, codebook_option, config_option, console,
                                    db_option, progress_bar, project_config, project_option,
                                    user_errors)
 from typing import TYPE_CHECKING
@@ -23,6 +24,8 @@ EPILOG = """\
   stancemap code --project study
   stancemap code --project study --codebook my_codebook.yaml
   stancemap code --project study --force --json
+  stancemap code --project study --engine dask                # a LocalCluster here
+  stancemap code --project study --scheduler tcp://head:8786  # a cluster's scheduler
 
 Only documents whose coding is out of date (new, or coded with another codebook, stage
 version or setting) are coded; --force codes everything again. Human codes are never changed.
@@ -65,6 +68,8 @@ def code_command(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
     db: Optional[str] = db_option(),
+    engine: Optional[str] = engine_option(),
+    scheduler: Optional[str] = scheduler_option(),
     model_version: Optional[list[str]] = typer.Option(
         None, "--model-version", help="Pin a trained model: a version (stance-tfidf-2) or another project's model folder "
              "(../pilot/models/stance-transformer-3). Repeatable."),
@@ -72,6 +77,7 @@ def code_command(
     """Code every passage: entities, countries, sectors, sentiment and stance."""
     with user_errors():
         settings = project_config(project, config)
+        apply_engine(settings, engine, scheduler)
         if model_version:
             settings.coding.model_versions = list(model_version)
         book = active_codebook(settings, codebook)

@@ -11,7 +11,8 @@ from rich.table import Table
 
 from typing import TYPE_CHECKING
 
-from stancemap.cli._common import (config_option, console, db_option, progress_bar,
+from stancemap.cli._common import (apply_engine, engine_option, scheduler_option,
+                                   config_option, console, db_option, progress_bar,
                                    project_config, user_errors)
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ EPILOG = """\
   stancemap ingest corpus/ --project study --pattern "{country}/{kind}/*"
   stancemap ingest ungdc/ --project un --pattern "{country}_{session}_{year}.txt"
   stancemap ingest survey/ --project study --manifest meta.csv --text-columns q7,q8 --json
+  stancemap ingest scans/ --project study --engine dask   # read (and OCR) files on Dask workers
 
 README*, LICENSE* at the folder root and hidden files are not inputs (ingest.exclude; with
 --pattern also root *.md files it does not match); a .stancemapignore file in FOLDER adds
@@ -51,10 +53,13 @@ def ingest_command(
     as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
     db: Optional[str] = db_option(),
+    engine: Optional[str] = engine_option(),
+    scheduler: Optional[str] = scheduler_option(),
 ) -> None:
     """Read every file below FOLDER into the project: documents, passages, metadata, languages."""
     with user_errors():
         settings = project_config(project, config)
+        apply_engine(settings, engine, scheduler)
         report = run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet, db)
     if as_json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))

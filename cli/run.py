@@ -8,8 +8,9 @@ from typing import Optional
 
 import typer
 
-from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
-                                   db_option, project_config, topic_fit_lines, user_errors)
+from stancemap.cli._common import (active_codebook, apply_engine, codebook_option, config_option,
+                                   console, db_option, engine_option, err_console, project_config,
+                                   scheduler_option, topic_fit_lines, user_errors)
 from stancemap.cli.code import print_code_summary, run_coding
 from stancemap.cli.ingest import print_summary, run_ingest
 from stancemap.cli.topics import print_topics
@@ -20,6 +21,7 @@ EPILOG = """\
   stancemap run interviews/ --project study
   stancemap run ../shared/corpus-demo/ungdc --project un --pattern "{country}_{session}_{year}.txt"
   stancemap run corpus/ --project study --manifest meta.csv --codebook mine.yaml --no-topics
+  stancemap run corpus/ --project study --scheduler tcp://head:8786
 
 Writes PROJECT/exports/passages.csv, codes.csv and panel_source_country_year.csv (the speakers'
 countries by year; each with a data dictionary and the run manifest). Re-running skips unchanged files and documents.
@@ -40,6 +42,8 @@ def run_command(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or tables."),
     db: Optional[str] = db_option(),
+    engine: Optional[str] = engine_option(),
+    scheduler: Optional[str] = scheduler_option(),
     model_version: Optional[list[str]] = typer.Option(
         None, "--model-version", help="Pin a trained model: a version (stance-tfidf-2) or another project's model folder "
              "(../pilot/models/stance-transformer-3). Repeatable."),
@@ -51,6 +55,7 @@ def run_command(
     show = not (quiet or as_json)
     with user_errors():
         settings = project_config(project, config)
+        apply_engine(settings, engine, scheduler)
         if model_version:
             settings.coding.model_versions = list(model_version)
         book = active_codebook(settings, codebook)

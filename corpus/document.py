@@ -62,6 +62,9 @@ class RawDocument:
     warnings: list[str] = field(default_factory=list)
     source_part: str | None = None  # e.g. "line 12" of a JSONL file
     encoding: str | None = None
+    # per page of a PDF or scan: which reader gave its text, whether it was OCR'd, confidence
+    page_info: list[dict[str, Any]] = field(default_factory=list)
+    library: str | None = None  # the library that read it, when it is not the reader's usual one
 
 
 class TextBuilder:

@@ -24,6 +24,7 @@ from stancemap.corpus.language import LanguageIdentifier
 from stancemap.corpus.limits import TimeLimitExceeded, time_limit
 from stancemap.corpus.metadata import Excluder, Manifest, PathPattern, read_ignore_file
 from stancemap.corpus.readers import READER_LIBRARIES, READERS
+from stancemap.corpus.readers.ocr import low_confidence_pages
 from stancemap.corpus.segment import Span, segment
 from stancemap.corpus.sniff import sniff
 from stancemap.corpus.store import Store
@@ -139,57 +140,27 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def reader_options(config: Config, text_columns: list[str] | None = None) -> dict:
+    """What readers are told of the configuration."""
+    ingest = config.ingest
+    return {"text_columns": text_columns or ingest.text_columns,
+            "garbage_share": ingest.pdf_garbage_share, "ocr": ingest.ocr,
+            "ocr_languages": ingest.ocr_languages, "languages": ingest.languages,
+            "ocr_min_confidence": ingest.ocr_min_confidence}
+
+
 def _page_of(pages: list[int], offset: int) -> int | None:
     return bisect.bisect_right(pages, offset) if pages else None
 
 
-class Ingestor:
-    """Turns one file at a time into stored documents; holds the near-duplicate index."""
+class DocumentBuilder:
+    """Reader output → Documents with passages and languages. Holds no store, so it runs in
+    a Dask worker as well as in the ingesting process."""
 
-    def __init__(self, store: Store, config: Config, run_id: str, folder: Path,
-                 manifest: Manifest | None = None, pattern: PathPattern | None = None,
-                 text_columns: list[str] | None = None):
-        self.store = store
+    def __init__(self, config: Config):
         self.config = config
-        self.run_id = run_id
-        self.folder = folder
-        self.manifest = manifest
-        self.pattern = pattern
-        self.options = {"text_columns": text_columns or config.ingest.text_columns,
-                        "garbage_share": config.ingest.pdf_garbage_share}
         self.languages = LanguageIdentifier(config.ingest.languages)
-        self.hasher = MinHasher(seed=config.seed + 1)
-        self.index = NearDuplicateIndex(config.ingest.near_duplicate_threshold)
-        self.clusters: dict[str, str | None] = {}
-        self.paths: dict[str, str] = {}
-        self.by_path: dict[str, set[str]] = {}
-        self.unmatched_pattern: list[str] = []
-        for doc_id, source_path, cluster_id, blob in store.active_signatures():
-            self._remember(doc_id, source_path, cluster_id, np.frombuffer(blob, dtype=np.uint64))
 
-    def _remember(self, doc_id: str, path: str, cluster_id: str | None,
-                  signature: np.ndarray) -> None:
-        self.index.add(doc_id, signature)
-        self.clusters[doc_id] = cluster_id
-        self.paths[doc_id] = path
-        self.by_path.setdefault(path, set()).add(doc_id)
-
-    # metadata -----------------------------------------------------------------------------
-    def file_metadata(self, path: Path) -> dict[str, str]:
-        """The document's metadata: the manifest row over the path pattern's fields."""
-        meta: dict[str, str] = {}
-        if self.pattern:
-            relative = path.relative_to(self.folder).as_posix()
-            found = self.pattern.match(relative)
-            if found is None:
-                self.unmatched_pattern.append(relative)
-            else:
-                meta.update(found)
-        if self.manifest:
-            meta.update(self.manifest.lookup(path))
-        return meta
-
-    # building documents -------------------------------------------------------------------
     def build(self, raw: RawDocument, path: Path, sha: str, reader: str,
               file_meta: dict[str, str]) -> Document:
         meta = {**raw.meta, **file_meta}
@@ -231,20 +202,132 @@ class Ingestor:
                 page=_page_of(raw.pages, span.start), meta=passage_meta, role=role))
         known = {k: v for k, v in by_lang.items() if k}
         lang = forced_lang or (max(sorted(known), key=known.get) if known else None)
-        library = READER_LIBRARIES.get(reader)
+        library = raw.library or READER_LIBRARIES.get(reader)
         extraction = {
             "reader": reader, "library": library,
-            "library_version": package_version(library) if library else None,
+            "library_version": "+".join(package_version(name) or "?" for name in library.split("+"))
+            if library else None,
             "encoding": raw.encoding, "warnings": raw.warnings,
             "source_part": raw.source_part, "transcript": transcript,
             "languages": dict(sorted(known.items())),
         }
+        if raw.page_info:
+            extraction["pages"] = raw.page_info
+
         return Document(doc_id=doc_id, source_path=str(path.resolve()), source_sha256=sha,
                         kind=kind, lang=lang, title=title, date=date, text=raw.text,
                         pages=raw.pages, meta=meta, extraction=extraction, passages=passages)
 
+
+
+@dataclass
+class ReadOutcome:
+    """What reading one file gave: its documents, or why there are none."""
+
+    documents: list[Document] = field(default_factory=list)
+    status: str | None = None
+    reason: str | None = None
+
+
+_BUILDERS: dict[str, DocumentBuilder] = {}  # one per configuration per process (the language model loads once)
+
+
+def read_documents(path: Path, sha: str, file_meta: dict[str, str], config: Config,
+                   options: dict) -> ReadOutcome:
+    """Read, segment and detect languages of one file: the part of ingestion that needs no
+    store (a Dask task with --engine dask). Never raises for a bad file."""
+    key = config.model_dump_json()
+    builder = _BUILDERS.get(key)
+    if builder is None:
+        builder = _BUILDERS[key] = DocumentBuilder(config)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(8192)
+        timeout = config.ingest.timeout_s
+        try:
+            with time_limit(timeout):
+                reader = sniff(path, head)
+                raws = READERS[reader](path, options)
+        except TimeLimitExceeded:
+            raise FileProblem("skipped", Errors.R_TIMEOUT.format(seconds=timeout))
+        return ReadOutcome([builder.build(raw, path, sha, reader, file_meta) for raw in raws])
+    except FileProblem as problem:
+        return ReadOutcome(status=problem.status, reason=problem.reason)
+    except Exception as err:  # noqa: BLE001 - one unforeseen file must not stop the batch
+        # a reader tripped over a file nobody anticipated: record it, keep going
+        return ReadOutcome(status="failed",
+                           reason=Errors.R_READ.format(reason=f"{type(err).__name__}: {err}"[:500]))
+
+
+@dataclass
+class Pending:
+    """A file that passed the checks and needs reading."""
+
+    path: Path
+    shown: str
+    key: str
+    sha: str
+    size: int
+    file_meta: dict[str, str]
+
+
+class Ingestor:
+    """Turns one file at a time into stored documents; holds the near-duplicate index."""
+
+    def __init__(self, store: Store, config: Config, run_id: str, folder: Path,
+                 manifest: Manifest | None = None, pattern: PathPattern | None = None,
+                 text_columns: list[str] | None = None):
+        self.store = store
+        self.config = config
+        self.run_id = run_id
+        self.folder = folder
+        self.manifest = manifest
+        self.pattern = pattern
+        self.options = reader_options(config, text_columns)
+        self.hasher = MinHasher(seed=config.seed + 1)
+        self.index = NearDuplicateIndex(config.ingest.near_duplicate_threshold)
+        self.clusters: dict[str, str | None] = {}
+        self.paths: dict[str, str] = {}
+        self.by_path: dict[str, set[str]] = {}
+        self.unmatched_pattern: list[str] = []
+        self.low_confidence: list[str] = []  # "file (pages 2, 5)" of OCR'd pages to check by eye
+        for doc_id, source_path, cluster_id, blob in store.active_signatures():
+            self._remember(doc_id, source_path, cluster_id, np.frombuffer(blob, dtype=np.uint64))
+
+    def _remember(self, doc_id: str, path: str, cluster_id: str | None,
+                  signature: np.ndarray) -> None:
+        self.index.add(doc_id, signature)
+        self.clusters[doc_id] = cluster_id
+        self.paths[doc_id] = path
+        self.by_path.setdefault(path, set()).add(doc_id)
+
+    # metadata -----------------------------------------------------------------------------
+    def file_metadata(self, path: Path) -> dict[str, str]:
+        """The document's metadata: the manifest row over the path pattern's fields."""
+        meta: dict[str, str] = {}
+        if self.pattern:
+            relative = path.relative_to(self.folder).as_posix()
+            found = self.pattern.match(relative)
+            if found is None:
+                self.unmatched_pattern.append(relative)
+            else:
+                meta.update(found)
+        if self.manifest:
+            meta.update(self.manifest.lookup(path))
+        return meta
+
     # one file -----------------------------------------------------------------------------
     def process(self, path: Path) -> FileResult:
+        """Check, read and store one file in this process."""
+        pending = self.prepare(path)
+        if isinstance(pending, FileResult):
+            return pending
+        return self.finish(pending, read_documents(pending.path, pending.sha, pending.file_meta,
+                                                   self.config, self.options))
+
+    def prepare(self, path: Path) -> FileResult | Pending:
+        """The checks before reading: size, hash, unchanged since the last ingest. A FileResult
+        when the file is settled here (and recorded), a Pending when it needs reading."""
         shown = path.relative_to(self.folder).as_posix()
         key = str(path.resolve())
         file_meta = self.file_metadata(path)
@@ -266,23 +349,24 @@ class Ingestor:
                                        keep_record=False)
                 return FileResult(shown, record["status"], Errors.R_UNCHANGED,
                                   list(record["doc_ids"]), unchanged=True, sha256=sha)
-            with path.open("rb") as handle:
-                head = handle.read(8192)
-            timeout = self.config.ingest.timeout_s
-            try:
-                with time_limit(timeout):
-                    reader = sniff(path, head)
-                    raws = READERS[reader](path, self.options)
-            except TimeLimitExceeded:
-                raise FileProblem("skipped", Errors.R_TIMEOUT.format(seconds=timeout))
-            built = [self.build(raw, path, sha, reader, file_meta) for raw in raws]
         except FileProblem as problem:
             return self._record_problem(shown, key, sha, size, problem.status, problem.reason)
-        except Exception as err:  # noqa: BLE001 - one unforeseen file must not stop the batch
-            # a reader tripped over a file nobody anticipated: record it, keep going
+        except OSError as err:
             reason = Errors.R_READ.format(reason=f"{type(err).__name__}: {err}"[:500])
             return self._record_problem(shown, key, sha, size, "failed", reason)
-        return self._store_documents(shown, key, sha, size, built)
+        return Pending(path, shown, key, sha, size, file_meta)
+
+    def finish(self, pending: Pending, outcome: ReadOutcome) -> FileResult:
+        """Store what reading gave (near-duplicates decided here, in file order)."""
+        if outcome.status:
+            return self._record_problem(pending.shown, pending.key, pending.sha, pending.size,
+                                        outcome.status, outcome.reason)
+        for document in outcome.documents:
+            low = low_confidence_pages(document.extraction.get("pages", []), self.options)
+            if low:
+                self.low_confidence.append(f"{pending.shown} (page {', '.join(map(str, low[:10]))})")
+        return self._store_documents(pending.shown, pending.key, pending.sha, pending.size,
+                                     outcome.documents)
 
     def _record_problem(self, shown, key, sha, size, status, reason) -> FileResult:
         self.store.record_file(self.run_id, key, sha, size, status, reason, [], [], {})
@@ -380,7 +464,8 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
            config: Config | None = None, db_url: str | None = None,
            on_file: Callable[[FileResult], None] | None = None,
            on_start: Callable[[int], None] | None = None) -> IngestReport:
-    """Ingest every file below `folder` into the project at `project`."""
+    """Ingest every file below `folder` into the project at `project`; with
+    config.coding.engine = "dask", files are read on the Dask cluster and stored here."""
     started = time.perf_counter()
     folder = Path(folder)
     if not folder.exists():
@@ -422,8 +507,7 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
         _retire_excluded(store, run_id, folder, excluded)
         ingestor = Ingestor(store, config, run_id, folder, manifest_obj, path_pattern, text_columns)
         results = []
-        for path in paths:
-            result = ingestor.process(path)
+        for result in _processed(ingestor, paths, config):
             results.append(result)
             if on_file:
                 on_file(result)
@@ -434,6 +518,11 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
             report.warnings.append(Errors.E100.format(
                 count=len(unmatched), pattern=pattern,
                 files=", ".join(unmatched[:10]) + (" …" if len(unmatched) > 10 else "")))
+        if ingestor.low_confidence:
+            listed = ingestor.low_confidence
+            report.warnings.append(Errors.E270.format(
+                count=len(listed), limit=config.ingest.ocr_min_confidence,
+                files="; ".join(listed[:5]) + (" …" if len(listed) > 5 else "")))
         if manifest_obj and manifest_obj.unused():
             unused = manifest_obj.unused()
             report.warnings.append(f"{len(unused)} manifest row(s) name no file found: "
@@ -447,3 +536,31 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
     finally:
         store.dispose()
 
+
+
+def _processed(ingestor: Ingestor, paths: list[Path], config: Config) -> Iterator[FileResult]:
+    """Every file's result, in path order: read here, or on the Dask cluster."""
+    if config.coding.engine != "dask":
+        for path in paths:
+            yield ingestor.process(path)
+        return
+    from stancemap.corpus.cluster import dask_client, in_order
+
+    settled: dict[int, FileResult] = {}
+    pending: list[tuple[int, Pending]] = []
+    for index, path in enumerate(paths):
+        checked = ingestor.prepare(path)
+        if isinstance(checked, FileResult):
+            settled[index] = checked
+        else:
+            pending.append((index, checked))
+    with dask_client(config.coding.scheduler or None, config.coding.workers) as client:
+        outcomes = in_order(client, _read_task, [p for _, p in pending], config, ingestor.options)
+        done = {index: ingestor.finish(item, outcome)
+                for (index, item), outcome in zip(pending, outcomes)}
+    for index in range(len(paths)):
+        yield settled[index] if index in settled else done[index]
+
+
+def _read_task(pending: Pending, config: Config, options: dict) -> ReadOutcome:
+    return read_documents(pending.path, pending.sha, pending.file_meta, config, options)

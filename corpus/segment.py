@@ -205,8 +205,85 @@ def speaker_turns(text: str, max_chars: int = 3000) -> list[Span]:
     return spans
 
 
+# chat and meeting transcripts (Teams, Zoom) whose speaker names stand on their own line,
+# often after a cue time ("0:0:3.270 --> 0:0:4.250") or followed by one ("Aigerim Bekova   0:03")
+_TIME = r"\[?\(?\d{1,2}:\d{1,2}(?::\d{1,2})?(?:[.,]\d+)?\)?\]?"
+_CUE = re.compile(rf"^[ \t]*(?:WEBVTT.*|\d+|{_TIME}(?:[ \t]*-->[ \t]*{_TIME})?.*?)[ \t]*$")
+_NAME_LINE = re.compile(
+    rf"^[ \t]*(?P<name>[A-ZА-ЯЁ\u4e00-\u9fff][\w'’.\-]*(?:[ \t]+[\w'’.\-()]+){{0,4}}?)"
+    rf"(?:[ \t]+(?P<time>{_TIME}))?[ \t]*$")
+_LINE = re.compile(r"[^\n]*")
+
+
+def _lines_with_offsets(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _LINE.finditer(text) if m.group().strip()]
+
+
+def own_line_turns(text: str, max_chars: int = 3000) -> list[Span] | None:
+    """Turns of a transcript whose speaker names stand alone on a line, or None when the
+    text is not one. A name line counts when a cue time stands before it or beside it, or
+    when the same name opens two turns; at least two speakers and three turns are needed,
+    and name lines must open most turns of text."""
+    lines = _lines_with_offsets(text)
+    kinds = []  # "cue", "name", "text" per non-empty line
+    for start, end in lines:
+        line = text[start:end]
+        if _CUE.match(line) and not re.search(r"[^\W\d_]{3}", line.split("-->")[0]):
+            kinds.append("cue")
+        elif (m := _NAME_LINE.match(line)) and len(m.group("name")) <= 40 \
+                and not m.group("name").rstrip().endswith((".", "!", "?", ",", ":", ";")):
+            kinds.append("name")
+        else:
+            kinds.append("text")
+    names = [" ".join(_NAME_LINE.match(text[a:b]).group("name").split()) if k == "name" else None
+             for (a, b), k in zip(lines, kinds)]
+    repeated = Counter(n for n in names if n)
+    openers = []
+    for index, kind in enumerate(kinds):
+        if kind != "name" or index + 1 >= len(kinds) or kinds[index + 1] != "text":
+            continue
+        timed = (index > 0 and kinds[index - 1] == "cue") or \
+            _NAME_LINE.match(text[lines[index][0]:lines[index][1]]).group("time")
+        if timed or repeated[names[index]] > 1:
+            openers.append(index)
+    speakers = Counter(names[i] for i in openers)
+    text_lines = kinds.count("text") + kinds.count("name") - len(openers)
+    cued = all(index > 0 and kinds[index - 1] == "cue" for index in openers)
+    if len(speakers) < 2 or len(openers) < 0.3 * max(1, text_lines) or not (
+            cued and len(openers) >= 2 or len(openers) >= 3 and max(speakers.values()) >= 2):
+        return None
+    spans = [span for span in paragraphs(text[: lines[openers[0]][0]], max_chars)
+             if not all(_CUE.match(line) for line in text[span.start:span.end].splitlines())]
+    for number, index in enumerate(openers):
+        stop = openers[number + 1] if number + 1 < len(openers) else len(lines)
+        body = [i for i in range(index + 1, stop) if kinds[i] != "cue"]
+        while body and kinds[body[-1]] == "name":  # a trailing name without its turn
+            body.pop()
+        if not body:
+            continue
+        rest = []
+        if cued:  # a cue's text ends at the blank line; what follows is no one's turn
+            cut = next((n for n, (a, b) in enumerate(zip(body, body[1:]))
+                        if "\n\n" in text[lines[a][1]:lines[b][0]].replace(" ", "")), None)
+            if cut is not None:
+                body, rest = body[:cut + 1], body[cut + 1:]
+        start, end = _trimmed(text, lines[body[0]][0], lines[body[-1]][1])
+        spans.extend(Span(a, b, names[index]) for a, b in _split_long(text, start, end, max_chars))
+        if rest:
+            spans.extend(paragraphs_in(text, lines[rest[0]][0], lines[rest[-1]][1], max_chars))
+    return spans
+
+
+def paragraphs_in(text: str, start: int, end: int, max_chars: int) -> list[Span]:
+    """paragraphs() of text[start:end], with offsets into the whole text."""
+    return [Span(a.start + start, a.end + start) for a in paragraphs(text[start:end], max_chars)]
+
+
 def segment(text: str, max_chars: int = 3000) -> tuple[list[Span], bool]:
     """Return the passages' spans and whether the text was read as a transcript."""
     if is_transcript(text):
         return speaker_turns(text, max_chars), True
+    turns = own_line_turns(text, max_chars)
+    if turns:
+        return turns, True
     return paragraphs(text, max_chars), False

@@ -12,15 +12,13 @@ from stancemap.errors import Errors, FileProblem
 _UNSUPPORTED_MAGIC = (
     (b"\xd0\xcf\x11\xe0", "legacy Microsoft Office binary (.doc/.xls); save it as DOCX or XLSX"),
     (b"{\\rtf", "RTF; save it as DOCX"),
-    (b"\x89PNG", "PNG image; run OCR on it first"),
-    (b"\xff\xd8\xff", "JPEG image; run OCR on it first"),
     (b"GIF8", "GIF image"),
-    (b"II*\x00", "TIFF image; run OCR on it first"),
-    (b"MM\x00*", "TIFF image; run OCR on it first"),
     (b"\x1f\x8b", "gzip archive; unpack it first"),
     (b"7z\xbc\xaf", "7-Zip archive; unpack it first"),
     (b"Rar!", "RAR archive; unpack it first"),
 )
+# scans read by OCR (corpus.readers.ocr)
+_IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 _TABLE_EXT = {".csv", ".tsv", ".tab"}
 _JSONL_EXT = {".jsonl", ".ndjson", ".json"}
 _HTML_EXT = {".html", ".htm", ".xhtml"}
@@ -48,9 +46,11 @@ def _zip_kind(path: Path) -> str:
 
 
 def sniff(path: Path, head: bytes) -> str:
-    """Return one of pdf, docx, xlsx, html, table, jsonl, text."""
+    """Return one of pdf, docx, xlsx, html, table, jsonl, image, text."""
     if b"%PDF-" in head[:1024]:
         return "pdf"
+    if head.startswith(_IMAGE_MAGIC):
+        return "image"
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(path)
     for magic, what in _UNSUPPORTED_MAGIC:

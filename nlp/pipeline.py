@@ -4,8 +4,9 @@ batches — in this process or in worker processes — and write each batch in o
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -15,6 +16,8 @@ from stancemap.config import Config
 from stancemap.corpus.store import Store
 from stancemap.corpus.versions import versions
 from stancemap.nlp.base import PassageInput
+from stancemap.errors import Errors
+from stancemap.nlp import coder as coder_module
 from stancemap.nlp.coder import BatchResult, Coder, _init_worker, _work
 
 
@@ -84,7 +87,10 @@ def code_project(project: Path, config: Config, codebook: Codebook, *, force: bo
             on_start(pending)
         batches = _batches(store, signature, force, config.coding.batch_size)
         processes = config.coding.processes
-        if processes > 1:
+        if config.coding.engine == "dask":
+            for doc_ids, result in _on_dask(batches, codebook, config, project):
+                _store_batch(store, report, run_id, signature, doc_ids, result, on_batch)
+        elif processes > 1:
             context = multiprocessing.get_context("spawn")
             with context.Pool(processes, initializer=_init_worker,
                               initargs=(codebook.model_dump_json(), config.model_dump_json(),
@@ -108,6 +114,46 @@ def code_project(project: Path, config: Config, codebook: Codebook, *, force: bo
         return report
     finally:
         store.dispose()
+
+
+def _on_dask(batches, codebook: Codebook, config: Config, project: Path
+             ) -> Iterator[tuple[list[str], BatchResult]]:
+    """Each batch coded as a Dask task, results in batch order for the client to write: the
+    store has one writer (SQLite allows no other, and PostgreSQL needs no credentials on the
+    workers). A task whose worker dies is re-run elsewhere and its result arrives once."""
+    from stancemap.corpus.cluster import EngineError, dask_client, in_order
+
+    setup = (codebook.model_dump_json(), config.model_dump_json(), str(project))
+    pending_ids: deque[list[str]] = deque()
+
+    def feed():
+        for doc_ids, passages in batches:
+            pending_ids.append(doc_ids)
+            yield passages
+
+    with dask_client(config.coding.scheduler or None, config.coding.workers) as client:
+        try:
+            for result in in_order(client, _dask_code, feed(), setup):
+                yield pending_ids.popleft(), result
+        except Exception as err:
+            if type(err).__name__ == "KilledWorker":
+                raise EngineError(Errors.E275.format(reason=str(err)[:300])) from err
+            raise
+
+
+_SETUP: tuple | None = None
+_SETUP_LOCK = threading.Lock()
+
+
+def _dask_code(passages: list[PassageInput], setup: tuple[str, str, str]) -> BatchResult:
+    """A Dask task: the worker process's one Coder (built on its first batch, as for the
+    multiprocessing pool) codes one batch; a lock keeps threads of one worker from sharing it."""
+    global _SETUP
+    with _SETUP_LOCK:
+        if _SETUP != setup:
+            coder_module._init_worker(*setup)
+            _SETUP = setup
+        return coder_module._work(passages) if passages else BatchResult()
 
 
 def _store_batch(store: Store, report: CodeReport, run_id: str, signature: str,

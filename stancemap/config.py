@@ -34,6 +34,14 @@ class IngestConfig(BaseModel):
                                description="globs of files that are not inputs: without '/' a name "
                                "at any depth, '/'-rooted from the folder root; .stancemapignore in "
                                "the folder adds more (one glob a line)")
+    ocr: str = Field("auto", pattern="^(auto|off|force)$",
+                     description="Tesseract OCR: auto = pages with no or garbage text layer and "
+                     "image files; force = every page; off = never")
+    ocr_languages: list[str] = Field(default_factory=list,
+                                     description="Tesseract packs, e.g. [\"rus\", \"kaz\"]; empty = "
+                                     "those of ingest.languages that are installed")
+    ocr_min_confidence: float = Field(60.0, ge=0, le=100,
+                                      description="OCR'd pages below this mean confidence are reported")
 
 
 class CodingConfig(BaseModel):
@@ -42,6 +50,12 @@ class CodingConfig(BaseModel):
     batch_size: int = Field(256, ge=1, description="passages coded and written per transaction")
     spacy_batch_size: int = Field(64, ge=1, description="texts per spaCy nlp.pipe batch")
     processes: int = Field(1, ge=1, description="worker processes for coding")
+    engine: str = Field("local", pattern="^(local|dask)$",
+                        description="local = this machine (coding.processes); dask = file reading "
+                        "and passage batches as Dask tasks, for ingest, code and run")
+    scheduler: str = Field("", description="Dask scheduler address (tcp://host:8786); empty = start "
+                           "a LocalCluster of coding.workers processes")
+    workers: int = Field(2, ge=1, description="LocalCluster worker processes (engine = dask, no scheduler)")
     codebook: str = Field("", description="codebook YAML; empty = the default China-Central Asia one")
     trained_models: bool = Field(True, description="use the newest model `stancemap train` saved, per task")
     model_versions: list[str] = Field(default_factory=list,

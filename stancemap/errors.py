@@ -75,6 +75,31 @@ class Errors:
     E100 = ("{count} file(s) did not match the pattern {pattern!r} and got no metadata from it: "
             "{files}")
 
+    # OCR and PDF readers (issue 17)
+    E260 = ("OCR needs Tesseract, which is not installed: run `bash scripts/install-ocr.sh` "
+            "(Debian's tesseract-ocr), or set ingest.ocr = \"off\"")
+    E261 = ("OCR needs a Tesseract language pack for {wanted}, none is installed (installed: "
+            "{have}); run `bash scripts/install-ocr.sh` or set ingest.ocr_languages")
+    E262 = "image cannot be read: {reason}"
+    E263 = "OCR found no text on any of its {pages} page(s) (read with tesseract)"
+    E264 = ("{count} OCR'd page(s) have a mean Tesseract confidence below {limit:g} "
+            "(ingest.ocr_min_confidence); check them by eye: page(s) {pages}")
+    E265 = "PDF cannot be parsed by any reader: {reasons}"
+    E266 = "OCR is off (ingest.ocr = \"off\")"
+    E267 = "OCR found no text on them either"
+    E268 = ("no text layer on any of its {pages} page(s): an image-only (scanned) PDF "
+            "(read with {readers}{notes}); {hint}")
+    E269 = "{reader} could not read the file ({reason}); read with {used}"
+    E273 = ("The Dask engine needs the 'dask' extra: pip install 'stancemap[dask]' "
+            "(dask[distributed]); or use --engine local.")
+    E274 = "Cannot start the Dask engine on {scheduler}: {reason}. Check --scheduler (tcp://host:8786)."
+    E275 = "A Dask task failed on every worker it was given ({reason}); nothing of it was written."
+    E276 = "Unknown --engine {engine!r}; use local or dask."
+    E271 = "no sheet holds an open-ended text column ({sheets})"
+    E272 = "sheet {sheet!r} not read: {reason}"
+    E270 = ("{count} file(s) have OCR'd pages with a mean confidence below {limit:g}; check "
+            "them by eye: {files}")
+
     # file-level reasons, recorded in the run log
     R_EMPTY = "empty file (0 bytes)"
     R_METADATA = ("text unchanged; manifest or path-pattern values changed, {count} document(s) "

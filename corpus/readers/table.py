@@ -96,6 +96,8 @@ def read_csv(path: Path, options: dict) -> list[RawDocument]:
 
 
 def read_xlsx(path: Path, options: dict) -> list[RawDocument]:
+    """Every sheet with an open-ended column is a survey document; the sheet's name is in the
+    document's and each answer's metadata. Sheets without one are listed, not read."""
     import openpyxl
 
     try:
@@ -103,13 +105,33 @@ def read_xlsx(path: Path, options: dict) -> list[RawDocument]:
     except Exception as err:
         raise FileProblem("failed", Errors.R_XLSX_BROKEN.format(
             reason=f"{type(err).__name__}: {err}")) from err
+    documents, passed = [], []
     try:
-        sheet = book.worksheets[0]
-        rows = [["" if v is None else str(v) for v in row]
-                for row in sheet.iter_rows(values_only=True)]
+        for sheet in book.worksheets:
+            rows = [["" if v is None else str(v) for v in row]
+                    for row in sheet.iter_rows(values_only=True)]
+            rows = [r for r in rows if any(c.strip() for c in r)]
+            if not rows:
+                passed.append((sheet.title, Errors.R_BLANK))
+                continue
+            try:
+                found = rows_to_documents(rows[0], rows[1:], options)
+            except FileProblem as problem:
+                passed.append((sheet.title, problem.reason))
+                continue
+            for document in found:
+                document.meta["sheet"] = sheet.title
+                document.source_part = f"sheet {sheet.title}"
+                for segment in document.segments:
+                    segment.meta["sheet"] = sheet.title
+            documents += found
     finally:
         book.close()
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    if not rows:
-        raise FileProblem("skipped", Errors.R_BLANK)
-    return rows_to_documents(rows[0], rows[1:], options)
+    if not documents:
+        if len(passed) == 1:
+            raise FileProblem("skipped", passed[0][1])
+        raise FileProblem("skipped", Errors.E271.format(
+            sheets="; ".join(f"{name}: {reason}" for name, reason in passed)))
+    for document in documents:
+        document.warnings += [Errors.E272.format(sheet=name, reason=reason) for name, reason in passed]
+    return documents

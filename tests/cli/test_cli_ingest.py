@@ -43,7 +43,7 @@ def test_exit_three_when_a_file_fails(tmp_path):
     result = invoke("ingest", folder, "--project", tmp_path / "p", "--json")
     assert result.exit_code == 3
     statuses = {f["path"]: (f["status"], f["reason"]) for f in json.loads(result.stdout)["files"]}
-    assert statuses["scan.png"] == ("unsupported", "unsupported format: PNG image; run OCR on it first")
+    assert statuses["scan.png"] == ("failed", "image cannot be read: truncated or corrupt")
     assert statuses["empty.txt"] == ("skipped", "empty file (0 bytes)")
     assert statuses["good.txt"][0] == "ingested"
 

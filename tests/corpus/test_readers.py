@@ -162,7 +162,7 @@ def test_garbage_pdf_is_rejected(tmp_path):
     pdf.multi_cell(0, 5, "(cid:3)(cid:17)(cid:42)(cid:8) " * 60)
     pdf.output(str(tmp_path / "cid.pdf"))
     with pytest.raises(FileProblem) as problem:
-        read(tmp_path / "cid.pdf")
+        read(tmp_path / "cid.pdf", ocr="off")  # (OCR would read the same codes off the page)
     assert problem.value.status == "failed" and "garbage" in problem.value.reason
 
 
@@ -265,3 +265,27 @@ def test_unsafe_docx_containers_are_refused(tmp_path):
 ])
 def test_titles_are_headings_or_nothing(text, title):
     assert first_line_title(text) == title
+
+
+def test_xlsx_every_sheet_is_read_with_its_name(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    kazakh = book.active
+    kazakh.title = "Kazakhstan 2024"
+    kazakh.append(["id", "answer"])
+    kazakh.append([1, "The Khorgos dry port brought jobs, but the trucks wait for days at customs."])
+    kazakh.append([2, "Chinese investment in the oil sector worries people in Aktobe."])
+    codes = book.create_sheet("codes")  # a code list: no open-ended column
+    codes.append(["code", "label"])
+    codes.append([1, "yes"])
+    kyrgyz = book.create_sheet("Kyrgyzstan 2024")
+    kyrgyz.append(["id", "answer"])
+    kyrgyz.append([7, "The road to Torugart is faster now, but few local people got jobs on it."])
+    book.save(tmp_path / "survey.xlsx")
+    kind, docs = read(tmp_path / "survey.xlsx")
+    assert [d.meta["sheet"] for d in docs] == ["Kazakhstan 2024", "Kyrgyzstan 2024"]
+    assert [d.source_part for d in docs] == ["sheet Kazakhstan 2024", "sheet Kyrgyzstan 2024"]
+    assert docs[1].segments[0].meta["sheet"] == "Kyrgyzstan 2024"
+    assert docs[1].segments[0].speaker == "7"
+    assert any("sheet 'codes' not read: no open-ended text column" in w for w in docs[0].warnings)

@@ -1,4 +1,4 @@
-from conftest import DATA
+from conftest import DATA, HOSTILE, needs_shared
 from stancemap.corpus.segment import is_transcript, paragraphs, role_of, segment
 
 
@@ -138,3 +138,73 @@ def test_chinese_is_cut_at_sentence_punctuation_never_mid_word():
     assert "".join(text[s.start:s.end] for s in spans) == text
     unpunctuated = "合作，" * 300  # only commas: cut after one
     assert all(unpunctuated[s.end - 1] == "，" for s in paragraphs(unpunctuated, max_chars=200))
+
+
+ZOOM_VTT = """WEBVTT
+
+1
+00:00:01.000 --> 00:00:04.000
+Aigerim Bekova
+Good morning. Thank you for joining us today.
+
+2
+00:00:05.000 --> 00:00:09.000
+Timur Sadykov
+Thanks. The Khorgos dry port changed our business a lot.
+We now ship twice as much to Urumqi.
+
+3
+00:00:10.000 --> 00:00:12.000
+Aigerim Bekova
+What changed at customs?
+"""
+
+TEAMS_DOCX_TEXT = """Meeting notes
+
+Aigerim Bekova   0:03
+Good morning. Thank you for joining us today.
+
+Timur Sadykov   0:10
+Thanks. The Khorgos dry port changed our business a lot.
+
+Aigerim Bekova   1:02
+What changed at customs?
+
+Timur Sadykov   1:15
+Trucks wait less.
+"""
+
+
+def test_cue_timed_transcript_with_names_on_their_own_line():
+    spans, transcript = segment(ZOOM_VTT)
+    assert transcript
+    assert [(s.speaker, ZOOM_VTT[s.start:s.end]) for s in spans] == [
+        ("Aigerim Bekova", "Good morning. Thank you for joining us today."),
+        ("Timur Sadykov", "Thanks. The Khorgos dry port changed our business a lot.\n"
+                          "We now ship twice as much to Urumqi."),
+        ("Aigerim Bekova", "What changed at customs?")]
+
+
+def test_names_followed_by_a_time_open_turns_and_a_title_stays_a_paragraph():
+    spans, transcript = segment(TEAMS_DOCX_TEXT)
+    assert transcript
+    assert [s.speaker for s in spans] == [None, "Aigerim Bekova", "Timur Sadykov",
+                                          "Aigerim Bekova", "Timur Sadykov"]
+    assert TEAMS_DOCX_TEXT[spans[-1].start:spans[-1].end] == "Trucks wait less."
+
+
+def test_headings_on_their_own_line_are_not_speakers():
+    text = ("Introduction\n\nThe Khorgos dry port is a logistics hub.\nIt opened in 2015.\n\n"
+            "Customs\n\nTrucks wait less than before.\n\nOutlook\n\nMore trains to Europe.\n")
+    assert segment(text)[1] is False
+
+
+@needs_shared
+def test_real_teams_transcript():
+    from stancemap.corpus.readers import READERS
+
+    (doc,) = READERS["docx"](HOSTILE / "unstructured" / "teams_chat.docx", {})
+    spans, transcript = segment(doc.text)
+    assert transcript
+    assert [(s.speaker, doc.text[s.start:s.end]) for s in spans] == [
+        ("Some Body", "OK. Yeah."), ("James Bond", "Umm."), (None, "saved-by | Dennis Forsythe")]
