@@ -49,10 +49,31 @@ def active_codebook(config: Config, codebook: Path | None) -> Codebook:
     return load_codebook(Path(config.coding.codebook) if config.coding.codebook else None)
 
 
-def progress_bar(label: str, quiet: bool) -> Progress:
+def progress_bar(label: str, quiet: bool):
+    """A rich bar on a terminal; plain lines with counts and elapsed time in a log or pipe."""
+    if not err_console.is_terminal:
+        from stancemap.cli._progress import LineProgress, plain_writer
+
+        return LineProgress(label, (lambda line: None) if quiet else plain_writer(err_console.file))
     return Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
                     TimeRemainingColumn(), TextColumn("{task.description}"), console=err_console,
                     disable=quiet, transient=True)
+
+
+def topic_progress(quiet: bool):
+    """`topics: fitting k=6 (2/5), 12.0 s elapsed` before each candidate fit, on a terminal or not."""
+    import time
+
+    from stancemap.cli._progress import _duration
+
+    started = time.monotonic()
+
+    def show(k: int, number: int, candidates: int) -> None:
+        if not quiet:
+            err_console.print(f"topics: fitting k={k} ({number}/{candidates}), "
+                              f"{_duration(time.monotonic() - started)} elapsed", highlight=False)
+
+    return show
 
 
 def db_option():

@@ -55,6 +55,33 @@ def print_code_summary(report: CodeReport) -> None:
     console.print(table)
     if report.seconds and report.tokens:
         console.print(f"{report.tokens / report.seconds:,.0f} tokens/s in {report.seconds:.1f} s")
+    print_stage_times(report)
+
+
+SIMILARITY = "sector similarity (encoder)"
+
+
+def print_stage_times(report: CodeReport) -> None:
+    """What costs the time, so a user can decide what to turn off."""
+    stages = report.stages()
+    spent = sum(s["seconds"] for s in stages.values())
+    if not stages or not spent:
+        return
+    table = Table(title="Time per stage")
+    table.add_column("stage")
+    table.add_column("seconds", justify="right")
+    table.add_column("share", justify="right")
+    table.add_column("passages/s", justify="right")
+    for name, found in stages.items():
+        rate = found["passages_per_s"]
+        table.add_row(name, f"{found['seconds']:.1f}", f"{found['seconds'] / spent:.0%}",
+                      f"{rate:,.0f}" if rate else "-")
+    console.print(table)
+    share = stages.get(SIMILARITY, {}).get("seconds", 0) / spent
+    if share >= 0.4:
+        console.print(f"[yellow]note:[/yellow] the sector similarity takes {share:.0%} of the coding "
+                      "time; set `embeddings = false` under [sectors] in the project's "
+                      "stancemap.toml to code sectors from the codebook's patterns only.")
 
 
 def code_command(

@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
-                                   db_option, err_console, project_config, user_errors)
+                                   db_option, project_config, topic_progress, user_errors)
 from stancemap.cli.code import print_code_summary, run_coding
 from stancemap.cli.ingest import print_summary, run_ingest
 from stancemap.cli.topics import print_topics
@@ -62,8 +62,8 @@ def run_command(
             print_code_summary(coded)
         topic_report = None
         if topics and settings.topics.enabled:
-            with err_console.status("fitting topics"):
-                topic_report = fit_topics(project, settings, book, db_url=db)
+            topic_report = fit_topics(project, settings, book, db_url=db,
+                                      on_candidate=topic_progress(quiet))
             if show:
                 print_topics(topic_report)
         exports = project / "exports"

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
-                                   db_option, err_console, project_config, project_option,
+                                   db_option, project_config, project_option, topic_progress,
                                    user_errors)
 from typing import TYPE_CHECKING
 
@@ -68,8 +68,8 @@ def topics_command(
         if num_topics:
             settings.topics.num_topics = num_topics
         book = active_codebook(settings, codebook)
-        with err_console.status("fitting topics"):
-            report = fit_topics(project, settings, book, force=force, db_url=db)
+        report = fit_topics(project, settings, book, force=force, db_url=db,
+                            on_candidate=topic_progress(as_json))
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:

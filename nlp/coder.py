@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +32,7 @@ class BatchResult:
     codes: list[dict] = field(default_factory=list)
     tokens: int = 0
     passages: int = 0
+    stage_seconds: Counter = field(default_factory=Counter)  # where the time went, per stage
 
 
 def seed_everything(seed: int) -> None:
@@ -98,20 +101,38 @@ class Coder:
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     def code_batch(self, passages: list[PassageInput]) -> BatchResult:
+        result = BatchResult(passages=len(passages))
+        clock = time.perf_counter()
+
+        def lap(stage: str) -> None:
+            nonlocal clock
+            result.stage_seconds[stage] += time.perf_counter() - clock
+            clock = time.perf_counter()
+
         texts = [p.text for p in passages]
         langs = [p.lang for p in passages]
         analyses = self.analyser.analyse(texts, langs)
+        lap("analysis (spaCy, gazetteer)")
         embed_langs = set(self.config.sectors.embedding_languages)
         wanted = [i for i, lang in enumerate(langs) if lang in embed_langs]
         similarities: list[dict] = [{} for _ in passages]
-        if isinstance(self.sectors, SectorStage):
+        if isinstance(self.sectors, SectorStage) and self.sectors.encoder is not None:
             for index, found in zip(wanted, self.sectors.similarities([texts[i] for i in wanted])):
                 similarities[index] = found
+            lap("sector similarity (encoder)")
         sentiments = self.sentiment.code_batch(texts, langs, [a.sentences for a in analyses])
+        lap(self.sentiment.name)
         sectors = self.sectors.code_batch(texts, analyses, similarities)
+        lap(self.sectors.name)
         versions = self.stage_versions()
-        result = BatchResult(passages=len(passages))
-        for passage, analysis, sector_codes, sentiment in zip(passages, analyses, sectors, sentiments):
+        staged_by_passage = []
+        for passage, analysis in zip(passages, analyses):
+            staged_by_passage.append(self.countries.code(passage, analysis))
+        lap(self.countries.name)
+        stances = [self.stance.code(passage.text, analysis) for passage, analysis in zip(passages, analyses)]
+        lap(self.stance.name)
+        for passage, analysis, sector_codes, sentiment, country_codes, stance_codes in zip(
+                passages, analyses, sectors, sentiments, staged_by_passage, stances):
             result.tokens += analysis.tokens
             entity_source = f"model:entities@{ENTITY_STAGE_VERSION}+{analysis.analyser}"
             for mention in analysis.mentions:
@@ -122,10 +143,10 @@ class Coder:
                     "canonical_id": mention.canonical_id, "country": mention.country,
                     "source": entity_source})
             staged: list[tuple[str, list[CodeOut]]] = [
-                (self.countries.name, self.countries.code(passage, analysis)),
+                (self.countries.name, country_codes),
                 (self.sectors.name, sector_codes),
                 (self.sentiment.name, sentiment),
-                (self.stance.name, self.stance.code(passage.text, analysis)),
+                (self.stance.name, stance_codes),
             ]
             for stage, outs in staged:
                 for out in outs:

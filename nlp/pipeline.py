@@ -29,12 +29,20 @@ class CodeReport:
     codes: Counter = field(default_factory=Counter)
     seconds: float = 0.0
     signature: str = ""
+    stage_seconds: Counter = field(default_factory=Counter)
+
+    def stages(self) -> dict[str, dict[str, float]]:
+        """Per stage: seconds spent and passages coded per second, slowest first."""
+        return {name: {"seconds": round(spent, 3),
+                       "passages_per_s": round(self.passages / spent, 1) if spent else None}
+                for name, spent in self.stage_seconds.most_common()}
 
     def to_json(self) -> dict:
         return {"run_id": self.run_id, "documents": self.documents,
                 "skipped_documents": self.skipped_documents, "passages": self.passages,
                 "tokens": self.tokens, "mentions": self.mentions, "codes": dict(self.codes),
-                "seconds": round(self.seconds, 3), "signature": self.signature}
+                "seconds": round(self.seconds, 3), "signature": self.signature,
+                "stages": self.stages()}
 
 
 def _batches(store: Store, signature: str, force: bool, size: int
@@ -113,6 +121,7 @@ def _store_batch(store: Store, report: CodeReport, run_id: str, signature: str,
     report.tokens += result.tokens
     report.mentions += len(result.mentions)
     report.codes.update(c["dimension"] for c in result.codes)
+    report.stage_seconds.update(result.stage_seconds)
     if on_batch:
         on_batch(len(doc_ids))
 
@@ -136,7 +145,8 @@ class TopicReport:
 
 
 def fit_topics(project: Path, config: Config, codebook: Codebook, *, force: bool = False,
-               db_url: str | None = None) -> TopicReport:
+               db_url: str | None = None,
+               on_candidate: Callable[[int, int, int], None] | None = None) -> TopicReport:
     """Fit (or reuse, when nothing changed) the topic model and store per-passage shares."""
     from stancemap.nlp.topics import VERSION, TopicModeler, corpus_signature
 
@@ -157,7 +167,8 @@ def fit_topics(project: Path, config: Config, codebook: Codebook, *, force: bool
             report.model_id, report.num_topics = latest["model_id"], latest["num_topics"]
             report.topics, report.selection = latest["topics"], latest["selection"]
         else:
-            result = TopicModeler(config.topics, config.seed, codebook).fit(passages, signature)
+            result = TopicModeler(config.topics, config.seed, codebook).fit(passages, signature,
+                                                                            on_candidate)
             report.skipped = result.skipped
             if not result.skipped:
                 labels = {i: t["id"] for i, t in enumerate(result.topics)}

@@ -13,6 +13,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
@@ -89,7 +90,9 @@ class TopicModeler:
         best = np.argsort(-relevance, kind="stable")[:size]
         return " / ".join(dictionary[int(i)] for i in best)
 
-    def fit(self, passages: list[tuple[str, str]], signature: str) -> TopicResult:
+    def fit(self, passages: list[tuple[str, str]], signature: str,
+            on_candidate: Callable[[int, int, int], None] | None = None) -> TopicResult:
+        """`on_candidate(k, number, candidates)` is called before each candidate fit."""
         from gensim.corpora import Dictionary
         from gensim.models import CoherenceModel, LdaModel
         from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
@@ -114,7 +117,9 @@ class TopicModeler:
         corpus = [bow for _, bow in fitted]
         texts = [docs[i] for i, _ in fitted]
         selection, best = [], None
-        for k in candidates:
+        for number, k in enumerate(candidates, 1):
+            if on_candidate:
+                on_candidate(k, number, len(candidates))
             model = LdaModel(corpus, id2word=dictionary, num_topics=k, random_state=self.seed,
                              passes=config.passes, iterations=config.iterations, alpha="symmetric",
                              eta=self._eta(dictionary, k) if config.seed_words else "symmetric")
