@@ -31,22 +31,33 @@ def user_errors():
         raise typer.Exit(err.exit_code) from None
 
 
-def project_config(project: Path | None, config: Path | None) -> Config:
-    """--config if given, else the project's own stancemap.toml, else the defaults."""
+def project_config(project: Path | None, config: Path | None, db_url: str | None = None) -> Config:
+    """--config if given, else the project's own stancemap.toml, else the config the project
+    started from (a team database has no stancemap.toml), else the defaults."""
+    from stancemap.cli._choices import remembered_config
     from stancemap.config import CONFIG_NAME, load_config
 
-    if config is None and project is not None and (project / CONFIG_NAME).exists():
-        config = project / CONFIG_NAME
+    if config is None and project is not None:
+        own = project / CONFIG_NAME
+        config = own if own.exists() else remembered_config(project, db_url)
     return load_config(config)
 
 
-def active_codebook(config: Config, codebook: Path | None) -> Codebook:
-    """--codebook wins over the config's coding.codebook; neither means the default."""
-    from stancemap.annotations.codebook import load_codebook
+def warn(text: str) -> None:
+    err_console.print(f"[yellow]{text}[/yellow]", highlight=False, soft_wrap=True)
 
-    if codebook is not None:
-        config.coding.codebook = str(codebook)
-    return load_codebook(Path(config.coding.codebook) if config.coding.codebook else None)
+
+def active_codebook(config: Config, codebook: Path | None, project: Path | None = None,
+                    db_url: str | None = None) -> Codebook:
+    """--codebook, else the project's remembered codebook (cli/_choices.py), else the config's
+    coding.codebook, else the default."""
+    from stancemap.annotations.codebook import load_codebook
+    from stancemap.cli._choices import choose_codebook
+
+    if project is None:
+        return load_codebook(codebook or (Path(config.coding.codebook) if config.coding.codebook
+                                          else None))
+    return choose_codebook(project, db_url, config, codebook, warn)
 
 
 def progress_bar(label: str, quiet: bool):

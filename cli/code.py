@@ -80,7 +80,7 @@ def print_stage_times(report: CodeReport) -> None:
     share = stages.get(SIMILARITY, {}).get("seconds", 0) / spent
     if share >= 0.4:
         console.print(f"[yellow]note:[/yellow] the sector similarity takes {share:.0%} of the coding "
-                      "time; set `embeddings = false` under [sectors] in the project's "
+                      "time; set `embeddings = false` under \\[sectors] in the project's "
                       "stancemap.toml to code sectors from the codebook's patterns only.")
 
 
@@ -98,10 +98,10 @@ def code_command(
 ) -> None:
     """Code every passage: entities, countries, sectors, sentiment and stance."""
     with user_errors():
-        settings = project_config(project, config)
+        settings = project_config(project, config, db)
         if model_version:
             settings.coding.model_versions = list(model_version)
-        book = active_codebook(settings, codebook)
+        book = active_codebook(settings, codebook, project, db)
         report = run_coding(project, settings, book, force, quiet, db)
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))

@@ -42,8 +42,8 @@ def export_command(
     from stancemap.datasets.export import export_project
 
     with user_errors():
-        settings = project_config(project, config)
-        book = active_codebook(settings, codebook)
+        settings = project_config(project, config, db)
+        book = active_codebook(settings, codebook, project, db)
         written = export_project(project, level, out, fmt=fmt, by=split_list(by), config=settings,
                                  codebook=book, db_url=db)
     for path in written:

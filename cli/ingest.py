@@ -11,8 +11,9 @@ from rich.table import Table
 
 from typing import TYPE_CHECKING
 
+from stancemap.cli._choices import choose_inputs, remember_inputs
 from stancemap.cli._common import (config_option, console, db_option, progress_bar,
-                                   project_config, user_errors)
+                                   project_config, user_errors, warn)
 
 if TYPE_CHECKING:
     from stancemap.corpus.ingest import IngestReport
@@ -51,8 +52,11 @@ def ingest_command(
 ) -> None:
     """Read every file below FOLDER into the project: documents, passages, metadata, languages."""
     with user_errors():
-        settings = project_config(project, config)
+        settings = project_config(project, config, db)
+        manifest, pattern, text_columns = choose_inputs(project, db, manifest, pattern,
+                                                        text_columns, warn)
         report = run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet, db)
+        remember_inputs(project, db, manifest, pattern, text_columns, config)
     if as_json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     elif not quiet:
@@ -70,7 +74,7 @@ def run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet
     from stancemap.corpus.ingest import ingest
 
     with progress_bar("ingest", quiet) as progress:
-        task = progress.add_task("", total=None)
+        task = progress.add_task("files", total=None)
         return ingest(
             folder, project, manifest=manifest, pattern=pattern,
             text_columns=split_list(text_columns), config=settings, db_url=db_url,
@@ -83,7 +87,7 @@ def print_summary(report: IngestReport) -> None:
     from stancemap.corpus.ingest import STATUSES
 
     problems = [f for f in report.files if f.status not in ("ingested", "duplicate")
-                or (f.reason and f.status == "duplicate" and not f.unchanged)]
+                or (f.reason and f.status == "duplicate" and not f.unchanged) or f.duplicates]
     if problems:
         table = Table(title="Files that need a look", show_lines=False)
         table.add_column("file", overflow="fold")

@@ -64,10 +64,10 @@ def topics_command(
     from stancemap.nlp.pipeline import fit_topics
 
     with user_errors():
-        settings = project_config(project, config)
+        settings = project_config(project, config, db)
         if num_topics:
             settings.topics.num_topics = num_topics
-        book = active_codebook(settings, codebook)
+        book = active_codebook(settings, codebook, project, db)
         report = fit_topics(project, settings, book, force=force, db_url=db,
                             on_candidate=topic_progress(as_json))
     if as_json:
