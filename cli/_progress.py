@@ -18,7 +18,7 @@ def _duration(seconds: float) -> str:
 
 class LineProgress:
     """The subset of rich.progress.Progress the commands use (add_task, update), written as one
-    line per task every `every_s` seconds, plus the first and the last, e.g.
+    line per task when its size is known, every `every_s` seconds, and at the end, e.g.
     `ingest: 120/500 files, 12.3 s elapsed, about 38.9 s left`."""
 
     def __init__(self, label: str, write: Callable[[str], None], every_s: float = PLAIN_EVERY_S,
@@ -40,15 +40,19 @@ class LineProgress:
 
     def add_task(self, description: str = "", total: int | None = None, **_) -> int:
         now = self.clock()
-        self.tasks.append({"what": description, "total": total, "done": 0, "started": now,
+        self.tasks.append({"what": description, "total": None, "done": 0, "started": now,
                            "last": None, "shown": None})
+        if total is not None:
+            self.update(len(self.tasks) - 1, total=total)
         return len(self.tasks) - 1
 
     def update(self, task_id: int, *, total: int | None = None, advance: int | None = None,
                completed: int | None = None, description: str | None = None, **_) -> None:
         task = self.tasks[task_id]
         if total is not None:
-            task["total"] = total
+            known, task["total"] = task["total"], total
+            if known is None and total:  # the work is known: say how much, before the first item
+                self._line(task)
         if completed is not None:
             task["done"] = completed
         if advance:

@@ -84,10 +84,10 @@ def run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet
 
 
 def print_summary(report: IngestReport) -> None:
-    from stancemap.corpus.ingest import STATUSES
+    from stancemap.corpus.ingest import STATUSES, duplicate_label
 
     problems = [f for f in report.files if f.status not in ("ingested", "duplicate")
-                or (f.reason and f.status == "duplicate" and not f.unchanged) or f.duplicates]
+                or (f.reason and f.status == "duplicate" and not f.unchanged)]
     if problems:
         table = Table(title="Files that need a look", show_lines=False)
         table.add_column("file", overflow="fold")
@@ -99,6 +99,12 @@ def print_summary(report: IngestReport) -> None:
         console.print(table)
         if len(problems) > 50:
             console.print(f"… and {len(problems) - 50} more (use --json for all)")
+    for result in report.files:  # repeated records, by id: none is lost, each is named
+        if result.duplicates:
+            named = ", ".join(map(duplicate_label, result.duplicates))
+            console.print(f"{result.path}: {len(result.duplicates)} record(s) repeat the text of "
+                          f"another record and refer to its passages: {named}", soft_wrap=True,
+                          highlight=False)
     counts = report.counts
     summary = Table(title=f"Ingest summary — run {report.run_id}")
     summary.add_column("status")

@@ -63,8 +63,7 @@ def print_scores(scores: dict) -> None:
     console.print(f"macro-F1: trained {scores['trained']['macro_f1']}, "
                   f"default {scores['default']['macro_f1']}")
     for method in ("trained", "default"):
-        print_confusion(scores[method], f"{method}: confusion matrix (rows: human label, "
-                                        "columns: predicted)")
+        print_confusion(scores[method], f"{method}: confusion matrix")
     for note in scores.get("notes", []):
         console.print(f"[yellow]note:[/yellow] {note}")
 

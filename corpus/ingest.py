@@ -316,7 +316,7 @@ class Ingestor:
         status = ("ingested" if "ingested" in statuses
                   else "near_duplicate" if "near_duplicate" in statuses else "duplicate")
         if duplicates:
-            named = ", ".join(d["shown"] for d in duplicates[:10]) + (" …" if len(duplicates) > 10 else "")
+            named = ", ".join(map(duplicate_label, duplicates[:10])) + (" …" if len(duplicates) > 10 else "")
             reasons.insert(0, Errors.R_DUPLICATE_RECORDS.format(count=len(duplicates), total=len(built),
                                                                records=named))
         if refreshed:
@@ -336,7 +336,7 @@ class Ingestor:
         self.clusters.update(clusters)
         return FileResult(shown, status, reason, doc_ids, sha256=sha,
                           passages=sum(len(d.passages) for d in new),
-                          duplicates=[{k: v for k, v in d.items() if k != "shown"} for d in duplicates])
+                          duplicates=duplicates)
 
     def _shown(self, source_path: str) -> str:
         try:
@@ -356,13 +356,17 @@ def _record(document: Document, source_path: str) -> dict:
 
 
 def _duplicate(record: dict, doc_id: str, first: dict | None) -> dict:
-    """A repeated record, named by its id (or line) and what it repeats."""
-    name = f"id {record['id']}" if record["id"] is not None else record["part"]
-    same = (f"id {first['id']}" if first and first["id"] is not None else
-            first["part"] if first else f"document {doc_id[:12]}")
+    """A repeated record: its line and id, and the record (or stored document) it repeats."""
     return {"part": record["part"], "id": record["id"], "same_as": first["id"] if first else None,
-            "doc_id": doc_id, "shown": f"{record['part']} ({name} = {same})"
-            if record["id"] is not None else f"{name} (= {same})"}
+            "doc_id": doc_id}
+
+
+def duplicate_label(duplicate: dict) -> str:
+    """`line 4 (id r4 = id r3)`, or `line 4 (= document 0132075e7725)` when ids are missing."""
+    same = (f"id {duplicate['same_as']}" if duplicate["same_as"] is not None
+            else f"document {duplicate['doc_id'][:12]}")
+    name = f"id {duplicate['id']} = " if duplicate["id"] is not None else "= "
+    return f"{duplicate['part']} ({name}{same})"
 
 
 def ingest(folder: Path, project: Path, *, manifest: Path | None = None,

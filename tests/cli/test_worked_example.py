@@ -25,16 +25,25 @@ def test_worked_example(tmp_path):
     assert list(pd.read_csv(batch, keep_default_na=False).item_id) == list(shipped.item_id)
     assert shipped.coder_value.str.len().gt(0).all()
     imported = invoke("review", "import", CODED, "--project", project, "--annotator", "aigerim", "--json")
-    assert imported.exit_code == 0 and json.loads(imported.stdout)["decisions"] == 60
+    report = json.loads(imported.stdout)
+    assert imported.exit_code == 0 and report["decisions"] == 60
+    # the README's figures: she kept 24 and changed 36 (3 to none) → 24 + 33 + 36 = 93 codes
+    assert (report["kept"], report["changed"], report["changed_to_none"]) == (24, 36, 3)
+    assert report["statuses"] == {"accepted": 24, "corrected": 33, "rejected": 36}
+    assert report["codes"] == sum(report["statuses"].values())
     scores = json.loads(invoke("evaluate", "--project", project, "--task", "stance", "--json").stdout)
     assert scores["examples"] == 57 and scores["trained"]["macro_f1"] > scores["default"]["macro_f1"]
-    trained = json.loads(invoke("train", "--project", project, "--task", "stance", "--json").stdout)
-    assert trained["version"] == "stance-tfidf-1"
+    assert len(scores["trained"]["confusion_matrix"]) == 3
+    trained = invoke("train", "--project", project, "--task", "stance")
+    text = " ".join(trained.output.split())
+    assert trained.exit_code == 0 and "saved stance-tfidf-1 " in text
+    assert text.count("'none' left out") == 1 and "trained: confusion matrix" in text
     rerun = invoke("run", EXAMPLES / "corpus", "--project", project, "--manifest", EXAMPLES / "manifest.csv",
                    "--model-version", "stance-tfidf-1", "--no-topics", "--json")
     assert rerun.exit_code == 0
     summary = json.loads(rerun.stdout)
     assert summary["ingest"]["warnings"] == [] and summary["code"]["documents"] == 11
+    assert "sector similarity (encoder)" in summary["code"]["stages"]
     panel = tmp_path / "panel.csv"
     assert invoke("export", "--project", project, "--level", "panel", "--by", "country,year",
                   "--out", panel).exit_code == 0
