@@ -316,3 +316,15 @@ def test_training_reports_steps_in_a_log(capsys):
         update("fold 1/5", 40, 40)
     err = capsys.readouterr().err
     assert "train fold 1/5: 0/40, " in err and "train fold 1/5: 40/40, " in err
+
+
+def test_choices_live_in_the_store_of_either_backend(backend):
+    from stancemap.cli._choices import load_choices, save_choices
+    from stancemap.corpus.store import Store
+
+    project, url = backend
+    if url is None:
+        assert load_choices(project, url) is None  # no project yet
+    Store(project, url=url).dispose()
+    save_choices(project, url, {"ingest": {"pattern": "{country}/*", "manifest": None}})
+    assert load_choices(project, url)["ingest"]["pattern"] == "{country}/*"
