@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from stancemap.annotations.codebook import Codebook
-from stancemap.annotations.review import (NONE, Decision, allowed_values, is_multi, review_dimensions,
+from stancemap.annotations.review import (MAX_PROBLEMS, NONE, Decision, allowed_values, is_multi, review_dimensions,
                                           text_hash)
 from stancemap.corpus.store import Store, codes, documents, now, passages
 from stancemap.errors import Errors, ReviewError
@@ -22,6 +22,7 @@ class ImportReport:
     decisions: int
     codes: int
     statuses: dict[str, int]
+    skipped: dict[str, list[str]] = field(default_factory=dict)  # reason -> where in the file
     kept: int = 0  # decisions that kept the model's value(s)
     changed: int = 0  # decisions that chose other values (to_none of them: "none" only)
     to_none: int = 0
@@ -29,7 +30,9 @@ class ImportReport:
     def to_json(self) -> dict:
         return {"path": self.path, "annotators": self.annotators, "decisions": self.decisions,
                 "kept": self.kept, "changed": self.changed, "changed_to_none": self.to_none,
-                "codes": self.codes, "statuses": self.statuses}
+                "codes": self.codes, "statuses": self.statuses,
+                "skipped": {reason: {"count": len(where), "where": where[:100]}
+                            for reason, where in self.skipped.items()}}
 
     def summary(self) -> str:
         """One line that adds up: decisions kept + changed; codes accepted + corrected + rejected."""
@@ -42,6 +45,14 @@ class ImportReport:
         return (f"{self.decisions} decisions by {who}: {self.kept} kept the model's value, "
                 f"{self.changed} changed it{none} → {self.codes} human codes: "
                 f"{', '.join(parts) or 'none'}")
+
+
+def refuse(path: str, problems: list[str], hint: str = "") -> ReviewError:
+    """The error listing what stops an import (the first 100 problems), and a hint if any."""
+    listed = "\n".join(f"  {p}" for p in problems[:100])
+    more = f"\n  … and {len(problems) - 100} more" if len(problems) > 100 else ""
+    more += f"\n{hint}" if hint else ""
+    return ReviewError(Errors.E054.format(path=path, count=len(problems), problems=listed + more))
 
 
 _NOT_IN_CODEBOOK = " (not in the codebook in use)"
@@ -57,9 +68,12 @@ def _problems(decisions: list[Decision], store: Store, codebook: Codebook) -> li
                 sa.select(passages.c.passage_id, passages.c.text)
                 .select_from(passages.join(documents, documents.c.doc_id == passages.c.doc_id))
                 .where(passages.c.passage_id.in_(chunk), documents.c.retired_at.is_(None)))})
-    problems = []
+    problems: list[str] = []
     dimensions = review_dimensions(codebook)
     for decision in decisions:
+        if len(problems) >= MAX_PROBLEMS:
+            problems.append(f"{decision.where} and after: not checked (too many problems)")
+            break
         where = decision.where
         if decision.dimension not in dimensions:
             problems.append(f"{where}: unknown dimension {decision.dimension!r}{_NOT_IN_CODEBOOK}")
@@ -84,20 +98,19 @@ def _problems(decisions: list[Decision], store: Store, codebook: Codebook) -> li
 
 def import_decisions(project: Path, decisions: list[Decision], codebook: Codebook, *,
                      path: str, status_override: str | None = None,
-                     db_url: str | None = None) -> ImportReport:
+                     db_url: str | None = None,
+                     skipped: dict[str, list[str]] | None = None) -> ImportReport:
     """Check every decision, then store them all in one transaction (or none)."""
     decisions = [d for d in decisions if d.values]  # an empty cell is no decision
     store = Store(Path(project), url=db_url, create=False)
     try:
         problems = _problems(decisions, store, codebook)
         if problems:
-            listed = "\n".join(f"  {p}" for p in problems[:100])
-            more = f"\n  … and {len(problems) - 100} more" if len(problems) > 100 else ""
+            hint = ""
             if any(_NOT_IN_CODEBOOK in p for p in problems):  # most likely the wrong codebook
-                more += "\n" + Errors.E164.format(
-                    codebook=f"{codebook.name} {codebook.version}",
-                    targets=", ".join(codebook.stance_targets) or "none")
-            raise ReviewError(Errors.E054.format(path=path, count=len(problems), problems=listed + more))
+                hint = Errors.E164.format(codebook=f"{codebook.name} {codebook.version}",
+                                          targets=", ".join(codebook.stance_targets) or "none")
+            raise refuse(path, problems, hint)
         stamp = now()
         rows, statuses, outcomes = [], defaultdict(int), defaultdict(int)
         with store.engine.begin() as conn:
@@ -130,7 +143,8 @@ def import_decisions(project: Path, decisions: list[Decision], codebook: Codeboo
             if rows:
                 conn.execute(codes.insert(), rows)
         return ImportReport(path, sorted({d.annotator for d in decisions}), len(decisions), len(rows),
-                            dict(statuses), outcomes["kept"],
-                            outcomes["changed"] + outcomes["to_none"], outcomes["to_none"])
+                            dict(statuses), skipped or {}, kept=outcomes["kept"],
+                            changed=outcomes["changed"] + outcomes["to_none"],
+                            to_none=outcomes["to_none"])
     finally:
         store.dispose()

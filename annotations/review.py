@@ -8,6 +8,7 @@ removed ("none" removes them all). Re-importing a decision replaces that coder's
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -123,7 +124,7 @@ def collect_items(store: Store, dims: list[str], codebook: Codebook) -> list[Ite
     return items
 
 
-@dataclass
+@dataclass(slots=True)
 class Decision:
     """One coder's value for one item, as read from a review file."""
 
@@ -148,3 +149,66 @@ def parse_values(raw: str | list | None, dimension: str) -> list[str]:
         return [NONE if v.lower() == NONE else v for v in values]
     return [NONE if v.lower() == NONE else v.upper() if dimension == "country" else v.lower()
             for v in values]
+
+
+MAX_PROBLEMS = 1000  # a file this wrong is not read further: the first ones say what to fix
+
+
+@dataclass
+class Reading:
+    """What a review file holds: decisions, the problems that stop its import, and items
+    left out on purpose (not reviewed, no label), each with where it is in the file."""
+
+    decisions: list[Decision] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    skipped: dict[str, list[str]] = field(default_factory=dict)
+    kind: str = "a review file"  # for messages: "a Label Studio JSON export", ...
+
+    @property
+    def full(self) -> bool:
+        return len(self.problems) >= MAX_PROBLEMS
+
+    def skip(self, reason: str, where: str) -> None:
+        self.skipped.setdefault(reason, []).append(where)
+
+    def decide(self, where: str, record, values, annotator: str | None,
+               note: str | None = None) -> None:
+        """A decision from a record holding item_id and text_sha, or a problem saying why not."""
+        if not isinstance(record, dict):
+            self.problems.append(f"{where}: a {type(record).__name__} where an object belongs")
+            return
+        item_id = record.get("item_id")
+        if not isinstance(item_id, str) or len(item_id.split("|")) != 3:
+            self.problems.append(
+                f"{where}: no stancemap item_id" + (f" ({type(item_id).__name__} {str(item_id)[:40]!r})"
+                                                    if item_id not in (None, "") else "")
+                + " (this file was not made by `stancemap review export`)")
+            return
+        if values is not None and not isinstance(values, (str, list)) or (
+                isinstance(values, list) and not all(isinstance(v, (str, int, float)) for v in values)):
+            self.problems.append(f"{where}: the label is a {type(values).__name__}, not text or a "
+                                 f"list of labels")
+            return
+        sha = record.get("text_sha")
+        passage_id, dimension, target = item_id.split("|")
+        dimension, target = sys.intern(dimension), sys.intern(target)  # a million rows share them
+        self.decisions.append(Decision(where, passage_id, dimension, target,
+                                       [sys.intern(v) for v in parse_values(values, dimension)],
+                                       sha if isinstance(sha, str) and sha else None,
+                                       note if isinstance(note, str) and note else None, annotator))
+
+    def check_repeats(self) -> None:
+        """The same item twice from one coder is refused, with every place it appears."""
+        first: dict[tuple, int] = {}
+        repeats: dict[tuple, list[int]] = {}
+        for index, decision in enumerate(self.decisions):
+            if decision.values:
+                key = (decision.passage_id, decision.dimension, decision.target, decision.annotator)
+                seen = first.setdefault(key, index)
+                if seen != index:
+                    repeats.setdefault(key, [seen]).append(index)
+        for (passage_id, dimension, target, annotator), indices in repeats.items():
+            wheres = [self.decisions[i].where for i in indices[:5]]
+            shown = ", ".join(wheres) + (f" … ({len(indices)} in all)" if len(indices) > 5 else "")
+            self.problems.append(f"item {passage_id}|{dimension}|{target} appears {len(indices)} times"
+                                 f" for coder {annotator}: {shown}; keep one")

@@ -8,14 +8,15 @@ import csv
 import io
 import json
 import zipfile
+import zlib
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from stancemap.annotations.codebook import Codebook
-from stancemap.annotations.review import (Decision, Item, allowed_values, is_multi, parse_values,
-                                          review_dimensions)
+from stancemap.annotations.review import Item, Reading, allowed_values, is_multi, review_dimensions
 from stancemap.corpus.encoding import decode
-from stancemap.corpus.zipsafety import zip_problem
+from stancemap.corpus.spreadsheet import neutralise, restore, set_text_cell
+from stancemap.corpus.zipsafety import ZipLimit, inflate_problem
 from stancemap.errors import Errors, FileProblem, ReviewError
 
 FORMATS = ("csv", "xlsx", "labelstudio", "doccano", "qdpx")
@@ -49,7 +50,7 @@ def write_review(items: list[Item], path: Path, fmt: str, codebook: Codebook,
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=COLUMNS)
             writer.writeheader()
-            writer.writerows(_row(i, codebook) for i in items)
+            writer.writerows({k: neutralise(v) for k, v in _row(i, codebook).items()} for i in items)
         return [path]
     if fmt == "xlsx":
         _write_xlsx(items, path, codebook)
@@ -59,11 +60,14 @@ def write_review(items: list[Item], path: Path, fmt: str, codebook: Codebook,
     if fmt == "doccano":
         with path.open("w", encoding="utf-8") as handle:
             for item in items:
-                handle.write(json.dumps({"text": item.text, "label": item.model_values, "meta": {
-                    "item_id": item.item_id, "passage_id": item.passage_id,
-                    "dimension": item.dimension, "target": item.target, "text_sha": item.text_sha,
-                    "model_score": item.model_score, "model_source": item.model_source}},
-                    ensure_ascii=False) + "\n")
+                # doccano keeps fields other than text and label as the item's metadata and
+                # writes them back beside the label on export
+                handle.write(json.dumps({
+                    "text": item.text, "label": item.model_values, "item_id": item.item_id,
+                    "passage_id": item.passage_id, "dimension": item.dimension,
+                    "target": item.target, "text_sha": item.text_sha,
+                    "model_values": item.model_values, "model_score": item.model_score,
+                    "model_source": item.model_source}, ensure_ascii=False) + "\n")
         return [path]
     raise ReviewError(Errors.E040.format(fmt=fmt, path=path, formats=", ".join(FORMATS)))
 
@@ -76,18 +80,17 @@ def _write_xlsx(items: list[Item], path: Path, codebook: Codebook) -> None:
     book = Workbook()
     sheet = book.active
     sheet.title = "review"
-    sheet.append(COLUMNS)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    for column, name in enumerate(COLUMNS, start=1):
+        sheet.cell(1, column, name).font = Font(bold=True)
     coder_col = COLUMNS.index("coder_value") + 1
     note_col = COLUMNS.index("coder_note") + 1
     lists = book.create_sheet("allowed_values")
     validations = {}
     for column, dimension in enumerate(review_dimensions(codebook), start=1):
         values = allowed_values(dimension, codebook)
-        lists.cell(1, column, dimension)
+        set_text_cell(lists.cell(1, column), dimension)
         for row, value in enumerate(values, start=2):
-            lists.cell(row, column, value)
+            set_text_cell(lists.cell(row, column), value)
         letter = lists.cell(1, column).column_letter
         # multi-valued dimensions accept "KAZ; CHN": the list is a guide, not a rule
         validations[dimension] = DataValidation(
@@ -96,9 +99,10 @@ def _write_xlsx(items: list[Item], path: Path, codebook: Codebook) -> None:
         sheet.add_data_validation(validations[dimension])
     unlocked = Protection(locked=False)
     editable = PatternFill("solid", fgColor="FFF2CC")
-    for item in items:
-        sheet.append([_row(item, codebook)[c] for c in COLUMNS])
-        row = sheet.max_row
+    for row, item in enumerate(items, start=2):
+        values = _row(item, codebook)
+        for column, name in enumerate(COLUMNS, start=1):
+            set_text_cell(sheet.cell(row, column), values[name])  # text, never a formula
         for column in (coder_col, note_col):
             sheet.cell(row, column).protection = unlocked
             sheet.cell(row, column).fill = editable
@@ -133,117 +137,140 @@ def _write_labelstudio(items: list[Item], path: Path, codebook: Codebook) -> lis
                       f'showInline="true">{choices}</Choices>')
     config = ("<View>\n  <Header value=\"$question\"/>\n  <Text name=\"text\" value=\"$text\"/>\n"
               + "\n".join(blocks) + "\n</View>\n")
-    config_path = path.with_name(path.stem + ".label_config.xml")
+    config_path = path.with_name(path.stem + ".label_config.xml")  # tasks.json -> tasks.label_config.xml
     config_path.write_text(config, encoding="utf-8")
     return [path, config_path]
 
 
 # reading -----------------------------------------------------------------------------------
-def _safe_zip(path: Path) -> None:
-    problem = zip_problem(path, MAX_UNPACKED)
-    if problem:
-        raise ReviewError(Errors.E056.format(path=path, reason=problem))
-
-
-def _decision(where, record: dict, values, annotator) -> Decision:
-    item_id = str(record.get("item_id") or "")
-    parts = item_id.split("|")
-    if len(parts) != 3:
-        raise ValueError(f"{where}: no stancemap item_id (this file was not made by "
-                         f"`stancemap review export`)")
-    passage_id, dimension, target = parts
-    return Decision(where, passage_id, dimension, target, parse_values(values, dimension),
-                    record.get("text_sha") or None, record.get("coder_note") or None, annotator)
-
-
-def _from_rows(rows: list[dict], annotator: str, first_row: int = 2) -> list[Decision]:
-    missing = {"item_id", "coder_value"} - set(rows[0] if rows else {})
-    if missing:
-        raise ValueError(f"no column(s) {', '.join(sorted(missing))}")
-    return [_decision(f"row {n}", row, row.get("coder_value"), annotator)
-            for n, row in enumerate(rows, start=first_row)]
-
-
-def read_review(path: Path, annotator: str, codebook: Codebook) -> list[Decision]:
-    """Decisions in any supported format; a file of another shape is refused by name."""
-    data = path.read_bytes()
+def read_review(path: Path, annotator: str | None, codebook: Codebook, locate=None) -> Reading:
+    """Decisions in any supported format, detected from the content, with every problem that
+    stops the import listed; a file of another shape is refused by name. `annotator` names the
+    coder where the file does not (CSV, XLSX, a single doccano file, Label Studio user ids).
+    `locate` places a QDA program's own selections on passages (see qdpx.read_qdpx)."""
     try:
-        if data.startswith(b"PK\x03\x04"):
-            _safe_zip(path)
-            with zipfile.ZipFile(path) as archive:
-                is_qdpx = "project.qde" in archive.namelist()
-            if is_qdpx:
-                from stancemap.annotations.qdpx import read_qdpx
-
-                return read_qdpx(path, annotator, codebook)
-            return _read_xlsx(path, annotator)
-        text, _ = decode(data)
-        stripped = text.lstrip()
-        if stripped.startswith("["):
-            return _read_labelstudio(json.loads(stripped), annotator)
-        if stripped.startswith("{"):
-            return _read_doccano(text, annotator)
-        rows = list(csv.DictReader(io.StringIO(text)))
-        return _from_rows(rows, annotator)
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as err:
+        raise ReviewError(Errors.E182.format(path=path, reason=err.strerror or err)) from None
+    try:
+        if head.startswith(b"PK\x03\x04"):
+            reading = _read_zip(path, annotator, codebook, locate)
+        else:
+            reading = _read_text(path, head, annotator, codebook)
     except ReviewError:
         raise
-    except (ValueError, KeyError, TypeError, FileProblem, csv.Error) as err:
+    except RecursionError:
+        raise ReviewError(Errors.E053.format(path=path, reason="its JSON is nested too deeply "
+                                             "to be a review file")) from None
+    except ZipLimit as err:
+        raise ReviewError(Errors.E056.format(path=path, reason=err)) from None
+    except (ValueError, KeyError, TypeError, FileProblem, csv.Error, zipfile.BadZipFile,
+            zlib.error, EOFError, UnicodeDecodeError) as err:
         raise ReviewError(Errors.E053.format(path=path, reason=err)) from err
+    _check_named(reading, path)
+    reading.check_repeats()
+    return reading
 
 
-def _read_xlsx(path: Path, annotator: str) -> list[Decision]:
+def _check_named(reading: Reading, path: Path) -> None:
+    if any(d.annotator is None for d in reading.decisions):
+        raise ReviewError(Errors.E181.format(path=path, what=reading.kind))
+
+
+def _read_zip(path: Path, annotator: str | None, codebook: Codebook, locate) -> Reading:
+    problem = inflate_problem(path, MAX_UNPACKED)
+    if problem:
+        raise ReviewError(Errors.E056.format(path=path, reason=problem))
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+    if "project.qde" in names:
+        from stancemap.annotations.qdpx import read_qdpx
+
+        reading = read_qdpx(path, annotator, codebook, locate)
+    elif any(n.lower() == "project.qde" for n in names):
+        found = next(n for n in names if n.lower() == "project.qde")
+        raise ValueError(f"a REFI-QDA project names its XML entry project.qde, not {found!r}")
+    elif "xl/workbook.xml" in names:
+        reading = _read_xlsx(path, annotator)
+    elif any(n.endswith(".jsonl") for n in names):
+        from stancemap.annotations.doccano import read_doccano_zip
+
+        reading = read_doccano_zip(path, annotator, codebook)
+    else:
+        raise ValueError(f"a ZIP archive that is neither XLSX, REFI-QDA (.qdpx) nor a doccano "
+                         f"export (entries: {', '.join(names[:5]) or 'none'})")
+    return reading
+
+
+def _read_text(path: Path, head: bytes, annotator: str | None, codebook: Codebook) -> Reading:
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped[:1] in (b"[", b"{"):
+        text, _ = decode(path.read_bytes())
+        if text.lstrip().startswith("["):
+            from stancemap.annotations.labelstudio import read_labelstudio
+
+            return read_labelstudio(json.loads(text), annotator, codebook)
+        from stancemap.annotations.doccano import read_doccano
+
+        return read_doccano(text.splitlines(), annotator, codebook)
+    return _read_csv(path, head, annotator, codebook)
+
+
+def _csv_lines(path: Path):
+    """The file's lines, decoded as a stream when it is UTF-8 (memory stays flat on a
+    1,000,000-row file), else decoded whole with the encoding found."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for line in handle:
+                yield line
+    except UnicodeDecodeError:
+        text, _ = decode(path.read_bytes())
+        yield from io.StringIO(text, newline="")
+
+
+def _read_csv(path: Path, head: bytes, annotator: str | None, codebook: Codebook) -> Reading:
+    first = head.split(b"\n", 1)[0].decode("utf-8", "replace")
+    delimiter = max(",\t;", key=first.count)
+    rows = csv.reader(_csv_lines(path), delimiter=delimiter)
+    header = [restore(h).strip() for h in next(rows, [])]
+    if "coder_value" not in header and "item_id" in header:
+        from stancemap.annotations.labelstudio import read_labelstudio_rows
+
+        return read_labelstudio_rows(header, rows, annotator, codebook)
+    return _from_rows(header, ([restore(v) for v in row] for row in rows), annotator)
+
+
+def _from_rows(header: list[str], rows, annotator: str | None) -> Reading:
+    missing = {"item_id", "coder_value"} - set(header)
+    if missing:
+        raise ValueError(f"no column(s) {', '.join(sorted(missing))}")
+    reading = Reading(kind="a review spreadsheet")
+    value_at, note_at = header.index("coder_value"), header.index("coder_note") if "coder_note" in header else None
+    for number, row in enumerate(rows, start=2):
+        if reading.full:
+            reading.problems.append(f"row {number} and after: not checked (too many problems)")
+            break
+        value = row[value_at] if len(row) > value_at else ""
+        if value in ("", None):
+            continue  # an empty cell is no decision
+        record = dict(zip(header, row))
+        reading.decide(f"row {number}", record, str(value), annotator,
+                       str(row[note_at]) if note_at is not None and len(row) > note_at and row[note_at] else None)
+    return reading
+
+
+def _read_xlsx(path: Path, annotator: str | None) -> Reading:
     from openpyxl import load_workbook
 
     book = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = book["review"] if "review" in book.sheetnames else book.worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True))
+        rows = sheet.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            raise ValueError("the sheet is empty")
+        header = [str(h) if h is not None else "" for h in header]
+        return _from_rows(header, (["" if v is None else v for v in row] for row in rows), annotator)
     finally:
         book.close()
-    if not rows:
-        raise ValueError("the sheet is empty")
-    header = [str(h) if h is not None else "" for h in rows[0]]
-    records = [{h: ("" if v is None else v) for h, v in zip(header, row)} for row in rows[1:]]
-    return _from_rows(records, annotator)
-
-
-def _read_labelstudio(tasks, annotator: str) -> list[Decision]:
-    if not isinstance(tasks, list):
-        raise ValueError("a Label Studio export is a JSON list of tasks")
-    decisions = []
-    for task in tasks:
-        if not isinstance(task, dict) or "data" not in task:
-            raise ValueError("not a Label Studio task list (tasks need a 'data' object)")
-        where = f"task {task.get('id')}"
-        data = task["data"]
-        annotations = [a for a in task.get("annotations", []) if not a.get("was_cancelled")]
-        coders = {a.get("completed_by") for a in annotations}
-        for annotation in annotations:
-            name = annotator if len(coders) <= 1 else f"{annotator}-{annotation.get('completed_by')}"
-            dimension = str(data.get("item_id", "||")).split("|")[1] if "item_id" in data else None
-            results = [r for r in annotation.get("result", []) if r.get("from_name") == dimension]
-            if "item_id" not in data:
-                kinds = sorted({r.get("type", "?") for r in annotation.get("result", [])})
-                raise ValueError(f"{where}: no stancemap item_id in its data (a task of "
-                                 f"{', '.join(kinds) or 'no'} results, not made by `stancemap review export`)")
-            if not results:
-                continue
-            choices = results[0].get("value", {}).get("choices")
-            if choices is None:
-                raise ValueError(f"{where}: result of type {results[0].get('type')!r}, not choices")
-            decisions.append(_decision(where, data, choices, name))
-    return decisions
-
-
-def _read_doccano(text: str, annotator: str) -> list[Decision]:
-    decisions = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        meta = record.get("meta") or {}
-        labels = record.get("label", record.get("labels"))
-        if labels is None:
-            raise ValueError(f"line {number}: no 'label' list")
-        decisions.append(_decision(f"line {number}", meta, labels, annotator))
-    return decisions

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 
 from stancemap.annotations.agreement import labels_by_coder
 from stancemap.annotations.codebook import Codebook
-from stancemap.annotations.importer import ImportReport, import_decisions
+from stancemap.annotations.importer import ImportReport, import_decisions, refuse
 from stancemap.annotations.review import Item, collect_items, review_dimensions
 from stancemap.annotations.sampling import ACTIVE, sample_items
 from stancemap.annotations.review_files import FORMATS, read_review, write_review
+from stancemap.corpus.privacy import Pseudonymiser, pseudonymiser_for
 from stancemap.corpus.store import Store
 from stancemap.errors import Errors, ReviewError
 
@@ -45,12 +48,34 @@ def _nothing_to_review(store: Store, dims: list[str], codebook: Codebook) -> str
     return Errors.E167.format(dims=", ".join(dims), passages=coded)
 
 
+@dataclass
+class SharedItem(Item):
+    """An item whose text was pseudonymised for coders: it keeps the original text's hash, so
+    the import still checks the passage against the project."""
+
+    original_sha: str = ""
+
+    @property
+    def text_sha(self) -> str:
+        return self.original_sha
+
+
+def _pseudonymised(items: list[Item], pseudonymiser: Pseudonymiser) -> list[Item]:
+    return [SharedItem(**{f.name: getattr(item, f.name) for f in dataclasses.fields(Item)}
+                       | {"text": pseudonymiser.text(item.text), "title": pseudonymiser.text(item.title)},
+                       original_sha=item.text_sha) for item in items]
+
+
 def export_review(project: Path, out: Path, codebook: Codebook, *, fmt: str | None = None,
                   dims: list[str] | None = None, sample: int | None = None,
-                  strategy: str = "random", seed: int = 0, db_url: str | None = None
-                  ) -> tuple[list[Path], int]:
+                  strategy: str = "random", seed: int = 0, db_url: str | None = None,
+                  pseudonymise: bool = False, privacy_fields: tuple[str, ...] = (),
+                  key_out: Path | None = None) -> tuple[list[Path], int]:
+    """`pseudonymise`: passage texts and titles go out with pseudonyms (corpus/privacy.py)."""
     dims = dims or ["stance", "sentiment", "sector"]
     fmt = _format(out, fmt)
+    if pseudonymise and fmt == "qdpx":
+        raise ReviewError(Errors.E301)
     store = Store(Path(project), url=db_url, create=False)
     try:
         items = collect_items(store, dims, codebook)
@@ -65,19 +90,66 @@ def export_review(project: Path, out: Path, codebook: Codebook, *, fmt: str | No
                    if strategy in ("stratified", "diverse") else None)
         chosen = sample_items(items, sample, strategy, seed, context)
         documents = store.document_texts({i.doc_id for i in chosen}) if fmt == "qdpx" else None
+        key = None
+        if pseudonymise:
+            pseudonymiser = pseudonymiser_for(store, privacy_fields)
+            chosen = _pseudonymised(chosen, pseudonymiser)
+            pseudonymiser.save()
+            key = pseudonymiser.write_key(Path(key_out)) if key_out else None
     finally:
         store.dispose()
-    return write_review(chosen, out, fmt, codebook, documents), len(chosen)
+    return write_review(chosen, out, fmt, codebook, documents) + ([key] if key else []), len(chosen)
 
 
 def import_review(project: Path, path: Path, codebook: Codebook, *, annotator: str | None = None,
                   adjudicator: str | None = None, db_url: str | None = None) -> ImportReport:
-    name = adjudicator or annotator
-    if not name:
-        raise ReviewError(Errors.E055)
-    decisions = read_review(Path(path), name, codebook)
-    return import_decisions(project, decisions, codebook, path=str(path),
-                            status_override="adjudicated" if adjudicator else None, db_url=db_url)
+    """--annotator names the coder only where the file does not (CSV, XLSX, one doccano file,
+    Label Studio user ids); --adjudicator stands for every decision in the file."""
+    store = Store(Path(project), url=db_url, create=False)
+    try:
+        reading = read_review(Path(path), adjudicator or annotator, codebook, locator(store))
+    finally:
+        store.dispose()
+    if adjudicator:
+        for decision in reading.decisions:
+            decision.annotator = adjudicator
+    if reading.problems:
+        raise refuse(str(path), reading.problems)
+    return import_decisions(project, reading.decisions, codebook, path=str(path),
+                            status_override="adjudicated" if adjudicator else None, db_url=db_url,
+                            skipped=reading.skipped)
+
+
+def locator(store: Store):
+    """Where a QDA program's own selection falls: the passage of the document named by the
+    source's doc-id prefix that holds the selection's start (see qdpx.read_qdpx)."""
+    import sqlalchemy as sa
+
+    from stancemap.annotations.qdpx import Located
+    from stancemap.annotations.review import text_hash
+    from stancemap.corpus.store import documents
+
+    found: dict[str, tuple | None] = {}
+
+    def locate(doc_key: str, text: str | None, start: int, end: int):
+        if len(doc_key) < 8 or not doc_key.isalnum():
+            return "its name carries no stancemap document id (\"TITLE [ID]\")"
+        if doc_key not in found:
+            with store.engine.connect() as conn:
+                rows = conn.execute(sa.select(documents.c.doc_id, documents.c.text).where(
+                    documents.c.doc_id.like(f"{doc_key}%"), documents.c.retired_at.is_(None))).all()
+            found[doc_key] = (rows[0], store.passages_of(rows[0].doc_id)) if len(rows) == 1 else None
+        if found[doc_key] is None:
+            return f"no document {doc_key}… in the project"
+        document, parts = found[doc_key]
+        if text is not None and text != document.text:
+            return "the document's text changed since the export"
+        inside = [p for p in parts if p["start"] <= start < p["end"]]
+        if not inside:
+            return f"characters {start}–{end} are in no passage"
+        return Located(inside[0]["passage_id"], text_hash(inside[0]["text"]))
+
+    return locate
 
 
 def disagreements(project: Path, codebook: Codebook, dims: list[str] | None = None,

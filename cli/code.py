@@ -58,7 +58,7 @@ def print_code_summary(report: CodeReport) -> None:
     print_stage_times(report)
 
 
-SIMILARITY = "sector similarity (encoder)"
+SECTORS = "sectors"  # the dictionary stage; with sectors.embeddings on, the MiniLM similarity
 
 
 def print_stage_times(report: CodeReport) -> None:
@@ -77,11 +77,12 @@ def print_stage_times(report: CodeReport) -> None:
         table.add_row(name, f"{found['seconds']:.1f}", f"{found['seconds'] / spent:.0%}",
                       f"{rate:,.0f}" if rate else "-")
     console.print(table)
-    share = stages.get(SIMILARITY, {}).get("seconds", 0) / spent
+    share = stages.get(SECTORS, {}).get("seconds", 0) / spent
     if share >= 0.4:
-        console.print(f"[yellow]note:[/yellow] the sector similarity takes {share:.0%} of the coding "
-                      "time; set `embeddings = false` under \\[sectors] in the project's "
-                      "stancemap.toml to code sectors from the codebook's patterns only.")
+        console.print(f"[yellow]note:[/yellow] the sector stage (its MiniLM similarity to the sector "
+                      f"descriptions) takes {share:.0%} of the coding time; set `embeddings = false` "
+                      "under \\[sectors] in the project's stancemap.toml to code sectors from the "
+                      "codebook's patterns only.")
 
 
 def code_command(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 from typing import Optional
 
@@ -59,7 +60,7 @@ def import_qdpx_command(
             raise CodebookError(Errors.E056.format(path=path, reason=problem))
         try:
             data = codebook_from_qdpx(path, dimension)
-        except ValueError as err:
+        except (ValueError, zipfile.BadZipFile) as err:  # incl. a capped entry, a CRC mismatch
             raise CodebookError(Errors.E056.format(path=path, reason=err)) from err
         if data is None:
             console.print(f"{path} holds no codes; nothing was written.")

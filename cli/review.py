@@ -25,7 +25,8 @@ EXPORT_EPILOG = """\
   stancemap review export --project study --dims stance --strategy diverse --sample 50 --out next.xlsx
 
 Formats: csv, xlsx (drop-down lists, model columns locked), labelstudio (tasks with the model's
-predictions plus FILE.label_config.xml), doccano (JSONL), qdpx. Strategies: random; stratified
+predictions plus NAME.label_config.xml beside NAME.json), doccano (JSONL), qdpx (REFI-QDA for
+QualCoder, NVivo, ATLAS.ti, MAXQDA). Strategies: random; stratified
 (round-robin over country x sector); uncertain (a trained model's smallest margin between its two
 likeliest classes first, else the weakest default scores); diverse (uncertainty plus coverage of
 countries and sectors). uncertain and diverse skip passages coders have already coded: the next
@@ -35,12 +36,17 @@ IMPORT_EPILOG = """\
 [bold]Examples[/bold]
 
   stancemap review import --project study review_aigerim.xlsx --annotator aigerim
-  stancemap review import --project study ls_export.json --annotator bolat
+  stancemap review import --project study ls_export.json
+  stancemap review import --project study qualcoder_export.qdpx
+  stancemap review import --project study doccano_export.zip
   stancemap review import --project study adjudication.csv --adjudicator lead
 
-The format is detected from the content. Unknown labels, passages not in the project or text
-that changed since the export are all listed, and nothing from the file is imported. Importing
-the same file again changes nothing. Exit codes: 0 imported; 2 problems (nothing imported).
+The format is detected from the content: CSV/XLSX, Label Studio JSON, JSON-MIN or CSV, doccano
+JSONL or ZIP, REFI-QDA .qdpx. Coders' names come from the file where it carries them. Unknown
+labels, passages not in the project, text that changed since the export, malformed records and
+an item repeated in one file are all listed, and nothing from the file is imported. Items left
+out on purpose (doccano items nobody reviewed, empty labels) are counted. Importing the same
+file again changes nothing. Exit codes: 0 imported; 2 problems (nothing imported).
 """
 
 
@@ -58,6 +64,13 @@ def export_command(
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
     db: Optional[str] = db_option(),
+    pseudonymise: Optional[bool] = typer.Option(
+        None, "--pseudonymise/--no-pseudonymise",
+        help="Passage texts go out with pseudonyms for speakers, person names, e-mails and phone "
+             "numbers (default: privacy.pseudonymise in the config); not for qdpx."),
+    key_out: Optional[Path] = typer.Option(
+        None, "--pseudonym-key", metavar="FILE",
+        help="Also write the key (pseudonym -> original) to FILE; keep it apart from the data."),
 ) -> None:
     """Write items for coders, with the model's codes as pre-annotations."""
     from stancemap.annotations.review_project import export_review
@@ -67,7 +80,10 @@ def export_command(
         book = active_codebook(settings, codebook, project, db)
         written, count = export_review(project, out, book, fmt=fmt, dims=split_list(dims),
                                        sample=sample, strategy=strategy,
-                                       seed=settings.seed if seed is None else seed, db_url=db)
+                                       seed=settings.seed if seed is None else seed, db_url=db,
+                                       pseudonymise=(settings.privacy.pseudonymise
+                                                     if pseudonymise is None else pseudonymise),
+                                       privacy_fields=tuple(settings.privacy.fields), key_out=key_out)
     console.print(f"{count} items" + ("" if sample else
                                       " (every reviewable item: no --sample given)"))
     for path in written:
@@ -78,7 +94,10 @@ def export_command(
 def import_command(
     path: Path = typer.Argument(..., help="A review file coders filled in."),
     project: Path = project_option(),
-    annotator: Optional[str] = typer.Option(None, "--annotator", help="Who coded the file."),
+    annotator: Optional[str] = typer.Option(
+        None, "--annotator", metavar="NAME",
+        help="Who coded the file, where it does not say (CSV, XLSX, one doccano JSONL, Label Studio "
+             "user ids); .qdpx, Label Studio e-mails and doccano's per-user ZIP name their coders."),
     adjudicator: Optional[str] = typer.Option(None, "--adjudicator", help="Who settled disagreements."),
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
@@ -96,7 +115,15 @@ def import_command(
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))
     else:
-        console.print(report.summary(), highlight=False)
+        print_import(report)
+
+
+def print_import(report) -> None:
+    """The summary that adds up, then what the file held but was not imported."""
+    console.print(report.summary(), highlight=False)
+    for reason, where in report.skipped.items():
+        shown = ", ".join(where[:8]) + (" …" if len(where) > 8 else "")
+        console.print(f"{len(where)} item(s) not imported, {reason}: {shown}", highlight=False)
 
 
 LABELS_EPILOG = """\
@@ -157,7 +184,7 @@ def import_labels_command(
         console.print(f"  row {row['row']} ({row['id'] or 'no id'}): {row['reason']}", highlight=False)
     if len(report.unmatched) > 20:
         console.print(f"  … and {len(report.unmatched) - 20} more (use --json for all)")
-    console.print(report.imported.summary(), highlight=False)
+    print_import(report.imported)
 
 
 @app.command("agreement", epilog="[bold]Example[/bold]\n\n  stancemap review agreement --project study --json")
@@ -179,18 +206,35 @@ def agreement_command(
         return
     for result in results:
         data = result.to_json()
+        if result.message:
+            console.print(result.message)
+            continue
         table = Table(title=f"{result.dimension}: {', '.join(result.coders)} ({result.items} items)")
         table.add_column("measure")
         table.add_column("value", justify="right")
         table.add_column("items", justify="right")
-        table.add_row("percent agreement", str(data["percent_agreement"]), str(data["percent_items"]))
-        table.add_row("Fleiss' kappa", str(data["fleiss_kappa"]), str(data["fleiss_items"]))
-        table.add_row("Krippendorff's alpha", str(data["krippendorff_alpha"]), str(data["percent_items"]))
+
+        notes: list[str] = []
+
+        def shown(label, value, note):
+            if value is not None:
+                return str(value)
+            notes.append(f"{label} is not defined ({note}).")
+            return "not defined"
+
+        for label, key, items in (("percent agreement", "percent_agreement", "percent_items"),
+                                  ("Fleiss' kappa", "fleiss_kappa", "fleiss_items"),
+                                  ("Krippendorff's alpha", "krippendorff_alpha", "percent_items")):
+            table.add_row(label, shown(label, data[key], data.get(f"{key}_note")), str(data[items]))
         for pair, values in data["cohen_kappa"].items():
-            table.add_row(f"Cohen's kappa {pair}", str(values["kappa"]), str(values["items"]))
+            label = f"Cohen's kappa {pair}"
+            table.add_row(label, shown(label, values["kappa"], values.get("note")), str(values["items"]))
         for coder, values in data["vs_model"].items():
-            table.add_row(f"{coder} vs model (kappa)", str(values["kappa"]), str(values["items"]))
+            label = f"{coder} vs model (kappa)"
+            table.add_row(label, shown(label, values["kappa"], values.get("note")), str(values["items"]))
         console.print(table)
+        for note in notes:
+            console.print(note, highlight=False)
 
 
 @app.command("adjudicate", epilog="[bold]Examples[/bold]\n\n"

@@ -13,6 +13,7 @@ from stancemap.corpus.document import KINDS
 STANCE_VALUES = "favour | against | neutral"
 SENTIMENT_VALUES = "positive | negative | neutral"
 SOURCE_VALUES = "model | human | adjudicated (which kind of code the value comes from)"
+STATUS_VALUES = "predicted | accepted | corrected | rejected | adjudicated"
 
 _FIXED = {
     "passage_id": ("Passage id: the document id's first 16 hex digits and the passage number", None),
@@ -27,7 +28,9 @@ _FIXED = {
     "doc_lang": ("Main language of the document, ISO 639-1", None),
     "kind": ("Kind of document", " | ".join(KINDS)),
     "title": ("Document title", None),
-    "date": ("Document date (ISO 8601, as precise as known)", None),
+    "date": ("Document date (ISO 8601, as precise as known; in Stata and Parquet a date, the "
+             "first day of the period when only a year or month is known — see date_precision)", None),
+    "date_precision": ("How precise the document date is", "day | month | year"),
     "year": ("Year of the document date", None),
     "source_path": ("File the document was read from", None),
     "stakeholder": ("Stakeholder group from metadata, as a codebook id when it matches one", None),
@@ -38,7 +41,7 @@ _FIXED = {
     "score": ("Confidence in [0, 1]; for sentiment and stance the signed polarity in [-1, 1]; "
               "for topic the passage's topic share", None),
     "source": ("Who produced the code: model:<stage>@<version> or human:<annotator>", None),
-    "status": ("Review status of the code", "predicted | accepted | corrected | rejected | adjudicated"),
+    "status": ("Review status of the code", STATUS_VALUES),
     "details": ("JSON evidence for the code (matched mentions, patterns, clauses, similarity)", None),
     "run_id": ("Run that wrote the code", None),
     "created_at": ("When the code was written (UTC)", None),
@@ -68,6 +71,53 @@ _STANCE_PART = {
     "neu": "Share of those neutral toward {label}",
     "net": "Net stance index toward {label}: share in favour minus share against, in [-1, 1]",
 }
+
+
+# declared types: an export's schema never depends on the values a project happens to hold
+# (a column that is empty in one project has the same type as in another)
+_STRING = ("passage_id doc_id speaker question lang doc_lang kind title source_path stakeholder text "
+           "dimension target value source status details run_id created_at countries country "
+           "sectors sector top_topic top_topic_label topic sentiment date_precision role "
+           "source_country source_kind about_country about_country_source about_region "
+           "label canonical_id surface").split()
+_INTEGER = "seq start end page year n_passages n_documents n_sources sent_n n_self n_left_out".split()
+_FLOAT = "score top_topic_share sentiment_score sent_mean sent_lo sent_hi share share_lo share_hi".split()
+TYPES = {**{c: "string" for c in _STRING}, **{c: "integer" for c in _INTEGER},
+         **{c: "float" for c in _FLOAT}, "date": "date"}
+# categorical columns (Stata value labels): the values each may take, in order
+CATEGORIES = {"sentiment": SENTIMENT_VALUES, "status": STATUS_VALUES, "kind": " | ".join(KINDS),
+              "date_precision": "day | month | year", "role": "respondent | question"}
+
+
+def column_type(column: str, codebook: Codebook) -> str | None:
+    """The declared type of an export column (string, integer, float, boolean, date), or None
+    for a column stancemap does not know (then the data's own dtype is used)."""
+    if column in TYPES:
+        return TYPES[column]
+    if column.endswith("_source") or column.startswith(("code_", "meta_")):
+        return "string"
+    match = re.match(r"^stance_(\w+?)(_score)?$", column)
+    if match and match.group(1) in codebook.stance_targets:
+        return "float" if match.group(2) else "string"
+    match = re.match(r"^st_(\w+)_(n|fav|ag|neu|net)(_lo|_hi)?$", column)
+    if match and match.group(1) in codebook.stance_targets:
+        return "integer" if match.group(2) == "n" else "float"
+    return None
+
+
+def categories(column: str, codebook: Codebook) -> list[str] | None:
+    """The ordered values of a single-valued categorical column, or None."""
+    if column in CATEGORIES:
+        return [v.strip() for v in CATEGORIES[column].split("|")]
+    if column.endswith("_source"):
+        return ["model", "human", "adjudicated"]
+    match = re.match(r"^stance_(\w+)$", column)
+    if match and match.group(1) in codebook.stance_targets:
+        return [v.strip() for v in STANCE_VALUES.split("|")]
+    if column.startswith("code_") and column[5:] in codebook.dimensions:
+        own = codebook.dimensions[column[5:]]
+        return None if own.multi else list(own.values)
+    return None
 
 
 def _type(series: pd.Series) -> str:
@@ -120,6 +170,7 @@ def data_dictionary(table: pd.DataFrame, codebook: Codebook) -> list[dict[str, A
     entries = []
     for column in table.columns:
         meaning, allowed = describe(column, codebook)
-        entries.append({"column": column, "meaning": meaning, "type": _type(table[column]),
-                        "allowed_values": allowed or ""})
+        declared = column_type(column, codebook)
+        entries.append({"column": column, "meaning": meaning, "type": declared or _type(table[column]),
+                        "allowed_values": allowed or "", "categories": categories(column, codebook)})
     return entries

@@ -9,6 +9,7 @@ import pandas as pd
 from stancemap.annotations.codebook import Codebook
 from stancemap.config import Config
 from stancemap.annotations.resolution import code_rows
+from stancemap.corpus.privacy import Pseudonymiser, pseudonymiser_for
 from stancemap.corpus.store import Store
 from stancemap.datasets.dictionary import data_dictionary
 from stancemap.datasets.manifest import run_manifest
@@ -42,9 +43,28 @@ def build_table(store: Store, codebook: Codebook, config: Config, level: str,
     return topic_prevalence(table, shares, by, codebook, config.seed)
 
 
+def pseudonymise_table(table: pd.DataFrame, pseudonymiser: Pseudonymiser) -> pd.DataFrame:
+    """Speakers and identifying metadata fields become pseudonyms; names, e-mail addresses and
+    phone numbers inside every other text column are replaced."""
+    out = table.copy()
+    for column in out.columns:
+        if not (pd.api.types.is_object_dtype(out[column]) or pd.api.types.is_string_dtype(out[column])):
+            continue
+        if column == "speaker":
+            out[column] = out[column].map(pseudonymiser.speaker)
+        elif column.startswith("meta_"):
+            out[column] = out[column].map(lambda v, f=column[5:]: pseudonymiser.field(f, v))
+        else:
+            out[column] = out[column].map(lambda v: pseudonymiser.text(v) if isinstance(v, str) else v)
+    return out
+
+
 def export_project(project: Path, level: str, out: Path, *, fmt: str | None = None,
                    by: list[str] | None = None, config: Config | None = None,
-                   codebook: Codebook | None = None, db_url: str | None = None) -> list[Path]:
+                   codebook: Codebook | None = None, db_url: str | None = None,
+                   pseudonymise: bool | None = None, key_out: Path | None = None) -> list[Path]:
+    """`pseudonymise` (default: privacy.pseudonymise): see corpus/privacy.py; `key_out` also
+    writes the key from pseudonyms back to the originals there."""
     from stancemap.annotations.codebook import load_codebook
 
     config = config or Config()
@@ -54,8 +74,16 @@ def export_project(project: Path, level: str, out: Path, *, fmt: str | None = No
     store = Store(Path(project), url=db_url, create=False)
     try:
         table = build_table(store, codebook, config, level, by)
-        manifest = run_manifest(store, codebook, config, {"level": level, "by": by, "format": fmt,
-                                                          "rows": len(table)})
-        return write_table(table, Path(out), fmt, data_dictionary(table, codebook), manifest)
+        extra = {"level": level, "by": by, "format": fmt, "rows": len(table)}
+        key = None
+        if config.privacy.pseudonymise if pseudonymise is None else pseudonymise:
+            pseudonymiser = pseudonymiser_for(store, config.privacy.fields)
+            table = pseudonymise_table(table, pseudonymiser)
+            pseudonymiser.save()
+            extra["pseudonymised"] = {kind: len(v) for kind, v in pseudonymiser.key.items()}
+            key = pseudonymiser.write_key(Path(key_out)) if key_out else None
+        manifest = run_manifest(store, codebook, config, extra)
+        written = write_table(table, Path(out), fmt, data_dictionary(table, codebook), manifest)
+        return written + ([key] if key else [])
     finally:
         store.dispose()

@@ -27,6 +27,7 @@ def run_manifest(store: Store, codebook: Codebook, config: Config, extra: dict) 
     last_code = next((r for r in reversed(run_rows) if r["command"] == "code"), None)
     return {
         "exported_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "project": store.project.name,
         "versions": versions(),
         "seed": config.seed,
         "codebook": {"name": codebook.name, "version": codebook.version, "digest": codebook.digest},

@@ -44,6 +44,7 @@ def passage_table(store: Store, codebook: Codebook) -> pd.DataFrame:
                 "speaker": record["speaker"], "question": record["question"],
                 "lang": record["lang"], "doc_lang": record["doc_lang"], "kind": record["kind"],
                 "title": record["title"], "date": record["date"], "year": _year(record["date"]),
+                "date_precision": date_precision(record["date"]),
                 "source_path": record["source_path"],
                 "stakeholder": stakeholder_of(meta, codebook),
             }
@@ -85,6 +86,13 @@ def passage_table(store: Store, codebook: Codebook) -> pd.DataFrame:
 
 def _year(date: str | None) -> int | None:
     return int(date[:4]) if date and date[:4].isdigit() else None
+
+
+def date_precision(date: str | None) -> str | None:
+    """day, month or year for ISO 8601 dates (2024-05-12, 2024-05, 2024)."""
+    if not date or not date[:4].isdigit():
+        return None
+    return {4: "year", 7: "month"}.get(len(date), "day")
 
 
 def stakeholder_of(meta: dict, codebook: Codebook) -> str | None:

@@ -49,6 +49,12 @@ class Errors:
             "(`stancemap review export --dims {task} --strategy uncertain`) and import them.")
     E062 = "No trained {task} model {version} in {path}; train one with `stancemap train --task {task}`."
     E063 = "Unknown --model {model!r}; use one of: {models}."
+    # review files in the coders' own programs (issue 14a)
+    E180 = ("{what} names its coders only by user id ({ids}); give --annotator NAME (several ids "
+            "become NAME-ID, one coder each).")
+    E181 = ("Give --annotator NAME: {path} ({what}) does not say who coded it (or --adjudicator NAME "
+            "for an adjudication file).")
+    E182 = "Review file {path} cannot be read: {reason}. Give the path of a file coders filled in."
     E021 = "Codebook not found: {path}. Give a YAML file (see `stancemap codebook show` for the format)."
     # E160-E179: what a project remembers, messages that name the cause, import-labels
     E160 = ("The project's codebook {path} (remembered since {since}) is missing. Restore the "
@@ -123,6 +129,19 @@ class Errors:
     R_NEAR_DUPLICATE = "near-duplicate (Jaccard ~{similarity:.2f}) of document {doc_id} ({path})"
     R_READ = "cannot read the file: {reason}"
     R_UNCHANGED = "unchanged since the last ingest"
+
+    # pseudonymisation (E300–E319)
+    E300 = ("Cannot pseudonymise {path}: {count} document(s) were never coded, and person names "
+            "are found by the entities stage. Run `stancemap code --project {path}` first.")
+    E301 = ("--pseudonymise cannot be used with --format qdpx: a REFI-QDA project carries the "
+            "documents' full texts and codings by character position. Export csv, xlsx, "
+            "labelstudio or doccano instead.")
+
+    # stages and their registry (E280–E299)
+    E280 = ("Unknown {dimension} method {method!r} in the config; use one of: {known} "
+            "(a language mapped to 'none' gets no {dimension} code).")
+    E281 = ("No method serves {dimension} for language {lang!r} and there is no '*' entry; add "
+            "'*' = \"<method>\" (or \"none\") to {section}.methods.")
 
 
 class StancemapError(Exception):

@@ -279,8 +279,8 @@ def test_qdpx_validates_and_round_trips(project, codebook, tmp_path):
     with zipfile.ZipFile(out) as source, zipfile.ZipFile(tmp_path / "coded.qdpx", "w") as target:
         for name in source.namelist():
             target.writestr(name, xml if name == "project.qde" else source.read(name))
-    report = import_review(project, tmp_path / "coded.qdpx", codebook, annotator="aigerim")
-    assert report.decisions == len(chosen) and report.annotators == ["aigerim"]
+    report = import_review(project, tmp_path / "coded.qdpx", codebook)  # the file names its coder
+    assert report.decisions == len(chosen) and report.annotators == ["Aigerim"]
     stored = {(p, d, t): v for p, d, t, v, s, st in human_codes(project) if st in ("accepted", "corrected")}
     for item_id, value in chosen.items():
         assert stored[tuple(item_id.split("|"))] == value
