@@ -23,19 +23,39 @@ class ImportReport:
     codes: int
     statuses: dict[str, int]
     skipped: dict[str, list[str]] = field(default_factory=dict)  # reason -> where in the file
+    kept: int = 0  # decisions that kept the model's value(s)
+    changed: int = 0  # decisions that chose other values (to_none of them: "none" only)
+    to_none: int = 0
 
     def to_json(self) -> dict:
         return {"path": self.path, "annotators": self.annotators, "decisions": self.decisions,
+                "kept": self.kept, "changed": self.changed, "changed_to_none": self.to_none,
                 "codes": self.codes, "statuses": self.statuses,
                 "skipped": {reason: {"count": len(where), "where": where[:100]}
                             for reason, where in self.skipped.items()}}
 
+    def summary(self) -> str:
+        """One line that adds up: decisions kept + changed; codes accepted + corrected + rejected."""
+        who = ", ".join(self.annotators) or "-"
+        parts = [f"{self.statuses.get(s, 0)} {s} ({why})" for s, why in (
+            ("accepted", "the model's value kept"), ("corrected", "a value the model did not give"),
+            ("rejected", "a model value replaced or removed"), ("adjudicated", "final values"))
+            if self.statuses.get(s)]
+        none = f", {self.to_none} of them to 'none'" if self.to_none else ""
+        return (f"{self.decisions} decisions by {who}: {self.kept} kept the model's value, "
+                f"{self.changed} changed it{none} → {self.codes} human codes: "
+                f"{', '.join(parts) or 'none'}")
 
-def refuse(path: str, problems: list[str]) -> ReviewError:
-    """The error listing what stops an import (the first 100 problems)."""
+
+def refuse(path: str, problems: list[str], hint: str = "") -> ReviewError:
+    """The error listing what stops an import (the first 100 problems), and a hint if any."""
     listed = "\n".join(f"  {p}" for p in problems[:100])
     more = f"\n  … and {len(problems) - 100} more" if len(problems) > 100 else ""
+    more += f"\n{hint}" if hint else ""
     return ReviewError(Errors.E054.format(path=path, count=len(problems), problems=listed + more))
+
+
+_NOT_IN_CODEBOOK = " (not in the codebook in use)"
 
 
 def _problems(decisions: list[Decision], store: Store, codebook: Codebook) -> list[str]:
@@ -56,7 +76,7 @@ def _problems(decisions: list[Decision], store: Store, codebook: Codebook) -> li
             break
         where = decision.where
         if decision.dimension not in dimensions:
-            problems.append(f"{where}: unknown dimension {decision.dimension!r}")
+            problems.append(f"{where}: unknown dimension {decision.dimension!r}{_NOT_IN_CODEBOOK}")
             continue
         if decision.passage_id not in texts:
             problems.append(f"{where}: passage {decision.passage_id!r} is not in the project")
@@ -65,7 +85,7 @@ def _problems(decisions: list[Decision], store: Store, codebook: Codebook) -> li
             problems.append(f"{where}: the text of passage {decision.passage_id} no longer matches "
                             f"the exported text (the document changed since the export)")
         if decision.dimension == "stance" and decision.target not in codebook.stance_targets:
-            problems.append(f"{where}: unknown stance target {decision.target!r}")
+            problems.append(f"{where}: unknown stance target {decision.target!r}{_NOT_IN_CODEBOOK}")
         allowed = allowed_values(decision.dimension, codebook)
         unknown = [v for v in decision.values if v not in allowed]
         if unknown:
@@ -86,9 +106,13 @@ def import_decisions(project: Path, decisions: list[Decision], codebook: Codeboo
     try:
         problems = _problems(decisions, store, codebook)
         if problems:
-            raise refuse(path, problems)
+            hint = ""
+            if any(_NOT_IN_CODEBOOK in p for p in problems):  # most likely the wrong codebook
+                hint = Errors.E164.format(codebook=f"{codebook.name} {codebook.version}",
+                                          targets=", ".join(codebook.stance_targets) or "none")
+            raise refuse(path, problems, hint)
         stamp = now()
-        rows, statuses = [], defaultdict(int)
+        rows, statuses, outcomes = [], defaultdict(int), defaultdict(int)
         with store.engine.begin() as conn:
             for decision in decisions:
                 source = f"human:{decision.annotator}"
@@ -107,6 +131,7 @@ def import_decisions(project: Path, decisions: list[Decision], codebook: Codeboo
                 else:
                     plan = [(v, "accepted" if v in model else "corrected") for v in sorted(chosen)]
                     plan += [(v, "rejected") for v in sorted(model - chosen)]
+                outcomes["kept" if chosen == model else "to_none" if not chosen else "changed"] += 1
                 for value, status in plan:
                     statuses[status] += 1
                     rows.append({"passage_id": decision.passage_id, "doc_id": doc_id,
@@ -118,6 +143,8 @@ def import_decisions(project: Path, decisions: list[Decision], codebook: Codeboo
             if rows:
                 conn.execute(codes.insert(), rows)
         return ImportReport(path, sorted({d.annotator for d in decisions}), len(decisions), len(rows),
-                            dict(statuses), skipped or {})
+                            dict(statuses), skipped or {}, kept=outcomes["kept"],
+                            changed=outcomes["changed"] + outcomes["to_none"],
+                            to_none=outcomes["to_none"])
     finally:
         store.dispose()

@@ -17,14 +17,35 @@ from stancemap.corpus.store import Store
 from stancemap.errors import Errors, ReviewError
 
 
+SUFFIXES = {"csv": ".csv", "xlsx": ".xlsx", "labelstudio": ".json", "doccano": ".jsonl",
+            "qdpx": ".qdpx"}
+WRITES = {"csv": "CSV", "xlsx": "Excel", "labelstudio": "Label Studio JSON",
+          "doccano": "doccano JSONL", "qdpx": "REFI-QDA (ZIP)"}
+
+
 def _format(path: Path, fmt: str | None) -> str:
-    guess = {".csv": "csv", ".xlsx": "xlsx", ".json": "labelstudio", ".jsonl": "doccano",
-             ".qdpx": "qdpx"}
+    guess = {suffix: name for name, suffix in SUFFIXES.items()}
     chosen = (fmt or guess.get(path.suffix.lower(), "")).lower()
     if chosen not in FORMATS:
         raise ReviewError(Errors.E040.format(fmt=chosen or "(none)", path=path,
                                              formats=", ".join(FORMATS)))
+    expected = SUFFIXES.get(chosen)
+    if expected and path.suffix and path.suffix.lower() != expected:  # a ZIP named .csv
+        raise ReviewError(Errors.E169.format(fmt=chosen, what=WRITES[chosen], path=path,
+                                             suffix=path.suffix,
+                                             suggestion=path.with_suffix(expected).name))
     return chosen
+
+
+def _nothing_to_review(store: Store, dims: list[str], codebook: Codebook) -> str:
+    """The real reason no item came out: coding never ran, or it found nothing to code."""
+    coded = store.coded_passages()
+    if not coded:
+        return Errors.E166.format(project=store.project)
+    if dims == ["stance"]:
+        return Errors.E165.format(passages=coded, codebook=f"{codebook.name} {codebook.version}",
+                                  targets=", ".join(codebook.stance_targets) or "none")
+    return Errors.E167.format(dims=", ".join(dims), passages=coded)
 
 
 @dataclass
@@ -59,7 +80,7 @@ def export_review(project: Path, out: Path, codebook: Codebook, *, fmt: str | No
     try:
         items = collect_items(store, dims, codebook)
         if not items:
-            raise ReviewError(Errors.E052.format(dims=", ".join(dims)))
+            raise ReviewError(_nothing_to_review(store, dims, codebook))
         if strategy in ACTIVE:  # the next batch: passages no coder has coded yet
             done = store.reviewed_passages(dims)
             items = [i for i in items if i.passage_id not in done]

@@ -31,36 +31,60 @@ def user_errors():
         raise typer.Exit(err.exit_code) from None
 
 
-def project_config(project: Path | None, config: Path | None) -> Config:
-    """--config if given, else the project's own stancemap.toml, else the defaults."""
+def project_config(project: Path | None, config: Path | None, db_url: str | None = None) -> Config:
+    """--config if given, else the project's own stancemap.toml, else the config the project
+    started from (a team database has no stancemap.toml), else the defaults."""
+    from stancemap.cli._choices import remembered_config
     from stancemap.config import CONFIG_NAME, load_config
 
-    if config is None and project is not None and (project / CONFIG_NAME).exists():
-        config = project / CONFIG_NAME
+    if config is None and project is not None:
+        own = project / CONFIG_NAME
+        config = own if own.exists() else remembered_config(project, db_url)
     return load_config(config)
 
 
-def active_codebook(config: Config, codebook: Path | None) -> Codebook:
-    """--codebook wins over the config's coding.codebook; neither means the default."""
+def warn(text: str) -> None:
+    err_console.print(f"[yellow]{text}[/yellow]", highlight=False, soft_wrap=True)
+
+
+def active_codebook(config: Config, codebook: Path | None, project: Path | None = None,
+                    db_url: str | None = None) -> Codebook:
+    """--codebook, else the project's remembered codebook (cli/_choices.py), else the config's
+    coding.codebook, else the default."""
     from stancemap.annotations.codebook import load_codebook
+    from stancemap.cli._choices import choose_codebook
 
-    if codebook is not None:
-        config.coding.codebook = str(codebook)
-    return load_codebook(Path(config.coding.codebook) if config.coding.codebook else None)
+    if project is None:
+        return load_codebook(codebook or (Path(config.coding.codebook) if config.coding.codebook
+                                          else None))
+    return choose_codebook(project, db_url, config, codebook, warn)
 
 
-def progress_bar(label: str, quiet: bool) -> Progress:
+def progress_bar(label: str, quiet: bool):
+    """A rich bar on a terminal; plain lines with counts and elapsed time in a log or pipe."""
+    if not err_console.is_terminal:
+        from stancemap.cli._progress import LineProgress, plain_writer
+
+        return LineProgress(label, (lambda line: None) if quiet else plain_writer(err_console.file))
     return Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
                     TimeRemainingColumn(), TextColumn("{task.description}"), console=err_console,
                     disable=quiet, transient=True)
 
 
-def topic_fit_lines(quiet: bool):
-    """A plain line per candidate topic model ("fitting k=6 (2/5)"), not a spinner."""
-    def echo(k: int, number: int, candidates: int) -> None:
+def topic_progress(quiet: bool):
+    """`topics: fitting k=6 (2/5), 12.0 s elapsed` before each candidate fit, on a terminal or not."""
+    import time
+
+    from stancemap.cli._progress import _duration
+
+    started = time.monotonic()
+
+    def show(k: int, number: int, candidates: int) -> None:
         if not quiet:
-            err_console.print(f"fitting topics: k={k} ({number}/{candidates})", highlight=False)
-    return echo
+            err_console.print(f"topics: fitting k={k} ({number}/{candidates}), "
+                              f"{_duration(time.monotonic() - started)} elapsed", highlight=False)
+
+    return show
 
 
 def db_option():

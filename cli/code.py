@@ -58,6 +58,34 @@ def print_code_summary(report: CodeReport) -> None:
     console.print(table)
     if report.seconds and report.tokens:
         console.print(f"{report.tokens / report.seconds:,.0f} tokens/s in {report.seconds:.1f} s")
+    print_stage_times(report)
+
+
+SECTORS = "sectors"  # the dictionary stage; with sectors.embeddings on, the MiniLM similarity
+
+
+def print_stage_times(report: CodeReport) -> None:
+    """What costs the time, so a user can decide what to turn off."""
+    stages = report.stages()
+    spent = sum(s["seconds"] for s in stages.values())
+    if not stages or not spent:
+        return
+    table = Table(title="Time per stage")
+    table.add_column("stage")
+    table.add_column("seconds", justify="right")
+    table.add_column("share", justify="right")
+    table.add_column("passages/s", justify="right")
+    for name, found in stages.items():
+        rate = found["passages_per_s"]
+        table.add_row(name, f"{found['seconds']:.1f}", f"{found['seconds'] / spent:.0%}",
+                      f"{rate:,.0f}" if rate else "-")
+    console.print(table)
+    share = stages.get(SECTORS, {}).get("seconds", 0) / spent
+    if share >= 0.4:
+        console.print(f"[yellow]note:[/yellow] the sector stage (its MiniLM similarity to the sector "
+                      f"descriptions) takes {share:.0%} of the coding time; set `embeddings = false` "
+                      "under \\[sectors] in the project's stancemap.toml to code sectors from the "
+                      "codebook's patterns only.")
 
 
 def code_command(
@@ -76,11 +104,11 @@ def code_command(
 ) -> None:
     """Code every passage: entities, countries, sectors, sentiment and stance."""
     with user_errors():
-        settings = project_config(project, config)
+        settings = project_config(project, config, db)
         apply_engine(settings, engine, scheduler)
         if model_version:
             settings.coding.model_versions = list(model_version)
-        book = active_codebook(settings, codebook)
+        book = active_codebook(settings, codebook, project, db)
         report = run_coding(project, settings, book, force, quiet, db)
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))

@@ -67,8 +67,8 @@ def export_command(
     from stancemap.datasets.export import export_project
 
     with user_errors():
-        settings = project_config(project, config)
-        book = active_codebook(settings, codebook)
+        settings = project_config(project, config, db)
+        book = active_codebook(settings, codebook, project, db)
         if leave_out_of_language:
             settings.coding.out_of_language = False
         written = export_project(project, level, out, fmt=fmt, by=split_list(by), config=settings,

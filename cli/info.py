@@ -9,16 +9,18 @@ from typing import Optional
 import typer
 from rich.table import Table
 
+from stancemap.cli._choices import describe
 from stancemap.cli._common import (console, db_option, project_option, user_errors)
 
 
 def project_info(project: Path, db_url: str | None = None) -> dict:
+    from stancemap.cli._choices import KEY
     from stancemap.corpus.store import Store
 
     store = Store(project, url=db_url, create=False)
     try:
         return {"project": str(project), **store.counts(), "languages": store.tally("lang"),
-                "kinds": store.tally("kind")}
+                "kinds": store.tally("kind"), "remembered": store.setting(KEY) or {}}
     finally:
         store.dispose()
 
@@ -28,7 +30,8 @@ def info_command(
     as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
     db: Optional[str] = db_option(),
 ) -> None:
-    """Show what a project holds: documents, passages, languages, kinds, runs."""
+    """Show what a project holds (documents, passages, languages, kinds, runs) and what it
+    remembers: its codebook, config, manifest, path pattern and survey text columns."""
     with user_errors():
         info = project_info(project, db)
     if as_json:
@@ -43,3 +46,11 @@ def info_command(
         for name, count in sorted(info[group].items()):
             table.add_row(f"{group[:-1]}: {name}", str(count))
     console.print(table)
+    remembered = describe(info["remembered"])
+    if remembered:
+        choices = Table(title="Remembered choices")
+        choices.add_column("what")
+        choices.add_column("value", overflow="fold")
+        for what, value in remembered:
+            choices.add_row(what, value)
+        console.print(choices)

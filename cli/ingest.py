@@ -11,9 +11,9 @@ from rich.table import Table
 
 from typing import TYPE_CHECKING
 
-from stancemap.cli._common import (apply_engine, engine_option, scheduler_option,
-                                   config_option, console, db_option, progress_bar,
-                                   project_config, user_errors)
+from stancemap.cli._choices import choose_inputs, remember_inputs
+from stancemap.cli._common import (apply_engine, config_option, console, db_option, engine_option,
+                                   progress_bar, project_config, scheduler_option, user_errors, warn)
 
 if TYPE_CHECKING:
     from stancemap.corpus.ingest import IngestReport
@@ -58,9 +58,12 @@ def ingest_command(
 ) -> None:
     """Read every file below FOLDER into the project: documents, passages, metadata, languages."""
     with user_errors():
-        settings = project_config(project, config)
+        settings = project_config(project, config, db)
         apply_engine(settings, engine, scheduler)
+        manifest, pattern, text_columns = choose_inputs(project, db, manifest, pattern,
+                                                        text_columns, warn)
         report = run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet, db)
+        remember_inputs(project, db, manifest, pattern, text_columns, config)
     if as_json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     elif not quiet:
@@ -78,7 +81,7 @@ def run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet
     from stancemap.corpus.ingest import ingest
 
     with progress_bar("ingest", quiet) as progress:
-        task = progress.add_task("", total=None)
+        task = progress.add_task("files", total=None)
         return ingest(
             folder, project, manifest=manifest, pattern=pattern,
             text_columns=split_list(text_columns), config=settings, db_url=db_url,
@@ -88,7 +91,7 @@ def run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet
 
 
 def print_summary(report: IngestReport) -> None:
-    from stancemap.corpus.ingest import STATUSES
+    from stancemap.corpus.ingest import STATUSES, duplicate_label
 
     problems = [f for f in report.files if f.status not in ("ingested", "duplicate")
                 or (f.reason and f.status == "duplicate" and not f.unchanged)]
@@ -103,6 +106,12 @@ def print_summary(report: IngestReport) -> None:
         console.print(table)
         if len(problems) > 50:
             console.print(f"… and {len(problems) - 50} more (use --json for all)")
+    for result in report.files:  # repeated records, by id: none is lost, each is named
+        if result.duplicates:
+            named = ", ".join(map(duplicate_label, result.duplicates))
+            console.print(f"{result.path}: {len(result.duplicates)} record(s) repeat the text of "
+                          f"another record and refer to its passages: {named}", soft_wrap=True,
+                          highlight=False)
     counts = report.counts
     summary = Table(title=f"Ingest summary — run {report.run_id}")
     summary.add_column("status")

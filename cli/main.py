@@ -6,8 +6,10 @@ import typer
 
 from stancemap import __version__
 from stancemap.cli import code, codebook, export, ingest, merge, plot, report, review, run, topics, train
+from stancemap.cli._help import readable_help
 from stancemap.cli.info import info_command
 
+readable_help()
 app = typer.Typer(
     name="stancemap",
     help="Code qualitative material (interviews, surveys, policy documents, news) into "

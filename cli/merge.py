@@ -61,8 +61,8 @@ def merge_command(
     from stancemap.datasets.merge import merge_panel
 
     with user_errors():
-        settings = project_config(project, config)
-        book = active_codebook(settings, codebook)
+        settings = project_config(project, config, db)
+        book = active_codebook(settings, codebook, project, db)
         report = merge_panel(project, data_file, on, out, fmt=fmt, country_codes=country_codes,
                              config=settings, codebook=book, db_url=db)
     if as_json:

@@ -54,9 +54,11 @@ file again changes nothing. Exit codes: 0 imported; 2 problems (nothing imported
 def export_command(
     project: Path = project_option(),
     out: Path = typer.Option(..., "--out", "-o", help="Review file to write."),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="csv | xlsx | labelstudio | doccano | qdpx"),
+    fmt: Optional[str] = typer.Option(
+        None, "--format", "-f", help="csv | xlsx | labelstudio | doccano | qdpx (default: from --out)."),
     dims: Optional[str] = typer.Option(None, "--dims", help="Dimensions (default stance,sentiment,sector)."),
-    sample: Optional[int] = typer.Option(None, "--sample", min=1, help="Number of passages."),
+    sample: Optional[int] = typer.Option(None, "--sample", min=1,
+                                         help="Number of passages to hand out (default: all)."),
     strategy: str = typer.Option("random", "--strategy", help="random | stratified | uncertain | diverse"),
     seed: Optional[int] = typer.Option(None, "--seed", help="Sampling seed (default: the config's)."),
     codebook: Optional[Path] = codebook_option(),
@@ -74,15 +76,16 @@ def export_command(
     from stancemap.annotations.review_project import export_review
 
     with user_errors():
-        settings = project_config(project, config)
-        book = active_codebook(settings, codebook)
+        settings = project_config(project, config, db)
+        book = active_codebook(settings, codebook, project, db)
         written, count = export_review(project, out, book, fmt=fmt, dims=split_list(dims),
                                        sample=sample, strategy=strategy,
                                        seed=settings.seed if seed is None else seed, db_url=db,
                                        pseudonymise=(settings.privacy.pseudonymise
                                                      if pseudonymise is None else pseudonymise),
                                        privacy_fields=tuple(settings.privacy.fields), key_out=key_out)
-    console.print(f"{count} items")
+    console.print(f"{count} items" + ("" if sample else
+                                      " (every reviewable item: no --sample given)"))
     for path in written:
         console.print(f"wrote {path}")
 
@@ -105,19 +108,83 @@ def import_command(
     from stancemap.annotations.review_project import import_review
 
     with user_errors():
-        settings = project_config(project, config)
-        book = active_codebook(settings, codebook)
+        settings = project_config(project, config, db)
+        book = active_codebook(settings, codebook, project, db)
         report = import_review(project, path, book, annotator=annotator, adjudicator=adjudicator,
                                db_url=db)
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))
     else:
-        statuses = ", ".join(f"{n} {s}" for s, n in sorted(report.statuses.items()))
-        console.print(f"{report.decisions} decisions by {', '.join(report.annotators) or '-'} → "
-                      f"{report.codes} human codes ({statuses or 'none'})")
-        for reason, where in report.skipped.items():
-            shown = ", ".join(where[:8]) + (" …" if len(where) > 8 else "")
-            console.print(f"{len(where)} item(s) not imported, {reason}: {shown}", highlight=False)
+        print_import(report)
+
+
+def print_import(report) -> None:
+    """The summary that adds up, then what the file held but was not imported."""
+    console.print(report.summary(), highlight=False)
+    for reason, where in report.skipped.items():
+        shown = ", ".join(where[:8]) + (" …" if len(where) > 8 else "")
+        console.print(f"{len(where)} item(s) not imported, {reason}: {shown}", highlight=False)
+
+
+LABELS_EPILOG = """\
+[bold]Examples[/bold]
+
+  stancemap review import-labels stance_labels.csv --project study --id-column id \\
+      --label-column stance --dimension stance --target-column target --annotator gold
+  stancemap review import-labels coded.xlsx --project study --id-column respondent \\
+      --label-column tone --dimension sentiment --map POS=positive --map NEG=negative
+  stancemap train --project study --task stance --model tfidf
+
+Rows are matched to passages by the id kept from ingestion: a JSONL record's id field (also
+of records that repeat another record's text), a survey table's id column, or any other
+passage or document metadata field. Every row that matches no passage (or names a record cut
+into several passages, or contradicts another row about the same passage) is listed and not
+imported; the rest is checked like a review file (unknown labels or targets: nothing is
+imported) and stored as the annotator's human codes: accepted where the label equals the
+model's value, corrected where it differs, with the replaced model values rejected.
+Exit codes: 0 imported; 2 problems (nothing imported).
+"""
+
+
+@app.command("import-labels", epilog=LABELS_EPILOG)
+def import_labels_command(
+    path: Path = typer.Argument(..., help="Your labelled table: CSV, TSV or XLSX (first sheet)."),
+    project: Path = project_option(),
+    id_column: str = typer.Option(..., "--id-column", help="Column holding the record id kept at ingestion."),
+    label_column: str = typer.Option(..., "--label-column", help="Column holding the label."),
+    dimension: str = typer.Option(..., "--dimension", help="stance | sentiment | sector | country | "
+                                  "a codebook dimension."),
+    target: Optional[str] = typer.Option(None, "--target", help="Stance target of every row."),
+    target_column: Optional[str] = typer.Option(None, "--target-column",
+                                                help="Column naming each row's stance target."),
+    annotator: Optional[str] = typer.Option(None, "--annotator",
+                                            help="Whose labels these are (default: the file name)."),
+    label_map: Optional[list[str]] = typer.Option(None, "--map", help="FILE_LABEL=VALUE, repeatable."),
+    codebook: Optional[Path] = codebook_option(),
+    config: Optional[Path] = config_option(),
+    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary."),
+    db: Optional[str] = db_option(),
+) -> None:
+    """Store the labels of your own table (a column per label) as human codes, matched by id."""
+    from stancemap.annotations.labels import import_labels
+
+    with user_errors():
+        settings = project_config(project, config, db)
+        book = active_codebook(settings, codebook, project, db)
+        report = import_labels(project, path, book, id_column=id_column, label_column=label_column,
+                               dimension=dimension, target=target, target_column=target_column,
+                               annotator=annotator, label_map=label_map, db_url=db)
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        return
+    merged = f", {report.merged} repeating another row's label" if report.merged else ""
+    console.print(f"{report.rows} rows: {report.matched} matched a passage{merged}, "
+                  f"{len(report.unmatched)} not imported", highlight=False)
+    for row in report.unmatched[:20]:
+        console.print(f"  row {row['row']} ({row['id'] or 'no id'}): {row['reason']}", highlight=False)
+    if len(report.unmatched) > 20:
+        console.print(f"  … and {len(report.unmatched) - 20} more (use --json for all)")
+    print_import(report.imported)
 
 
 @app.command("agreement", epilog="[bold]Example[/bold]\n\n  stancemap review agreement --project study --json")
@@ -176,7 +243,8 @@ def agreement_command(
 def adjudicate_command(
     project: Path = project_option(),
     out: Path = typer.Option(..., "--out", "-o", help="File of disagreements to write."),
-    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="csv | xlsx | labelstudio | doccano | qdpx"),
+    fmt: Optional[str] = typer.Option(
+        None, "--format", "-f", help="csv | xlsx | labelstudio | doccano | qdpx (default: from --out)."),
     dims: Optional[str] = typer.Option(None, "--dims", help="Dimensions (default: all)."),
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
@@ -186,8 +254,8 @@ def adjudicate_command(
     from stancemap.annotations.review_project import export_adjudication
 
     with user_errors():
-        settings = project_config(project, config)
-        book = active_codebook(settings, codebook)
+        settings = project_config(project, config, db)
+        book = active_codebook(settings, codebook, project, db)
         written, count = export_adjudication(project, out, book, fmt=fmt, dims=split_list(dims),
                                              db_url=db)
     console.print(f"{count} items with disagreement")

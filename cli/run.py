@@ -10,7 +10,8 @@ import typer
 
 from stancemap.cli._common import (active_codebook, apply_engine, codebook_option, config_option,
                                    console, db_option, engine_option, err_console, project_config,
-                                   scheduler_option, topic_fit_lines, user_errors)
+                                   scheduler_option, topic_progress, user_errors, warn)
+from stancemap.cli._choices import choose_inputs, load_choices, remember_inputs
 from stancemap.cli.code import print_code_summary, run_coding
 from stancemap.cli.ingest import print_summary, run_ingest
 from stancemap.cli.topics import print_topics
@@ -19,7 +20,7 @@ EPILOG = """\
 [bold]Examples[/bold]
 
   stancemap run interviews/ --project study
-  stancemap run ../shared/corpus-demo/ungdc --project un --pattern "{country}_{session}_{year}.txt"
+  stancemap run ungdc/ --project un --pattern "{country}_{session}_{year}.txt"
   stancemap run corpus/ --project study --manifest meta.csv --codebook mine.yaml --no-topics
   stancemap run corpus/ --project study --scheduler tcp://head:8786
 
@@ -54,12 +55,18 @@ def run_command(
 
     show = not (quiet or as_json)
     with user_errors():
-        settings = project_config(project, config)
+        settings = project_config(project, config, db)
         apply_engine(settings, engine, scheduler)
         if model_version:
             settings.coding.model_versions = list(model_version)
-        book = active_codebook(settings, codebook)
+        new_project = load_choices(project, db) is None
+        book = active_codebook(settings, codebook, None if new_project else project, db)
+        manifest, pattern, text_columns = choose_inputs(project, db, manifest, pattern,
+                                                        text_columns, warn)
         ingested = run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet, db)
+        remember_inputs(project, db, manifest, pattern, text_columns, config)
+        if new_project:  # remember the codebook the project starts with
+            book = active_codebook(settings, codebook, project, db)
         if show:
             print_summary(ingested)
         coded = run_coding(project, settings, book, False, quiet, db)
@@ -67,7 +74,8 @@ def run_command(
             print_code_summary(coded)
         topic_report = None
         if topics and settings.topics.enabled:
-            topic_report = fit_topics(project, settings, book, db_url=db, on_fit=topic_fit_lines(not show))
+            topic_report = fit_topics(project, settings, book, db_url=db,
+                                      on_candidate=topic_progress(not show))
             if show:
                 print_topics(topic_report)
         exports = project / "exports"

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
-                                   db_option, project_config, project_option, topic_fit_lines,
+                                   db_option, project_config, project_option, topic_progress,
                                    user_errors)
 from typing import TYPE_CHECKING
 
@@ -64,12 +64,12 @@ def topics_command(
     from stancemap.nlp.pipeline import fit_topics
 
     with user_errors():
-        settings = project_config(project, config)
+        settings = project_config(project, config, db)
         if num_topics:
             settings.topics.num_topics = num_topics
-        book = active_codebook(settings, codebook)
+        book = active_codebook(settings, codebook, project, db)
         report = fit_topics(project, settings, book, force=force, db_url=db,
-                            on_fit=topic_fit_lines(as_json))
+                            on_candidate=topic_progress(as_json))
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:

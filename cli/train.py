@@ -65,8 +65,24 @@ def print_scores(scores: dict) -> None:
     for lang, found in sorted(scores.get("by_language", {}).items()):
         console.print(f"  {lang}: {found['examples']} items, macro-F1 trained {found['trained']}, "
                       f"default {found['default']}")
+    for method in ("trained", "default"):
+        print_confusion(scores[method], f"{method}: confusion matrix")
     for note in scores.get("notes", []):
         console.print(f"[yellow]note:[/yellow] {note}")
+
+
+def print_confusion(found: dict, title: str) -> None:
+    """Single-label tasks only (a multi-label sector task has one matrix per sector)."""
+    matrix, labels = found.get("confusion_matrix"), found.get("labels", [])
+    if not matrix:
+        return
+    table = Table(title=title)
+    table.add_column("human \\ predicted")
+    for label in labels:
+        table.add_column(label, justify="right")
+    for label, row in zip(labels, matrix):
+        table.add_row(label, *map(str, row))
+    console.print(table)
 
 
 @contextmanager
@@ -108,8 +124,8 @@ def train_command(
     if folds is None and model != "transformer":
         folds = 5
     with user_errors():
-        settings = project_config(project, config)
-        book = active_codebook(settings, codebook)
+        settings = project_config(project, config, db)
+        book = active_codebook(settings, codebook, project, db)
         with training_progress(quiet or as_json) as progress:
             report = train(project, task, book, model=model, seed=settings.seed, folds=folds,
                            db_url=db, progress=progress)
@@ -136,8 +152,8 @@ def evaluate_command(
     from stancemap.nlp.training import evaluate
 
     with user_errors():
-        settings = project_config(project, config)
-        book = active_codebook(settings, codebook)
+        settings = project_config(project, config, db)
+        book = active_codebook(settings, codebook, project, db)
         with training_progress(quiet or as_json) as progress:
             scores = evaluate(project, task, book, model=model, seed=settings.seed, folds=folds,
                               db_url=db, progress=progress)

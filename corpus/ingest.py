@@ -54,6 +54,7 @@ class FileResult:
     unchanged: bool = False
     passages: int = 0
     sha256: str | None = None
+    duplicates: list[dict] = field(default_factory=list)  # records that repeat a stored text
 
     @property
     def doc_id(self) -> str | None:
@@ -89,7 +90,8 @@ class IngestReport:
             "run_id": self.run_id,
             "project": self.project,
             "files": [{"path": f.path, "status": f.status, "reason": f.reason,
-                       "doc_id": f.doc_id, "doc_ids": f.doc_ids, "unchanged": f.unchanged}
+                       "doc_id": f.doc_id, "doc_ids": f.doc_ids, "unchanged": f.unchanged,
+                       "duplicate_records": f.duplicates}
                       for f in self.files],
             "counts": self.counts,
             "warnings": self.warnings,
@@ -377,13 +379,25 @@ class Ingestor:
         new, revived, refreshed, doc_ids, reasons, statuses = [], [], [], [], [], []
         signatures: dict[str, bytes] = {}
         clusters: dict[str, str] = {}
-        seen_here: set[str] = set()
+        seen_here: dict[str, Document] = {}
+        duplicates: list[dict] = []  # records whose text is already a document
+        aliases: dict[str, list[dict]] = {}  # stored doc_id -> records that now refer to it
+        several = len(built) > 1
         for document in built:
             doc_id = document.doc_id
-            if doc_id in seen_here:
+            record = _record(document, key)
+            if doc_id in seen_here:  # a repeated record: a reference to the same passages
+                first = seen_here[doc_id]
+                duplicates.append(_duplicate(record, doc_id, first.extraction["records"][0]))
+                if any(d is first for d in new):
+                    first.extraction["records"].append(record)
+                else:
+                    aliases.setdefault(doc_id, []).append(record)
                 statuses.append("duplicate")
                 continue
-            seen_here.add(doc_id)
+            seen_here[doc_id] = document
+            if several:
+                document.extraction["records"] = [record]
             existing = self.store.document_brief(doc_id)
             if existing and existing["source_path"] == key:
                 doc_ids.append(doc_id)  # same text as before (a re-saved or reverted file)
@@ -398,6 +412,9 @@ class Ingestor:
                 statuses.append("duplicate")
                 reasons.append(Errors.R_DUPLICATE.format(doc_id=doc_id[:12],
                                                          path=self._shown(existing["source_path"])))
+                if several:  # one record of a file repeats another file's text: keep its id
+                    duplicates.append(_duplicate(record, doc_id, None))
+                    aliases.setdefault(doc_id, []).append(record)
                 continue
             signature = self.hasher.signature(document.text)
             # earlier versions of the same file are replaced, not near-duplicates
@@ -418,13 +435,15 @@ class Ingestor:
             doc_ids.append(doc_id)
         status = ("ingested" if "ingested" in statuses
                   else "near_duplicate" if "near_duplicate" in statuses else "duplicate")
-        if len(built) > 1 and statuses.count("duplicate"):
-            reasons.insert(0, f"{statuses.count('duplicate')} of {len(built)} records were duplicates")
+        if duplicates:
+            named = ", ".join(map(duplicate_label, duplicates[:10])) + (" …" if len(duplicates) > 10 else "")
+            reasons.insert(0, Errors.R_DUPLICATE_RECORDS.format(count=len(duplicates), total=len(built),
+                                                               records=named))
         if refreshed:
             reasons.insert(0, Errors.R_METADATA.format(count=len(refreshed)))
         reason = "; ".join(reasons[:3]) + (" …" if len(reasons) > 3 else "") if reasons else None
         self.store.record_file(self.run_id, key, sha, size, status, reason, new, doc_ids,
-                               signatures, clusters, refreshed=refreshed)
+                               signatures, clusters, refreshed=refreshed, aliases=aliases)
         # only after the commit, so a crash leaves the index consistent with the store
         for retired in self.by_path.get(key, set()) - set(doc_ids):
             self.index.remove(retired)
@@ -436,7 +455,8 @@ class Ingestor:
             self._remember(document.doc_id, key, None, self.hasher.signature(document.text))
         self.clusters.update(clusters)
         return FileResult(shown, status, reason, doc_ids, sha256=sha,
-                          passages=sum(len(d.passages) for d in new))
+                          passages=sum(len(d.passages) for d in new),
+                          duplicates=duplicates)
 
     def _shown(self, source_path: str) -> str:
         try:
@@ -457,6 +477,28 @@ def _retire_excluded(store: Store, run_id: str, folder: Path, excluded: list[dic
                       for p in under)
         if retired:
             entry["retired_documents"] = retired
+RECORD_ID_FIELDS = ("id", "_id", "record_id", "uuid")
+
+
+def _record(document: Document, source_path: str) -> dict:
+    """Where one record of a multi-record file (a JSONL line) came from, its id and metadata."""
+    record_id = next((document.meta[f] for f in RECORD_ID_FIELDS if f in document.meta), None)
+    return {"source_path": source_path, "part": document.extraction.get("source_part"),
+            "id": None if record_id is None else str(record_id), "meta": dict(document.meta)}
+
+
+def _duplicate(record: dict, doc_id: str, first: dict | None) -> dict:
+    """A repeated record: its line and id, and the record (or stored document) it repeats."""
+    return {"part": record["part"], "id": record["id"], "same_as": first["id"] if first else None,
+            "doc_id": doc_id}
+
+
+def duplicate_label(duplicate: dict) -> str:
+    """`line 4 (id r4 = id r3)`, or `line 4 (= document 0132075e7725)` when ids are missing."""
+    same = (f"id {duplicate['same_as']}" if duplicate["same_as"] is not None
+            else f"document {duplicate['doc_id'][:12]}")
+    name = f"id {duplicate['id']} = " if duplicate["id"] is not None else "= "
+    return f"{duplicate['part']} ({name}{same})"
 
 
 def ingest(folder: Path, project: Path, *, manifest: Path | None = None,

@@ -5,6 +5,7 @@ the run log, so a killed run leaves either all of a file or none of it."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -227,6 +228,18 @@ class Store:
             if role:
                 conn.execute(passages.update().where(passages.c.passage_id == passage_id)
                              .values(role=role))
+    # project settings (JSON values in the meta table) ---------------------------------------
+    def setting(self, key: str) -> Any:
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(meta_table.c.value).where(
+                meta_table.c.key == f"setting:{key}")).scalar()
+        return json.loads(found) if found is not None else None
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(meta_table.delete().where(meta_table.c.key == f"setting:{key}"))
+            conn.execute(meta_table.insert().values(key=f"setting:{key}",
+                                                    value=json.dumps(value, ensure_ascii=False)))
 
     # runs ---------------------------------------------------------------------------------
     def begin_run(self, command: str, manifest: dict[str, Any]) -> str:
@@ -314,9 +327,12 @@ class Store:
     def record_file(self, run_id: str, path: str, sha256: str | None, size: int, status: str,
                     reason: str | None, new_documents: list[Document], doc_ids: list[str],
                     signatures: dict[str, bytes], clusters: dict[str, str] | None = None,
-                    keep_record: bool = True, refreshed: list[Document] | None = None) -> None:
+                    keep_record: bool = True, refreshed: list[Document] | None = None,
+                    aliases: dict[str, list[dict]] | None = None) -> None:
         """Store a file's documents, retire what they replace, and log the file — atomically.
-        `refreshed`: stored documents whose metadata changed; updated and queued for re-coding."""
+        `refreshed`: stored documents whose metadata changed; updated and queued for re-coding.
+        `aliases`: records (id, line, metadata) that repeat a stored document's text, added to
+        that document's extraction["records"] so no record id is lost."""
         stamp = now()
         with self.engine.begin() as conn:
             previous = conn.execute(sa.select(documents.c.doc_id).where(
@@ -353,6 +369,15 @@ class Store:
                     date=document.date, meta=document.meta))
                 conn.execute(coded_documents.delete().where(
                     coded_documents.c.doc_id == document.doc_id))
+            for doc_id, records in (aliases or {}).items():
+                extraction = dict(conn.execute(sa.select(documents.c.extraction).where(
+                    documents.c.doc_id == doc_id)).scalar() or {})
+                known = extraction.get("records") or []
+                seen = {(r.get("source_path"), r.get("part")) for r in known}
+                added = [r for r in records if (r["source_path"], r["part"]) not in seen]
+                if added:
+                    conn.execute(documents.update().where(documents.c.doc_id == doc_id).values(
+                        extraction={**extraction, "records": known + added}))
             for doc_id, cluster_id in (clusters or {}).items():  # the first of a new cluster
                 conn.execute(documents.update().where(documents.c.doc_id == doc_id).values(
                     cluster_id=cluster_id))
@@ -379,6 +404,14 @@ class Store:
                 "files": count(files),
                 "runs": count(runs),
             }
+
+    def coded_passages(self) -> int:
+        """Active passages whose document has been coded (with any signature)."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(passages).where(
+                passages.c.doc_id.in_(sa.select(coded_documents.c.doc_id)),
+                passages.c.doc_id.in_(sa.select(documents.c.doc_id).where(
+                    documents.c.retired_at.is_(None))))).scalar())
 
     def tally(self, column: str) -> dict[str, int]:
         """Active documents per value of one documents column (kind, lang, …)."""

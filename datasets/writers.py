@@ -29,6 +29,9 @@ def format_for(path: Path, given: str | None) -> str:
     fmt = (given or path.suffix.lstrip(".")).lower()
     if fmt not in FORMATS:
         raise UsageError(Errors.E040.format(fmt=fmt or "(none)", path=path, formats=", ".join(FORMATS)))
+    if path.suffix and path.suffix.lower() != f".{fmt}":  # --format parquet --out data.csv
+        raise UsageError(Errors.E169.format(fmt=fmt, what=fmt.upper(), path=path, suffix=path.suffix,
+                                            suggestion=path.with_suffix(f".{fmt}").name))
     return fmt
 
 

@@ -34,13 +34,19 @@ class CodeReport:
     stage_seconds: Counter = field(default_factory=Counter)  # per stage name, "entities" included
     signature: str = ""
 
+    def stages(self) -> dict[str, dict[str, float]]:
+        """Per stage: seconds spent and passages coded per second, slowest first."""
+        return {name: {"seconds": round(spent, 3),
+                       "passages_per_s": round(self.passages / spent, 1) if spent else None}
+                for name, spent in self.stage_seconds.most_common()}
+
     def to_json(self) -> dict:
         return {"run_id": self.run_id, "documents": self.documents,
                 "skipped_documents": self.skipped_documents, "passages": self.passages,
                 "tokens": self.tokens, "mentions": self.mentions, "codes": dict(self.codes),
                 "seconds": round(self.seconds, 3),
                 "stage_seconds": {k: round(v, 3) for k, v in sorted(self.stage_seconds.items())},
-                "signature": self.signature}
+                "stages": self.stages(), "signature": self.signature}
 
 
 def _batches(store: Store, signature: str, force: bool, size: int
@@ -189,9 +195,8 @@ class TopicReport:
 
 def fit_topics(project: Path, config: Config, codebook: Codebook, *, force: bool = False,
                db_url: str | None = None,
-               on_fit: Callable[[int, int, int], None] | None = None) -> TopicReport:
-    """Fit (or reuse, when nothing changed) the topic model and store per-passage shares.
-    `on_fit(k, number, candidates)` reports each candidate fit."""
+               on_candidate: Callable[[int, int, int], None] | None = None) -> TopicReport:
+    """Fit (or reuse, when nothing changed) the topic model and store per-passage shares."""
     from stancemap.nlp.topics import VERSION, TopicModeler, corpus_signature
 
     started = time.perf_counter()
@@ -211,7 +216,8 @@ def fit_topics(project: Path, config: Config, codebook: Codebook, *, force: bool
             report.model_id, report.num_topics = latest["model_id"], latest["num_topics"]
             report.topics, report.selection = latest["topics"], latest["selection"]
         else:
-            result = TopicModeler(config.topics, config.seed, codebook).fit(passages, signature, on_fit)
+            result = TopicModeler(config.topics, config.seed, codebook).fit(passages, signature,
+                                                                            on_candidate)
             report.skipped = result.skipped
             if not result.skipped:
                 labels = {i: t["id"] for i, t in enumerate(result.topics)}

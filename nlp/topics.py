@@ -91,8 +91,8 @@ class TopicModeler:
         return " / ".join(dictionary[int(i)] for i in best)
 
     def fit(self, passages: list[tuple[str, str]], signature: str,
-            on_fit: Callable[[int, int, int], None] | None = None) -> TopicResult:
-        """`on_fit(k, number, candidates)` is called before each candidate model is fitted."""
+            on_candidate: Callable[[int, int, int], None] | None = None) -> TopicResult:
+        """`on_candidate(k, number, candidates)` is called before each candidate fit."""
         from gensim.corpora import Dictionary
         from gensim.models import CoherenceModel, LdaModel
         from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
@@ -118,8 +118,8 @@ class TopicModeler:
         texts = [docs[i] for i, _ in fitted]
         selection, best = [], None
         for number, k in enumerate(candidates, 1):
-            if on_fit:
-                on_fit(k, number, len(candidates))
+            if on_candidate:
+                on_candidate(k, number, len(candidates))
             model = LdaModel(corpus, id2word=dictionary, num_topics=k, random_state=self.seed,
                              passes=config.passes, iterations=config.iterations, alpha="symmetric",
                              eta=self._eta(dictionary, k) if config.seed_words else "symmetric")

@@ -132,6 +132,8 @@ def usable(examples: list[Example], task: str, folds: int | None) -> tuple[list[
     """"none" (no stance, no sentiment) is learnt only once coders have given it often enough
     to form a class; until then its items are left out, with a note, rather than refusing to
     train the classes that do have enough."""
+    if not examples:
+        raise TrainingError(Errors.E168.format(task=task))
     needed = max(MIN_PER_CLASS, folds or 0)
     nones = sum(1 for e in examples if e.label == "none")
     if task == "sector" or not 0 < nones < needed:
@@ -148,7 +150,10 @@ def check_counts(examples: list[Example], task: str, folds: int) -> None:
         for label in (example.label if task == "sector" else (example.label,)):
             counts[label] = counts.get(label, 0) + 1
     if task != "sector" and len(counts) < 2:
-        raise TrainingError(Errors.E061.format(task=task, detail=f"only one class ({', '.join(counts) or 'none'})"))
+        detail = (f"every one of the {len(examples)} usable item(s) is labelled '{next(iter(counts))}'; "
+                  "a classifier needs at least two labels" if counts else
+                  "the only human codes are 'none' (no value applies), too few to form a class")
+        raise TrainingError(Errors.E061.format(task=task, detail=detail))
     short = [f"'{label}' has {n} ({needed - n} more needed)" for label, n in sorted(counts.items()) if n < needed]
     if short:
         raise TrainingError(Errors.E061.format(task=task, detail="; ".join(short)))
@@ -282,13 +287,21 @@ def _number(folder: Path) -> int:
     return int(tail) if tail.isdigit() else 0
 
 
+def _created(folder: Path) -> str:
+    try:
+        return json.loads((folder / META).read_text("utf-8")).get("created_at", "")
+    except (OSError, ValueError):
+        return ""
+
+
 def model_folders(project: Path, task: str, kind: str | None = None) -> list[Path]:
-    """A task's saved models, oldest first; versions are numbered per task across kinds."""
+    """A task's saved models, oldest first. Versions are numbered per task and kind
+    (stance-tfidf-1, stance-transformer-1, stance-tfidf-2); the newest is the last saved."""
     base = Path(project) / MODEL_DIR
     found = [p for p in base.glob(f"{task}-*-*") if (p / META).exists()] if base.exists() else []
     if kind:
         found = [p for p in found if p.name.startswith(f"{task}-{kind}-")]
-    return sorted(found, key=_number)
+    return sorted(found, key=lambda p: (_created(p), _number(p)))
 
 
 def train(project: Path, task: str, codebook: Codebook, *, model: str = "tfidf", seed: int = 0,
@@ -305,8 +318,8 @@ def train(project: Path, task: str, codebook: Codebook, *, model: str = "tfidf",
     if folds:
         step = (lambda done, total: progress("final model", done, total)) if progress else None
         classifier = fit(model, task, examples, codebook, seed, step)
-    existing = model_folders(project, task)
-    version = f"{task}-{model}-{_number(existing[-1]) + 1 if existing else 1}"
+    existing = model_folders(project, task, model)
+    version = f"{task}-{model}-{max(map(_number, existing), default=0) + 1}"
     target = Path(project) / MODEL_DIR / version
     partial = target.with_name(f".{version}.partial")
     shutil.rmtree(partial, ignore_errors=True)

@@ -37,7 +37,6 @@ class Errors:
             "country), 'country=ctry_name,year' or 'about_country=iso3,year'.")
     E050 = "Unknown review dimension {name!r}; use any of: {known}."
     E051 = "Unknown --strategy {name!r}; use random, stratified, uncertain or diverse."
-    E052 = "Nothing to review: no passage has codes for {dims}. Run `stancemap code` first."
     E053 = ("{path} is not a review file stancemap can read: {reason}. Import files made by "
             "`stancemap review export` (CSV, XLSX, Label Studio JSON, doccano JSONL).")
     E054 = "{path}: {count} problem(s), nothing was imported:\n{problems}"
@@ -99,6 +98,50 @@ class Errors:
     E272 = "sheet {sheet!r} not read: {reason}"
     E270 = ("{count} file(s) have OCR'd pages with a mean confidence below {limit:g}; check "
             "them by eye: {files}")
+    # E160-E179: what a project remembers, messages that name the cause, import-labels
+    E160 = ("The project's codebook {path} (remembered since {since}) is missing. Restore the "
+            "file, or choose another with --codebook FILE (the project is then re-coded with it).")
+    E161 = ("warning: --codebook {new} is not the project's codebook ({old}). It is the project's "
+            "codebook from now on: the next `stancemap code` re-codes every passage with it; human "
+            "codes stay, but those for targets or values it lacks no longer count. To go back, pass "
+            "--codebook {old} again.")
+    E162 = ("note: the project's codebook {path} changed since it was last used; the next "
+            "`stancemap code` re-codes the passages with it.")
+    E163 = ("note: the config's coding.codebook ({config}) is not the project's codebook "
+            "({project}); the project's is used. Pass --codebook {config} to switch.")
+    E164 = ("The codebook in use is {codebook} (stance targets: {targets}). If the file was coded "
+            "with your own codebook, pass --codebook FILE once: the project remembers it.")
+    E165 = ("Nothing to review for stance: coding has run ({passages} passages), but no passage "
+            "names a stance target of the codebook {codebook} ({targets}). Stance is coded only "
+            "toward a target a passage names: add the names your texts use as aliases of a target "
+            "in your codebook (see `stancemap codebook show`), then run `stancemap code` again.")
+    E166 = ("Nothing to review: the project's passages have not been coded yet. Run "
+            "`stancemap code --project {project}` first.")
+    E167 = ("Nothing to review for {dims}: coding has run ({passages} passages), but no passage "
+            "got a {dims} code from the model.")
+    E168 = ("No human codes for {task} yet, so there is nothing to train on. Have coders review "
+            "passages (`stancemap review export --dims {task}`, then `stancemap review import`), "
+            "or bring your own labels: `stancemap review import-labels FILE --id-column ID "
+            "--label-column LABEL --dimension {task}`.")
+    E169 = ("--format {fmt} writes a {what} file, but --out {path} ends in {suffix!r}. Name the "
+            "file {suggestion} or leave out --format.")
+    E170 = ("No passage in the project carries a metadata field {column!r} to match the ids in "
+            "{path} against. Ids are kept at ingestion from the 'id' field of JSONL records and "
+            "from a survey table's id column (fields found: {fields}).")
+    E171 = ("--dimension stance needs the stance target: --target T (one target for every row) or "
+            "--target-column C (the column naming each row's target).")
+    E172 = ("None of the {rows} row(s) of {path} matched a passage by {column!r}; nothing was "
+            "imported. First unmatched ids: {ids}.")
+    E174 = "Bad --map {pair!r}: give FILE_LABEL=CODEBOOK_VALUE, e.g. --map FAVOR=favour."
+    R_RECORD_SPLIT = ("the record was cut into {passages} passages at ingestion; a label for the "
+                      "whole record is not a passage's label (raise ingest.max_passage_chars and "
+                      "ingest again to keep records whole)")
+    R_ID_AMBIGUOUS = ("{passages} passages share this {column} (e.g. several answers of one "
+                      "respondent); give an id column that names one passage")
+    R_LABEL_CONFLICT = ("rows for the same passage and target disagree ({labels}); neither was "
+                        "imported")
+    E173 = ("The project's manifest {path} (remembered from an earlier ingest) is missing. Restore "
+            "it, or give --manifest FILE.")
 
     # file-level reasons, recorded in the run log
     R_EMPTY = "empty file (0 bytes)"
@@ -123,6 +166,8 @@ class Errors:
     R_DECODE = "cannot decode the text: {reason}"
     R_HTML_NO_TEXT = "HTML has no main text after removing scripts, styles and navigation"
     R_DUPLICATE = "same text as document {doc_id} ({path})"
+    R_DUPLICATE_RECORDS = ("{count} of {total} records repeat the text of another record and "
+                           "refer to its passages (their ids and metadata are kept): {records}")
     R_NEAR_DUPLICATE = "near-duplicate (Jaccard ~{similarity:.2f}) of document {doc_id} ({path})"
     R_READ = "cannot read the file: {reason}"
     R_UNCHANGED = "unchanged since the last ingest"

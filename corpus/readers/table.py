@@ -72,9 +72,10 @@ def rows_to_documents(header: list[str], rows: list[list[str]], options: dict) -
     text = builder.text()
     if not text:
         raise FileProblem("skipped", Errors.R_BLANK)
-    return [RawDocument(text=text, segments=segments, kind="survey",
-                        meta={"text_columns": [header[i] for i in sorted(text_cols)],
-                              "respondents": len(rows)})]
+    meta = {"text_columns": [header[i] for i in sorted(text_cols)], "respondents": len(rows)}
+    if id_col is not None:  # the column whose values each passage keeps as respondent_id
+        meta["id_column"] = header[id_col]
+    return [RawDocument(text=text, segments=segments, kind="survey", meta=meta)]
 
 
 def read_csv(path: Path, options: dict) -> list[RawDocument]:

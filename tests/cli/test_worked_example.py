@@ -25,16 +25,25 @@ def test_worked_example(tmp_path):
     assert list(pd.read_csv(batch, keep_default_na=False).item_id) == list(shipped.item_id)
     assert shipped.coder_value.str.len().gt(0).all()
     imported = invoke("review", "import", CODED, "--project", project, "--annotator", "aigerim", "--json")
-    assert imported.exit_code == 0 and json.loads(imported.stdout)["decisions"] == 59
+    report = json.loads(imported.stdout)
+    assert imported.exit_code == 0 and report["decisions"] == 59
+    # the README's figures add up: kept + changed decisions -> accepted, corrected, rejected codes
+    assert report["kept"] + report["changed"] == report["decisions"]
+    assert report["statuses"]["accepted"] == report["kept"]
+    assert report["codes"] == sum(report["statuses"].values())
     scores = json.loads(invoke("evaluate", "--project", project, "--task", "stance", "--json").stdout)
     assert scores["examples"] == 59 and scores["trained"]["macro_f1"] > scores["default"]["macro_f1"]
-    trained = json.loads(invoke("train", "--project", project, "--task", "stance", "--json").stdout)
-    assert trained["version"] == "stance-tfidf-1"
+    assert len(scores["trained"]["confusion_matrix"]) == 3
+    trained = invoke("train", "--project", project, "--task", "stance")
+    text = " ".join(trained.output.split())
+    assert trained.exit_code == 0 and "saved stance-tfidf-1 " in text
+    assert "trained: confusion matrix" in text
     rerun = invoke("run", EXAMPLES / "corpus", "--project", project, "--manifest", EXAMPLES / "manifest.csv",
                    "--model-version", "stance-tfidf-1", "--no-topics", "--json")
     assert rerun.exit_code == 0
     summary = json.loads(rerun.stdout)
     assert summary["ingest"]["warnings"] == [] and summary["code"]["documents"] == 11
+    assert {"entities", "sectors"} <= set(summary["code"]["stages"])
     panel = tmp_path / "panel.csv"
     assert invoke("export", "--project", project, "--level", "panel", "--out", panel).exit_code == 0
     table = pd.read_csv(panel)  # by source_country,year: who speaks, when

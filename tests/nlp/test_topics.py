@@ -37,6 +37,15 @@ def test_coherence_picks_the_number_of_topics(codebook, measure):
     assert result.num_topics == best["num_topics"]
 
 
+def test_each_candidate_fit_is_announced(codebook):
+    config = TopicConfig(candidates=[2, 3], seed_words=False, passes=2)
+    seen = []
+    passages = corpus()
+    TopicModeler(config, 0, codebook).fit(passages, corpus_signature(passages, config, 0, codebook),
+                                          on_candidate=lambda *a: seen.append(a))
+    assert seen == [(2, 1, 2), (3, 2, 2)]
+
+
 def test_a_three_topic_model_recovers_the_themes(codebook):
     result = fit(corpus(), TopicConfig(num_topics=3, seed_words=False, passes=20), 0, codebook)
     assert result.selection == [{"num_topics": 3, "coherence": None}]

@@ -99,9 +99,10 @@ def test_same_seed_same_model(labelled_project, codebook, tmp_path):
     assert moved.predict(texts) == model_a.predict(texts)
 
 
-def test_too_few_examples_says_how_many_more(coded_project, codebook):
-    with pytest.raises(TrainingError, match="Too few human codes to train a stance model"):
+def test_no_human_codes_says_so_and_how_to_get_some(coded_project, codebook):
+    with pytest.raises(TrainingError, match="No human codes for stance yet") as found:
         train(coded_project, "stance", codebook)
+    assert "only one class" not in str(found.value) and "import-labels" in str(found.value)
 
 
 def test_train_and_evaluate_commands(labelled_project):
