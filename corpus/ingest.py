@@ -164,10 +164,12 @@ class DocumentBuilder:
         self.languages = LanguageIdentifier(config.ingest.languages)
 
     def build(self, raw: RawDocument, path: Path, sha: str, reader: str,
-              file_meta: dict[str, str]) -> Document:
+              file_meta: dict[str, str], speakers: dict[str, dict[str, str]] | None = None
+              ) -> Document:
+        """`speakers`: the manifest's rows for this file's speaker labels."""
         meta = {**raw.meta, **file_meta}
         doc_id = text_id(raw.text)
-        speakers = self.manifest.speakers_of(path) if self.manifest else {}
+        speakers = speakers or {}
         if raw.segments:
             spans = [Span(s.start, s.end, s.speaker, s.role) for s in raw.segments]
             transcript = False
@@ -235,7 +237,7 @@ _BUILDERS: dict[str, DocumentBuilder] = {}  # one per configuration per process 
 
 
 def read_documents(path: Path, sha: str, file_meta: dict[str, str], config: Config,
-                   options: dict) -> ReadOutcome:
+                   options: dict, speakers: dict[str, dict[str, str]] | None = None) -> ReadOutcome:
     """Read, segment and detect languages of one file: the part of ingestion that needs no
     store (a Dask task with --engine dask). Never raises for a bad file."""
     key = config.model_dump_json()
@@ -252,7 +254,8 @@ def read_documents(path: Path, sha: str, file_meta: dict[str, str], config: Conf
                 raws = READERS[reader](path, options)
         except TimeLimitExceeded:
             raise FileProblem("skipped", Errors.R_TIMEOUT.format(seconds=timeout))
-        return ReadOutcome([builder.build(raw, path, sha, reader, file_meta) for raw in raws])
+        return ReadOutcome([builder.build(raw, path, sha, reader, file_meta, speakers)
+                            for raw in raws])
     except FileProblem as problem:
         return ReadOutcome(status=problem.status, reason=problem.reason)
     except Exception as err:  # noqa: BLE001 - one unforeseen file must not stop the batch
@@ -271,6 +274,7 @@ class Pending:
     sha: str
     size: int
     file_meta: dict[str, str]
+    speakers: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 class Ingestor:
@@ -325,7 +329,7 @@ class Ingestor:
         if isinstance(pending, FileResult):
             return pending
         return self.finish(pending, read_documents(pending.path, pending.sha, pending.file_meta,
-                                                   self.config, self.options))
+                                                   self.config, self.options, pending.speakers))
 
     def prepare(self, path: Path) -> FileResult | Pending:
         """The checks before reading: size, hash, unchanged since the last ingest. A FileResult
@@ -356,7 +360,8 @@ class Ingestor:
         except OSError as err:
             reason = Errors.R_READ.format(reason=f"{type(err).__name__}: {err}"[:500])
             return self._record_problem(shown, key, sha, size, "failed", reason)
-        return Pending(path, shown, key, sha, size, file_meta)
+        speakers = self.manifest.speakers_of(path) if self.manifest else {}
+        return Pending(path, shown, key, sha, size, file_meta, speakers)
 
     def finish(self, pending: Pending, outcome: ReadOutcome) -> FileResult:
         """Store what reading gave (near-duplicates decided here, in file order)."""
@@ -605,4 +610,5 @@ def _processed(ingestor: Ingestor, paths: list[Path], config: Config) -> Iterato
 
 
 def _read_task(pending: Pending, config: Config, options: dict) -> ReadOutcome:
-    return read_documents(pending.path, pending.sha, pending.file_meta, config, options)
+    return read_documents(pending.path, pending.sha, pending.file_meta, config, options,
+                          pending.speakers)
