@@ -20,7 +20,7 @@ import numpy as np
 from stancemap.config import CONFIG_NAME, Config
 from stancemap.corpus.dedup import MinHasher, NearDuplicateIndex
 from stancemap.corpus.document import KINDS, Document, Passage, RawDocument, text_id
-from stancemap.corpus.language import LanguageIdentifier
+from stancemap.corpus.language import LanguageIdentifier, scripts
 from stancemap.corpus.limits import TimeLimitExceeded, time_limit
 from stancemap.corpus.metadata import Manifest, PathPattern
 from stancemap.corpus.readers import READER_LIBRARIES, READERS
@@ -129,7 +129,8 @@ class Ingestor:
         self.pattern = pattern
         self.options = {"text_columns": text_columns or config.ingest.text_columns,
                         "garbage_share": config.ingest.pdf_garbage_share}
-        self.languages = LanguageIdentifier(config.ingest.languages)
+        self.languages = LanguageIdentifier(config.ingest.languages,
+                                            preferred=config.ingest.preferred_languages)
         self.hasher = MinHasher(seed=config.seed + 1)
         self.index = NearDuplicateIndex(config.ingest.near_duplicate_threshold)
         self.clusters: dict[str, str | None] = {}
@@ -181,12 +182,13 @@ class Ingestor:
             date = found[-1] if len(set(found)) == 1 else None
         title = meta.pop("title", None) or raw.title or path.stem
         forced_lang = meta.pop("lang", None)
-        passages, by_lang = [], Counter()
-        for seq, span in enumerate(spans):
-            text = raw.text[span.start:span.end]
+        passages, by_lang, by_script = [], Counter(), Counter()
+        texts = [raw.text[span.start:span.end] for span in spans]
+        langs, _ = self.languages.passages(texts, forced_lang)
+        for seq, (span, text, lang) in enumerate(zip(spans, texts, langs)):
             segment_meta = raw.segments[seq] if raw.segments else None
-            lang = forced_lang or self.languages.detect(text)
             by_lang[lang] += len(text)
+            by_script.update(scripts(text))
             passages.append(Passage(
                 passage_id=f"{doc_id[:16]}-{seq:05d}", doc_id=doc_id, seq=seq,
                 start=span.start, end=span.end, text=text, speaker=span.speaker,
@@ -202,6 +204,7 @@ class Ingestor:
             "encoding": raw.encoding, "warnings": raw.warnings,
             "source_part": raw.source_part, "transcript": transcript,
             "languages": dict(sorted(known.items())),
+            "scripts": dict(sorted(by_script.items())),  # letters per ISO 15924 script
         }
         return Document(doc_id=doc_id, source_path=str(path.resolve()), source_sha256=sha,
                         kind=kind, lang=lang, title=title, date=date, text=raw.text,

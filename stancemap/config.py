@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from stancemap.corpus.language import DEFAULT_LANGUAGES
+from stancemap.corpus.language import DEFAULT_LANGUAGES, PREFERRED_LANGUAGES
 from stancemap.errors import ConfigError, Errors
 
 CONFIG_NAME = "stancemap.toml"
@@ -23,6 +23,9 @@ class IngestConfig(BaseModel):
     max_passage_chars: int = Field(3000, ge=200, description="longer paragraphs are cut at sentences")
     languages: list[str] = Field(default_factory=lambda: list(DEFAULT_LANGUAGES),
                                  description="ISO 639-1 codes the language detector chooses from")
+    preferred_languages: list[str] = Field(
+        default_factory=lambda: list(PREFERRED_LANGUAGES),
+        description="the corpus's own languages: a short or unsure passage gets one of these")
     text_columns: list[str] = Field(default_factory=list,
                                     description="open-ended columns of survey tables; empty = detect")
     pdf_garbage_share: float = Field(0.3, gt=0, le=1,
