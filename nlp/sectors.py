@@ -13,11 +13,12 @@ from stancemap.nlp.encoder import SentenceEncoder
 
 class SectorStage:
     name = "sectors"
-    version = "1.0"
+    version = "1.1"
 
     def __init__(self, codebook: Codebook, encoder: SentenceEncoder | None = None,
-                 threshold: float = 0.3, min_pattern_hits: int = 1):
+                 threshold: float = 0.3, min_pattern_hits: int = 1, generic_alone: bool = False):
         self.codebook = codebook
+        self.generic_alone = generic_alone  # the old behaviour, kept for benchmarks/sectors.py
         self.encoder = encoder
         self.threshold = threshold
         self.min_pattern_hits = min_pattern_hits
@@ -44,19 +45,34 @@ class SectorStage:
         return [self.code(a, s) for a, s in zip(analyses, similarities)]
 
     def code(self, analysis: Analysis, similarity: dict[str, float]) -> list[CodeOut]:
+        """A specific pattern codes its sector; a generic word ("security", "energy") only with
+        confirmation: a second distinct pattern of the sector, one of its `requires` words, or
+        similarity at or above the threshold."""
         hits: dict[str, set[str]] = {}
+        generic: dict[str, set[str]] = {}
         for hit in analysis.sectors:
-            hits.setdefault(hit.id, set()).add(hit.text.lower())
+            (generic if hit.generic and not self.generic_alone else hits).setdefault(
+                hit.id, set()).add(hit.text.lower())
+        context: dict[str, set[str]] = {}
+        for hit in analysis.context:
+            context.setdefault(hit.id, set()).add(hit.text.lower())
         codes = []
         for sector in self.sector_ids:
-            matched = sorted(hits.get(sector, ()))
-            pattern_score = min(1.0, 0.5 + 0.25 * (len(matched) - 1)) if matched else 0.0
+            specific, general = sorted(hits.get(sector, ())), sorted(generic.get(sector, ()))
             sim = similarity.get(sector)
-            by_patterns = len(matched) >= self.min_pattern_hits
             by_similarity = sim is not None and sim >= self.threshold
+            confirmed = bool(specific) or len(general) > 1 or bool(context.get(sector)) or by_similarity
+            matched = specific + (general if confirmed else [])
+            pattern_score = min(1.0, 0.5 + 0.25 * (len(matched) - 1)) if matched else 0.0
+            by_patterns = len(matched) >= self.min_pattern_hits
             if by_patterns or by_similarity:
+                details = {"patterns": matched, "similarity": sim,
+                           "via": "+".join(v for v, on in (("patterns", by_patterns),
+                                                            ("similarity", by_similarity)) if on)}
+                if general:
+                    details["generic"] = general
+                if context.get(sector):
+                    details["context"] = sorted(context[sector])
                 codes.append(CodeOut("sector", sector, round(max(pattern_score, sim or 0.0), 4),
-                                     details={"patterns": matched, "similarity": sim,
-                                              "via": "+".join(v for v, on in (("patterns", by_patterns),
-                                                                               ("similarity", by_similarity)) if on)}))
+                                     details=details))
         return codes
