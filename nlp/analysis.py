@@ -62,6 +62,12 @@ def _longest_first(hits: list[Hit]) -> list[Hit]:
     return sorted(kept, key=lambda h: (h.start, h.id))
 
 
+def _lemma_norms(doc):
+    for token in doc:
+        token.norm_ = token.lemma_.lower()
+    return doc
+
+
 def _regex_sentences(text: str) -> list[tuple[int, int]]:
     spans = []
     for match in _SENTENCE.finditer(text):
@@ -99,7 +105,9 @@ class EnglishAnalyser:
         self.targets = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         for name, entry in target_names(codebook)["en"]:
             self.targets.add(entry.canonical_id, [self.nlp.make_doc(name)])
-        self.sectors = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
+        # sector patterns match lower-cased lemmas (kept in NORM, which nothing reads after the
+        # pipeline ran): "Terrorism" opening a sentence and "railways" both count
+        self.sectors = PhraseMatcher(self.nlp.vocab, attr="NORM")
         lemma_pipes = [p for p in self.nlp.pipe_names if p in ("tok2vec", "tagger", "attribute_ruler",
                                                                "lemmatizer")]
         by_key: dict[str, list[str]] = {}  # "transport", "energy_oil_gas|generic", "security|context"
@@ -108,7 +116,7 @@ class EnglishAnalyser:
             by_key.setdefault(entry.canonical_id + kind, []).append(name)
         with self.nlp.select_pipes(enable=lemma_pipes):
             for key, phrases in by_key.items():
-                self.sectors.add(key, list(self.nlp.pipe(phrases)))
+                self.sectors.add(key, [_lemma_norms(doc) for doc in self.nlp.pipe(phrases)])
         self._spacy = spacy
 
     def analyse(self, texts: list[str]) -> list[Analysis]:
@@ -124,11 +132,13 @@ class EnglishAnalyser:
             analysis.targets = _longest_first([
                 Hit(doc[s:e].start_char, doc[s:e].end_char, self.nlp.vocab.strings[key], doc[s:e].text)
                 for key, s, e in self.targets(doc)])
-            for key, s, e in self.sectors(doc):
+            sectors = []
+            for key, s, e in self.sectors(_lemma_norms(doc)):
                 sector, _, kind = self.nlp.vocab.strings[key].partition("|")
                 hit = Hit(doc[s:e].start_char, doc[s:e].end_char, sector, doc[s:e].text,
                           generic=kind == "generic")
-                (analysis.context if kind == "context" else analysis.sectors).append(hit)
+                (analysis.context if kind == "context" else sectors).append(hit)
+            analysis.sectors = _longest_first(sectors)  # "greenhouse gas" is not "gas"
             results.append(analysis)
         return results
 
@@ -206,8 +216,9 @@ class RussianAnalyser:
             analysis.mentions.sort(key=lambda m: m.start)
             analysis.targets = _longest_first([Hit(s, e, entry.canonical_id, text[s:e]) for s, e, entry
                                                in self._scan(doc.tokens, self.layers["target"])])
-            analysis.sectors = [Hit(s, e, entry.canonical_id, text[s:e], entry.generic)
-                                for s, e, entry in self._scan(doc.tokens, self.layers["sector"])]
+            analysis.sectors = _longest_first([
+                Hit(s, e, entry.canonical_id, text[s:e], entry.generic)
+                for s, e, entry in self._scan(doc.tokens, self.layers["sector"])])
             analysis.context = [Hit(s, e, entry.canonical_id, text[s:e]) for s, e, entry
                                 in self._scan(doc.tokens, self.layers["context"])]
             results.append(analysis)
@@ -241,8 +252,8 @@ class SurfaceAnalyser:
                 mentions, targets = _chinese_organisations(text, organisations, mentions, targets)
             analysis.mentions = mentions
             analysis.targets = _longest_first(targets)
-            analysis.sectors = [Hit(s, e, entry.canonical_id, text[s:e], entry.generic)
-                                for s, e, entry in self.sectors.find(text)]
+            analysis.sectors = _longest_first([Hit(s, e, entry.canonical_id, text[s:e], entry.generic)
+                                               for s, e, entry in self.sectors.find(text)])
             analysis.context = [Hit(s, e, entry.canonical_id, text[s:e])
                                 for s, e, entry in self.context.find(text)]
             results.append(analysis)

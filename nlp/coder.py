@@ -54,7 +54,8 @@ class Coder:
         self.countries = CountryStage(codebook)
         encoder = SentenceEncoder(seed=config.seed) if config.sectors.embeddings else None
         self.sectors = SectorStage(codebook, encoder, config.sectors.threshold,
-                                   config.sectors.min_pattern_hits)
+                                   config.sectors.min_pattern_hits,
+                                   confirm_threshold=config.sectors.confirm_threshold)
         model_dir = config.sentiment.model_dir
         self.sentiment = TransformerSentiment(Path(model_dir)) if model_dir else VaderSentiment()
         self.stance = ClauseStance(getattr(self.sentiment, "analyzer", None))  # one VADER lexicon

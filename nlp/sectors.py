@@ -16,8 +16,10 @@ class SectorStage:
     version = "1.1"
 
     def __init__(self, codebook: Codebook, encoder: SentenceEncoder | None = None,
-                 threshold: float = 0.3, min_pattern_hits: int = 1, generic_alone: bool = False):
+                 threshold: float = 0.5, min_pattern_hits: int = 1, generic_alone: bool = False,
+                 confirm_threshold: float = 0.35):
         self.codebook = codebook
+        self.confirm_threshold = confirm_threshold
         self.generic_alone = generic_alone  # the old behaviour, kept for benchmarks/sectors.py
         self.encoder = encoder
         self.threshold = threshold
@@ -46,8 +48,9 @@ class SectorStage:
 
     def code(self, analysis: Analysis, similarity: dict[str, float]) -> list[CodeOut]:
         """A specific pattern codes its sector; a generic word ("security", "energy") only with
-        confirmation: a second distinct pattern of the sector, one of its `requires` words, or
-        similarity at or above the threshold."""
+        confirmation: a specific pattern of the sector, one of its `requires` words, or
+        similarity at or above `confirm_threshold` (two generic words do not confirm each
+        other: "peace, security and stability" is one phrase). Similarity alone codes from `threshold`."""
         hits: dict[str, set[str]] = {}
         generic: dict[str, set[str]] = {}
         for hit in analysis.sectors:
@@ -61,7 +64,8 @@ class SectorStage:
             specific, general = sorted(hits.get(sector, ())), sorted(generic.get(sector, ()))
             sim = similarity.get(sector)
             by_similarity = sim is not None and sim >= self.threshold
-            confirmed = bool(specific) or len(general) > 1 or bool(context.get(sector)) or by_similarity
+            confirmed = (bool(specific) or bool(context.get(sector))
+                         or (sim is not None and sim >= self.confirm_threshold))
             matched = specific + (general if confirmed else [])
             pattern_score = min(1.0, 0.5 + 0.25 * (len(matched) - 1)) if matched else 0.0
             by_patterns = len(matched) >= self.min_pattern_hits
