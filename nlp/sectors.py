@@ -16,8 +16,8 @@ class SectorStage:
     version = "1.1"
 
     def __init__(self, codebook: Codebook, encoder: SentenceEncoder | None = None,
-                 threshold: float = 0.5, min_pattern_hits: int = 1, generic_alone: bool = False,
-                 confirm_threshold: float = 0.35):
+                 threshold: float = 0.55, min_pattern_hits: int = 1, generic_alone: bool = False,
+                 confirm_threshold: float = 0.45):
         self.codebook = codebook
         self.confirm_threshold = confirm_threshold
         self.generic_alone = generic_alone  # the old behaviour, kept for benchmarks/sectors.py

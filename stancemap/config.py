@@ -49,8 +49,8 @@ class SectorConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     embeddings: bool = Field(True, description="also use MiniLM similarity to sector descriptions")
-    threshold: float = Field(0.5, ge=-1, le=1, description="cosine similarity that codes a sector alone")
-    confirm_threshold: float = Field(0.35, ge=-1, le=1,
+    threshold: float = Field(0.55, ge=-1, le=1, description="cosine similarity that codes a sector alone")
+    confirm_threshold: float = Field(0.45, ge=-1, le=1,
                                      description="cosine similarity that lets a generic word code")
     embedding_languages: list[str] = Field(default_factory=lambda: ["en"],
                                            description="languages the (English) encoder is used for")
