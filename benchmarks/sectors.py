@@ -66,7 +66,7 @@ def predict(codebook, texts, similarities, **settings) -> list[set[str]]:
 
     analyses = Analyser(codebook).analyse(texts, ["en"] * len(texts))
     stage = SectorStage(codebook, None, **settings)
-    return [{c.value for c in stage.code(a, s)} for a, s in zip(analyses, similarities)]
+    return [{c.value for c in stage.code_passage(a, s)} for a, s in zip(analyses, similarities)]
 
 
 def scores(truth: list[set[str]], predicted: list[set[str]], sectors: list[str]) -> dict:
@@ -100,12 +100,12 @@ def main() -> int:
     sectors = list(codebook.sectors)
     defaults = SectorConfig()
     encoder = SentenceEncoder()
-    new_sims = SectorStage(codebook, encoder).similarities(texts)
+    new_sims = SectorStage(codebook, encoder).similarities_of(encoder.encode(texts))
     runs: dict[str, list[set[str]]] = {}
     before = old_codebook(args.before_rev)
     none = [{} for _ in texts]
     if before is not None:
-        old_sims = SectorStage(before, encoder).similarities(texts)
+        old_sims = SectorStage(before, encoder).similarities_of(encoder.encode(texts))
         runs["before, patterns"] = predict(before, texts, none, generic_alone=True)
         runs["before, patterns+similarity"] = predict(before, texts, old_sims, threshold=0.3,
                                                       generic_alone=True)

@@ -79,6 +79,12 @@ class Errors:
     R_READ = "cannot read the file: {reason}"
     R_UNCHANGED = "unchanged since the last ingest"
 
+    # stages and their registry (E280–E299)
+    E280 = ("Unknown {dimension} method {method!r} in the config; use one of: {known} "
+            "(a language mapped to 'none' gets no {dimension} code).")
+    E281 = ("No method serves {dimension} for language {lang!r} and there is no '*' entry; add "
+            "'*' = \"<method>\" (or \"none\") to {section}.methods.")
+
 
 class StancemapError(Exception):
     """A user-facing error: the CLI prints its message on one line and exits with `exit_code`."""

@@ -116,10 +116,10 @@ def _hit(sector, text, generic=False):
 
 def test_generic_word_alone_does_not_code(codebook):
     stage = SectorStage(codebook)
-    assert stage.code(_Analysis([_hit("security", "security", True)]), {}) == []
-    assert stage.code(_Analysis([_hit("security", "security", True)]), {"security": 0.1}) == []
+    assert stage.code_passage(_Analysis([_hit("security", "security", True)]), {}) == []
+    assert stage.code_passage(_Analysis([_hit("security", "security", True)]), {"security": 0.1}) == []
     two_generic = _Analysis([_hit("security", "security", True), _hit("security", "stability", True)])
-    assert stage.code(two_generic, {}) == []
+    assert stage.code_passage(two_generic, {}) == []
 
 
 @pytest.mark.parametrize("analysis,similarity", [
@@ -128,14 +128,14 @@ def test_generic_word_alone_does_not_code(codebook):
     (_Analysis([_hit("security", "security", True)]), {"security": 0.45}),
 ])
 def test_generic_word_with_context_codes(codebook, analysis, similarity):
-    (code,) = SectorStage(codebook).code(analysis, similarity)
+    (code,) = SectorStage(codebook).code_passage(analysis, similarity)
     assert code.value == "security" and "security" in code.details["patterns"]
     assert code.details["generic"] == sorted({h.text for h in analysis.sectors if h.generic})
 
 
 def test_generic_alone_is_the_old_behaviour(codebook):
     stage = SectorStage(codebook, generic_alone=True)
-    assert [c.value for c in stage.code(_Analysis([_hit("security", "security", True)]), {})] == ["security"]
+    assert [c.value for c in stage.code_passage(_Analysis([_hit("security", "security", True)]), {})] == ["security"]
 
 
 def test_generic_words_in_real_passages(code_texts):
