@@ -25,6 +25,18 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# languages whose names are matched with their suffixes (agglutinative: Қазақстанның, Oʻzbekistonda)
+Lang = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")]
+
+
+class LocalNames(_Strict):
+    """A country's names in one language: the country itself, its people, its places."""
+
+    names: list[str] = []
+    demonyms: list[str] = []
+    places: list[str] = []
+
+
 class Country(_Strict):
     name: str
     iso2: str = Field(pattern=r"^[A-Z]{2}$")
@@ -35,6 +47,7 @@ class Country(_Strict):
     names_ru: list[str] = []
     demonyms_ru: list[str] = []
     names_zh: list[str] = []
+    local: dict[Lang, LocalNames] = {}  # kk, ky, uz, tg, tk, zh ... (both scripts under one code)
 
 
 class Region(_Strict):
@@ -43,6 +56,7 @@ class Region(_Strict):
     aliases: list[str] = []
     names_ru: list[str] = []
     names_zh: list[str] = []
+    local: dict[Lang, list[str]] = {}
 
 
 class Organisation(_Strict):
@@ -50,6 +64,7 @@ class Organisation(_Strict):
     aliases: list[str] = []
     names_ru: list[str] = []
     names_zh: list[str] = []
+    local: dict[Lang, list[str]] = {}
 
 
 class Project(Organisation):
@@ -60,7 +75,21 @@ class Sector(_Strict):
     label: str
     description: str = Field(min_length=10)
     patterns: list[str] = []
-    patterns_ru: list[str] = []
+    patterns_ru: list[str] = []   # matched on lemmas
+    patterns_zh: list[str] = []   # matched as character strings (two characters or more)
+    local: dict[Lang, list[str]] = {}  # other languages, matched with their suffixes
+    # words too general to code the sector alone ("security", "energy"): they count only with
+    # another of the sector's patterns, one of `requires`, or similarity above the threshold
+    generic: list[str] = []
+    requires: list[str] = []
+
+    @model_validator(mode="after")
+    def _short_chinese(self):
+        short = [p for p in self.patterns_zh if len(p) < 2]
+        if short:
+            raise ValueError(f"patterns_zh {short}: one Chinese character matches inside too many "
+                             f"words; use two or more")
+        return self
 
 
 class StanceTarget(_Strict):
@@ -68,6 +97,7 @@ class StanceTarget(_Strict):
     aliases: list[str] = []
     names_ru: list[str] = []
     names_zh: list[str] = []
+    local: dict[Lang, list[str]] = {}
     from_projects: bool = False  # every project's names count as this target
     # the country the target belongs to: a stance toward it by a source of that country is
     # self-reference (a Chinese speaker on China or on China's BRI), left out of panels
@@ -75,7 +105,7 @@ class StanceTarget(_Strict):
 
     @model_validator(mode="after")
     def _has_names(self):
-        if not (self.aliases or self.names_ru or self.names_zh or self.from_projects):
+        if not (self.aliases or self.names_ru or self.names_zh or self.local or self.from_projects):
             raise ValueError("a stance target needs aliases (or from_projects: true)")
         return self
 
@@ -156,11 +186,15 @@ class Codebook(_Strict):
     def target_names(self, target_id: str) -> dict[str, list[str]]:
         target = self.stance_targets[target_id]
         names = {"en": list(target.aliases), "ru": list(target.names_ru), "zh": list(target.names_zh)}
+        for lang, values in target.local.items():
+            names.setdefault(lang, []).extend(values)
         if target.from_projects:
             for project in self.projects.values():
                 names["en"] += project.aliases
                 names["ru"] += project.names_ru
                 names["zh"] += project.names_zh
+                for lang, values in project.local.items():
+                    names.setdefault(lang, []).extend(values)
         return names
 
 

@@ -24,7 +24,9 @@ class CountryResolver:
             self._iso2[country.iso2.upper()] = iso3
             if country.fips:
                 self._fips[country.fips.upper()] = iso3
-            for name in [iso3, country.name, *country.aliases, *country.names_ru, *country.names_zh]:
+            local = [name for names in country.local.values() for name in names.names]
+            for name in [iso3, country.name, *country.aliases, *country.names_ru, *country.names_zh,
+                         *local]:
                 self._names[_key(name)] = iso3
 
     def resolve(self, value, codes: str = "auto") -> str | None:

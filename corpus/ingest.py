@@ -20,7 +20,7 @@ import numpy as np
 from stancemap.config import CONFIG_NAME, Config
 from stancemap.corpus.dedup import MinHasher, NearDuplicateIndex
 from stancemap.corpus.document import KINDS, Document, Passage, RawDocument, text_id
-from stancemap.corpus.language import LanguageIdentifier
+from stancemap.corpus.language import LanguageIdentifier, scripts
 from stancemap.corpus.limits import TimeLimitExceeded, time_limit
 from stancemap.corpus.metadata import Excluder, Manifest, PathPattern, read_ignore_file
 from stancemap.corpus.readers import READER_LIBRARIES, READERS
@@ -161,7 +161,8 @@ class DocumentBuilder:
 
     def __init__(self, config: Config):
         self.config = config
-        self.languages = LanguageIdentifier(config.ingest.languages)
+        self.languages = LanguageIdentifier(config.ingest.languages,
+                                            preferred=config.ingest.preferred_languages)
 
     def build(self, raw: RawDocument, path: Path, sha: str, reader: str,
               file_meta: dict[str, str], speakers: dict[str, dict[str, str]] | None = None
@@ -187,12 +188,13 @@ class DocumentBuilder:
             date = found[-1] if len(set(found)) == 1 else None
         title = meta.pop("title", None) or raw.title or None
         forced_lang = meta.pop("lang", None)
-        passages, by_lang = [], Counter()
-        for seq, span in enumerate(spans):
-            text = raw.text[span.start:span.end]
+        passages, by_lang, by_script = [], Counter(), Counter()
+        texts = [raw.text[span.start:span.end] for span in spans]
+        langs, _ = self.languages.passages(texts, forced_lang)
+        for seq, (span, text, lang) in enumerate(zip(spans, texts, langs)):
             segment_meta = raw.segments[seq] if raw.segments else None
-            lang = forced_lang or self.languages.detect(text)
             by_lang[lang] += len(text)
+            by_script.update(scripts(text))
             passage_meta = {**(segment_meta.meta if segment_meta else {}),
                             **speakers.get(span.speaker or "", {})}
             given = _ROLES.get(str(passage_meta.get("role", "")).strip().casefold())
@@ -214,6 +216,7 @@ class DocumentBuilder:
             "encoding": raw.encoding, "warnings": raw.warnings,
             "source_part": raw.source_part, "transcript": transcript,
             "languages": dict(sorted(known.items())),
+            "scripts": dict(sorted(by_script.items())),  # letters per ISO 15924 script
         }
         if raw.page_info:
             extraction["pages"] = raw.page_info

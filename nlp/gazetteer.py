@@ -1,4 +1,9 @@
-"""Names from the codebook, as entries the analysers can match in any language."""
+"""Names from the codebook, as entries the analysers can match in any language.
+
+Names are grouped by language ("en" covers every Latin-script alias, "ru" is matched on lemmas,
+"zh" on characters, and each code under a codebook entry's `local` — kk, ky, uz, tg, tk — on the
+surface with that language's case, possessive and plural suffixes, so `Қазақстанның`,
+`Oʻzbekistonda` and `Тоҷикистонро` count and `Ошпаз` does not count as Osh)."""
 
 from __future__ import annotations
 
@@ -14,15 +19,20 @@ class Entry:
     label: str  # COUNTRY, PLACE, DEMONYM, REGION, ORG, PROJECT; the target or sector id
     canonical_id: str
     country: str | None = None
+    generic: bool = False  # a sector word that codes only with confirming context
 
 
 def _slug(text: str) -> str:
     return re.sub(r"[^\w]+", "_", text.lower()).strip("_")
 
 
+def _family() -> dict[str, list[tuple[str, Entry]]]:
+    return {"en": [], "ru": [], "zh": []}
+
+
 def entity_names(codebook: Codebook) -> dict[str, list[tuple[str, Entry]]]:
-    """Per script family ("en" covers every Latin-script alias), (name, entry) pairs."""
-    names: dict[str, list[tuple[str, Entry]]] = {"en": [], "ru": [], "zh": []}
+    """Per language family, (name, entry) pairs."""
+    names = _family()
     for iso3, country in codebook.countries.items():
         as_country = Entry("entity", "COUNTRY", iso3, iso3)
         for name in [country.name, *country.aliases]:
@@ -41,6 +51,13 @@ def entity_names(codebook: Codebook) -> dict[str, list[tuple[str, Entry]]]:
             label = "COUNTRY" if name == country.names_zh[0] else "PLACE"
             names["zh"].append((name, Entry("entity", label, iso3 if label == "COUNTRY"
                                             else f"{iso3}:{name}", iso3)))
+        for lang, local in country.local.items():
+            bucket = names.setdefault(lang, [])
+            bucket.extend((name, as_country) for name in local.names)
+            bucket.extend((name, Entry("entity", "DEMONYM", iso3, iso3)) for name in local.demonyms
+                          if name.casefold() not in {n.casefold() for n in local.names})
+            bucket.extend((name, Entry("entity", "PLACE", f"{iso3}:{_slug(name)}", iso3))
+                          for name in local.places)
     groups = (("REGION", codebook.regions), ("ORG", codebook.organisations),
               ("PROJECT", codebook.projects))
     for label, section in groups:
@@ -48,26 +65,51 @@ def entity_names(codebook: Codebook) -> dict[str, list[tuple[str, Entry]]]:
             entry = Entry("entity", label, key)
             aliases = getattr(item, "aliases", [])
             for script, values in (("en", [item.label, *aliases]), ("ru", item.names_ru),
-                                   ("zh", item.names_zh)):
-                names[script].extend((value, entry) for value in values)
+                                   ("zh", item.names_zh), *item.local.items()):
+                names.setdefault(script, []).extend((value, entry) for value in values)
     return names
 
 
 def target_names(codebook: Codebook) -> dict[str, list[tuple[str, Entry]]]:
-    names: dict[str, list[tuple[str, Entry]]] = {"en": [], "ru": [], "zh": []}
+    names = _family()
     for key in codebook.stance_targets:
         entry = Entry("target", key, key)
         for script, values in codebook.target_names(key).items():
-            names[script].extend((value, entry) for value in values)
+            names.setdefault(script, []).extend((value, entry) for value in values)
     return names
 
 
+def _family_of(word: str) -> str:
+    if re.search(r"[\u3400-\u9fff]", word):
+        return "zh"
+    if re.search(r"[\u0400-\u04ff]", word):
+        return "ru"
+    return "en"
+
+
 def sector_names(codebook: Codebook) -> dict[str, list[tuple[str, Entry]]]:
-    names: dict[str, list[tuple[str, Entry]]] = {"en": [], "ru": [], "zh": []}
+    """Sector patterns; a sector's `generic` words (any script) come as entries flagged generic."""
+    names = _family()
     for key, sector in codebook.sectors.items():
         entry = Entry("sector", key, key)
         names["en"].extend((p, entry) for p in sector.patterns)
         names["ru"].extend((p, entry) for p in sector.patterns_ru)
+        names["zh"].extend((p, entry) for p in sector.patterns_zh)
+        for lang, values in sector.local.items():
+            names.setdefault(lang, []).extend((p, entry) for p in values)
+        general = Entry("sector", key, key, generic=True)
+        for word in sector.generic:
+            names[_family_of(word)].append((word, general))
+    return names
+
+
+def sector_context(codebook: Codebook) -> dict[str, list[tuple[str, Entry]]]:
+    """Each sector's `requires` words: context that lets its generic words count."""
+    names = _family()
+    for key, sector in codebook.sectors.items():
+        entry = Entry("context", key, key)
+        for word in sector.requires:
+            names[_family_of(word)].append((word, entry))
     return names
 
 
@@ -75,29 +117,93 @@ def region_members(codebook: Codebook) -> dict[str, list[str]]:
     return {key: list(region.members) for key, region in codebook.regions.items()}
 
 
+# Case, possessive, plural and derivational endings (any vowel-harmony variant, up to three in a
+# row); a name counts with these and nothing else, so a longer word that merely starts with a
+# name (a surname, a compound) does not.
+_SUFFIXES = {
+    "kk": "ның нің дың дің тың тің ға ге қа ке на не а е ны ні ды ді ты ті н да де та те нда нде "
+          "дан ден тан тен нан нен мен бен пен лар лер дар дер тар тер ы і сы сі ым ім мыз міз "
+          "ымыз іміз дағы дегі тағы тегі ндағы ндегі лық лік дық дік тық тік шы ші ша ше ғы гі қы кі",
+    "ky": "нын нин нун нүн дын дин дун дүн тын тин тун түн га ге го гө ка ке ко кө на не но нө а е "
+          "о ө ны ни ну нү ды ди ду дү ты ти ту тү н да де до дө та те то тө нда нде ндо ндө дан "
+          "ден дон дөн тан тен тон төн нан нен нон нөн дагы деги догу дөгү тагы теги тогу төгү "
+          "ндагы ндеги лар лер лор лөр дар дер дор дөр тар тер тор төр ы и у ү сы си су сү быз "
+          "биз буз бүз лык лик лук лүк дык дик дук дүк тык тик тук түк чы чи чу чү ча че менен",
+    "uz": "ning ni ga ka qa da ta dan tan dagi tagi lar i si imiz miz ingiz lik cha dek gacha "
+          "нинг ни га ка қа да та дан тан даги таги лар и си имиз миз лик ча дек гача",
+    "tg": "и ро ҳо ҳои ам ат аш амон атон ашон ӣ йи ву",
+    "tk": "yň iň uň üň nyň niň nuň nüň a e ga ge ka ke na ne y i ny ni nu nü da de ta te nda nde "
+          "dan den tan ten ndan nden daky däki taky täki ndaky ndäki lar ler ym im myz miz ly li "
+          "lyk lik ça çe sy si",
+}
+_SUFFIX_RE = {lang: "|".join(sorted((re.escape(s) for s in text.split()), key=len, reverse=True))
+              for lang, text in _SUFFIXES.items()}
+_APOSTROPHE = "[ʻʼ‘’'`]"
+_SEPARATOR = r"[\s,–—‐‑-]+"
+
+
+def _is_cjk(name: str) -> bool:
+    return bool(re.search(r"[\u3040-\u9fff]", name))
+
+
+def _name_pattern(name: str) -> str:
+    words = [w for w in re.split(_SEPARATOR, name) if w]
+    escaped = [re.escape(w).replace("ʻ", _APOSTROPHE) for w in words]
+    return _SEPARATOR.join(escaped)
+
+
 class SurfaceMatcher:
     """Case-insensitive matching of surface forms, whole words only (any position for
-    scripts written without spaces). Longest names win; matches do not overlap."""
+    scripts written without spaces), with the suffixes of each name's language (`langs`: the
+    language each `names` pair comes from). Longest names win; matches do not overlap."""
 
-    def __init__(self, names: list[tuple[str, Entry]]):
+    def __init__(self, names: list[tuple[str, Entry]], langs: list[str] | None = None):
         self.entries: dict[str, list[Entry]] = {}
-        for name, entry in names:
-            bucket = self.entries.setdefault(name.casefold(), [])
+        suffixes: dict[str, set[str]] = {}
+        for index, (name, entry) in enumerate(names):
+            key = name.casefold()
+            bucket = self.entries.setdefault(key, [])
             if entry not in bucket:
                 bucket.append(entry)
-        ordered = sorted(self.entries, key=len, reverse=True)
-        parts = [self._pattern(name) for name in ordered]
+            lang = langs[index] if langs else None
+            if lang in _SUFFIX_RE:
+                suffixes.setdefault(key, set()).add(lang)
+        self.ordered = sorted(self.entries, key=len, reverse=True)
+        parts = [self._pattern(name, suffixes.get(name, ())) for name in self.ordered]
         self.regex = re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
     @staticmethod
-    def _pattern(name: str) -> str:
-        escaped = re.escape(name)
-        if re.search(r"[\u3040-\u9fff]", name):
-            return escaped
-        return rf"(?<!\w){escaped}(?!\w)"
+    def _pattern(name: str, langs) -> str:
+        if _is_cjk(name):
+            return f"({re.escape(name)})"
+        ending = ""
+        if langs:
+            chain = "|".join(_SUFFIX_RE[lang] for lang in sorted(langs))
+            ending = rf"(?:[-‐]?(?:{chain})(?:{chain}){{0,2}})?"
+        return rf"(?<!\w)({_name_pattern(name)}){ending}(?!\w)"
 
     def find(self, text: str) -> list[tuple[int, int, Entry]]:
         if self.regex is None:
             return []
         return [(m.start(), m.end(), entry) for m in self.regex.finditer(text)
-                for entry in self.entries[m.group(0).casefold()]]
+                for entry in self.entries[self.ordered[m.lastindex - 1]]]
+
+
+def merged(names: dict[str, list[tuple[str, Entry]]]) -> SurfaceMatcher:
+    """One matcher over every language's names, each with its own language's suffixes."""
+    pairs, langs = [], []
+    for lang, values in names.items():
+        pairs.extend(values)
+        langs.extend([lang] * len(values))
+    return SurfaceMatcher(pairs, langs)
+
+
+# Chinese organisation names that begin with 中国 (中国银行, 中国石油, 中国中铁 ...): organisations,
+# not mentions of the country. Either a known company stem right after 中国, or a short name that
+# ends in an organisation word (中国华信能源有限公司); never across 的/和/与 ... (中国的银行).
+_ZH_DIRECT = ("银行|工商银行|建设银行|农业银行|人民银行|进出口银行|石油|石化|海油|中铁|铁建|交建|港湾|电建|"
+              "能建|华能|大唐|华电|中车|中化|中冶|中信|移动|电信|联通|国航|国际航空|日报|新闻社|国际广播电台|"
+              "科学院|社会科学院|工程院|银联|平安|人寿|远洋|海运|五矿|兵器|核工业|铝业|有色")
+_ZH_ORG_WORD = "集团|股份有限公司|有限公司|有限责任公司|总公司|公司|研究院|研究所|大学|协会|商会|基金会|银行"
+_ZH_NAME_CHAR = r"[^\W\d的和与及同对在向从将把被为是了、，。“”（）《》]"
+ZH_ORGANISATION = re.compile(rf"中国(?:(?:{_ZH_DIRECT})|{_ZH_NAME_CHAR}{{1,5}}?(?:{_ZH_ORG_WORD}))")

@@ -17,13 +17,16 @@ class SectorStage(Stage):
     those languages); the others are coded from patterns alone."""
 
     name = "sectors"
-    base_version = "1.0"
+    base_version = "1.1"
     dimension = "sector"
 
     def __init__(self, codebook: Codebook, encoder: SentenceEncoder | None = None,
-                 threshold: float = 0.3, min_pattern_hits: int = 1,
-                 embedding_languages: frozenset[str] = frozenset({"en"})):
+                 threshold: float = 0.55, min_pattern_hits: int = 1,
+                 embedding_languages: frozenset[str] = frozenset({"en"}),
+                 confirm_threshold: float = 0.45, generic_alone: bool = False):
         self.codebook = codebook
+        self.confirm_threshold = confirm_threshold
+        self.generic_alone = generic_alone  # the old behaviour, kept for benchmarks/sectors.py
         self.encoder = encoder
         self.threshold = threshold
         self.min_pattern_hits = min_pattern_hits
@@ -53,21 +56,39 @@ class SectorStage(Stage):
                 for row in scores]
 
     def code_passage(self, analysis: Analysis, similarity: dict[str, float]) -> list[CodeOut]:
+        """A specific pattern codes its sector; a generic word ("security", "energy") only with
+        confirmation: a specific pattern of the sector, one of its `requires` words, or
+        similarity at or above `confirm_threshold` (two generic words do not confirm each
+        other: "peace, security and stability" is one phrase). Similarity alone codes from
+        `threshold`."""
         hits: dict[str, set[str]] = {}
+        generic: dict[str, set[str]] = {}
         for hit in analysis.sectors:
-            hits.setdefault(hit.id, set()).add(hit.text.lower())
+            (generic if hit.generic and not self.generic_alone else hits).setdefault(
+                hit.id, set()).add(hit.text.lower())
+        context: dict[str, set[str]] = {}
+        for hit in analysis.context:
+            context.setdefault(hit.id, set()).add(hit.text.lower())
         codes = []
         for sector in self.sector_ids:
-            matched = sorted(hits.get(sector, ()))
-            pattern_score = min(1.0, 0.5 + 0.25 * (len(matched) - 1)) if matched else 0.0
+            specific, general = sorted(hits.get(sector, ())), sorted(generic.get(sector, ()))
             sim = similarity.get(sector)
-            by_patterns = len(matched) >= self.min_pattern_hits
             by_similarity = sim is not None and sim >= self.threshold
+            confirmed = (bool(specific) or bool(context.get(sector))
+                         or (sim is not None and sim >= self.confirm_threshold))
+            matched = specific + (general if confirmed else [])
+            pattern_score = min(1.0, 0.5 + 0.25 * (len(matched) - 1)) if matched else 0.0
+            by_patterns = len(matched) >= self.min_pattern_hits
             if by_patterns or by_similarity:
+                details = {"patterns": matched, "similarity": sim,
+                           "via": "+".join(v for v, on in (("patterns", by_patterns),
+                                                            ("similarity", by_similarity)) if on)}
+                if general:
+                    details["generic"] = general
+                if context.get(sector):
+                    details["context"] = sorted(context[sector])
                 codes.append(CodeOut("sector", sector, round(max(pattern_score, sim or 0.0), 4),
-                                     details={"patterns": matched, "similarity": sim,
-                                              "via": "+".join(v for v, on in (("patterns", by_patterns),
-                                                                               ("similarity", by_similarity)) if on)}))
+                                     details=details))
         return codes
 
 
@@ -78,4 +99,4 @@ def make_sector_stage(ctx: StageContext, arg: str | None) -> SectorStage:
     encoder = (ctx.shared("encoder", lambda: SentenceEncoder(seed=ctx.config.seed))
                if settings.embeddings else None)
     return SectorStage(ctx.codebook, encoder, settings.threshold, settings.min_pattern_hits,
-                       frozenset(settings.embedding_languages))
+                       frozenset(settings.embedding_languages), settings.confirm_threshold)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from stancemap.corpus.language import DEFAULT_LANGUAGES
+from stancemap.corpus.language import DEFAULT_LANGUAGES, PREFERRED_LANGUAGES
 from stancemap.errors import ConfigError, Errors
 
 CONFIG_NAME = "stancemap.toml"
@@ -26,6 +26,9 @@ class IngestConfig(BaseModel):
     max_passage_chars: int = Field(3000, ge=200, description="longer paragraphs are cut at sentences")
     languages: list[str] = Field(default_factory=lambda: list(DEFAULT_LANGUAGES),
                                  description="ISO 639-1 codes the language detector chooses from")
+    preferred_languages: list[str] = Field(
+        default_factory=lambda: list(PREFERRED_LANGUAGES),
+        description="the corpus's own languages: a short or unsure passage gets one of these")
     text_columns: list[str] = Field(default_factory=list,
                                     description="open-ended columns of survey tables; empty = detect")
     pdf_garbage_share: float = Field(0.3, gt=0, le=1,
@@ -75,7 +78,9 @@ class SectorConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     embeddings: bool = Field(True, description="also use MiniLM similarity to sector descriptions")
-    threshold: float = Field(0.3, ge=-1, le=1, description="cosine similarity that codes a sector")
+    threshold: float = Field(0.55, ge=-1, le=1, description="cosine similarity that codes a sector alone")
+    confirm_threshold: float = Field(0.45, ge=-1, le=1,
+                                     description="cosine similarity that lets a generic word code")
     embedding_languages: list[str] = Field(default_factory=lambda: ["en"],
                                            description="languages the (English) encoder is used for")
     min_pattern_hits: int = Field(1, ge=1, description="distinct pattern matches that code a sector")

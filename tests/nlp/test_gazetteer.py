@@ -1,0 +1,154 @@
+"""The region's names in its own languages, with their suffixes; 中国… organisations; sector
+patterns in Russian and Chinese; generic sector words that need context."""
+
+import pytest
+
+from stancemap.nlp.analysis import SurfaceAnalyser
+from stancemap.nlp.base import PassageInput
+from stancemap.nlp.gazetteer import Entry, SurfaceMatcher
+from stancemap.nlp.sectors import SectorStage
+
+
+@pytest.fixture(scope="module")
+def surface(codebook):
+    return SurfaceAnalyser(codebook)
+
+
+def ids(analysis, label=None):
+    return [(m.text, m.canonical_id) for m in analysis.mentions if label in (None, m.label)]
+
+
+@pytest.mark.parametrize("lang,text,expected", [
+    ("kk", "Қазақстанның Қытаймен сауда айналымы өсті, кездесу Астанада өтті.",
+     [("Қазақстанның", "KAZ"), ("Қытаймен", "CHN"), ("Астанада", "KAZ:астана")]),
+    ("kk", "ҚР-да Өзбекстанға, Қырғызстанға және Түрікменстанға жол ашылды.",
+     [("Өзбекстанға", "UZB"), ("Қырғызстанға", "KGZ"), ("Түрікменстанға", "TKM")]),
+    ("ky", "Кыргызстандын борбору Бишкекте Кытай менен Тажикстандын өкүлдөрү жолукту.",
+     [("Кыргызстандын", "KGZ"), ("Бишкекте", "KGZ:бишкек"), ("Кытай", "CHN"),
+      ("Тажикстандын", "TJK")]),
+    ("uz", "Oʻzbekistonda va Toshkentda Xitoy bilan yangi loyiha boshlandi.",
+     [("Oʻzbekistonda", "UZB"), ("Toshkentda", "UZB:toshkent"), ("Xitoy", "CHN")]),
+    ("uz", "O'zbekistonning Qozog‘iston bilan savdosi", [("O'zbekistonning", "UZB"),
+                                                        ("Qozog‘iston", "KAZ")]),
+    ("uz", "Ўзбекистон ва Хитой ўртасидаги Тошкентдаги учрашув",
+     [("Ўзбекистон", "UZB"), ("Хитой", "CHN"), ("Тошкентдаги", "UZB:тошкент")]),
+    ("tg", "Тоҷикистонро бо Чин ва Душанбе пайванд мекунад.",
+     [("Тоҷикистонро", "TJK"), ("Чин", "CHN"), ("Душанбе", "TJK:душанбе")]),
+    ("tk", "Türkmenistanyň gazy Aşgabatdan Hytaýa gidýär.",
+     [("Türkmenistanyň", "TKM"), ("Aşgabatdan", "TKM:aşgabat"), ("Hytaýa", "CHN")]),
+    ("zh", "哈萨克斯坦总统在阿斯塔纳会见吉尔吉斯斯坦、塔吉克斯坦、土库曼斯坦和乌兹别克斯坦代表。",
+     [("哈萨克斯坦", "KAZ"), ("阿斯塔纳", "KAZ:阿斯塔纳"), ("吉尔吉斯斯坦", "KGZ"),
+      ("塔吉克斯坦", "TJK"), ("土库曼斯坦", "TKM"), ("乌兹别克斯坦", "UZB")]),
+])
+def test_region_names_with_suffixes(surface, lang, text, expected):
+    (analysis,) = surface.analyse([text], lang)
+    assert [pair for pair in ids(analysis) if pair in expected] == expected
+
+
+def test_a_longer_word_that_starts_with_a_name_is_not_the_name(surface):
+    (analysis,) = surface.analyse(["Ошпаз Чинордан келди, Қытайтанушы жазды."], "kk")
+    assert ids(analysis) == []
+
+
+@pytest.mark.parametrize("lang,text,project", [
+    ("kk", "Бір белдеу, бір жол бастамасы аясында Қорғас құрғақ порты салынды.", "khorgos_gateway"),
+    ("uz", "Angren – Pop temir yoʻli Qamchiq tunneli orqali oʻtadi.", "angren_pap"),
+    ("zh", "中吉乌铁路和中国—中亚天然气管道是“一带一路”的重点项目。", "cku_railway"),
+])
+def test_projects_and_bri_in_local_languages(surface, lang, text, project):
+    (analysis,) = surface.analyse([text], lang)
+    assert project in {m.canonical_id for m in analysis.mentions}
+    assert {"bri", "bri_projects"} & {t.id for t in analysis.targets}
+
+
+def test_chinese_organisations_are_not_china(surface):
+    text = "中国石油、中国银行和中国进出口银行在哈萨克斯坦投资，中国中铁承建铁路。中国政府表示支持。"
+    (analysis,) = surface.analyse([text], "zh")
+    orgs = {m.text: m.canonical_id for m in analysis.mentions if m.label == "ORG"}
+    assert orgs == {"中国石油": "cnpc", "中国银行": None, "中国进出口银行": "china_exim",
+                    "中国中铁": None}
+    countries = [(m.text, m.start) for m in analysis.mentions if m.label == "COUNTRY"]
+    assert countries == [("哈萨克斯坦", text.index("哈萨克斯坦")), ("中国", text.index("中国政府"))]
+    assert [t.text for t in analysis.targets if t.id == "china"] == ["中国"]
+
+
+def test_china_with_a_particle_is_still_china(surface):
+    (analysis,) = surface.analyse(["中国的银行和中国与哈萨克斯坦公司合作。"], "zh")
+    assert [m.canonical_id for m in analysis.mentions] == ["CHN", "CHN", "KAZ"]
+
+
+def test_chinese_organisations_keep_china_as_country(code_texts):
+    (codes, _), = code_texts(["中国银行在阿拉木图开设分行。"], langs=["zh"])
+    assert [c["value"] for c in codes["country"]] == ["KAZ"]
+
+
+def _sectors(code_texts, text, lang):
+    (codes, _), = code_texts([text], langs=[lang])
+    return {c["value"]: c for c in codes.get("sector", [])}
+
+
+def test_russian_sector_patterns_on_lemmas(code_texts):
+    found = _sectors(code_texts, "Строительство газопроводов и железных дорог привлекло инвестиции.", "ru")
+    assert {"energy_oil_gas", "transport", "trade_investment"} <= set(found)
+
+
+def test_chinese_sector_patterns(code_texts):
+    found = _sectors(code_texts, "中哈两国在天然气管道、铁路和跨境电商领域的合作不断深化，"
+                                 "并向哈方学生提供奖学金。", "zh")
+    assert {"energy_oil_gas", "transport", "digital", "culture_education"} <= set(found)
+
+
+def test_local_sector_patterns(code_texts):
+    assert "transport" in _sectors(code_texts, "Қазақстанда жаңа темір жол салынды.", "kk")
+    assert "trade_investment" in _sectors(code_texts, "Oʻzbekiston Xitoyga eksportni oshirdi.", "uz")
+
+
+class _Analysis:
+    def __init__(self, sectors, context=()):
+        self.sectors, self.context = list(sectors), list(context)
+
+
+def _hit(sector, text, generic=False):
+    from stancemap.nlp.analysis import Hit
+
+    return Hit(0, len(text), sector, text, generic)
+
+
+def test_generic_word_alone_does_not_code(codebook):
+    stage = SectorStage(codebook)
+    assert stage.code_passage(_Analysis([_hit("security", "security", True)]), {}) == []
+    assert stage.code_passage(_Analysis([_hit("security", "security", True)]), {"security": 0.1}) == []
+    two_generic = _Analysis([_hit("security", "security", True), _hit("security", "stability", True)])
+    assert stage.code_passage(two_generic, {}) == []
+
+
+@pytest.mark.parametrize("analysis,similarity", [
+    (_Analysis([_hit("security", "security", True), _hit("security", "terrorism")]), {}),
+    (_Analysis([_hit("security", "security", True)], [_hit("security", "Afghanistan")]), {}),
+    (_Analysis([_hit("security", "security", True)]), {"security": 0.45}),
+])
+def test_generic_word_with_context_codes(codebook, analysis, similarity):
+    (code,) = SectorStage(codebook).code_passage(analysis, similarity)
+    assert code.value == "security" and "security" in code.details["patterns"]
+    assert code.details["generic"] == sorted({h.text for h in analysis.sectors if h.generic})
+
+
+def test_generic_alone_is_the_old_behaviour(codebook):
+    stage = SectorStage(codebook, generic_alone=True)
+    assert [c.value for c in stage.code_passage(_Analysis([_hit("security", "security", True)]), {})] == ["security"]
+
+
+def test_generic_words_in_real_passages(code_texts):
+    found = _sectors(code_texts, "The Security Council must reform.", "en")
+    assert "security" not in found
+    found = _sectors(code_texts, "Terrorism and drug trafficking from Afghanistan threaten "
+                                 "the security of Central Asia.", "en")
+    assert "security" in found and found["security"]["details"]["generic"] == ["security"]
+    assert "energy_oil_gas" not in _sectors(code_texts, "We will devote all our energy to peace.", "en")
+    assert "energy_oil_gas" in _sectors(code_texts, "Energy exports through the new pipeline grew.", "en")
+
+
+def test_surface_matcher_joins_words_with_any_dash_or_comma():
+    matcher = SurfaceMatcher([("Бір белдеу – бір жол", Entry("entity", "ORG", "bri"))], ["kk"])
+    for text in ("Бір белдеу, бір жол", "бір белдеу - бір жолдың", "Бір белдеу бір жол"):
+        assert [e.canonical_id for _, _, e in matcher.find(text)] == ["bri"], text
