@@ -12,7 +12,7 @@ from rich.table import Table
 from typing import TYPE_CHECKING
 
 from stancemap.cli._common import (config_option, console, db_option, progress_bar,
-                                   project_config, user_errors)
+                                   project_config, user_errors, wait_option, writing)
 
 if TYPE_CHECKING:
     from stancemap.corpus.ingest import IngestReport
@@ -48,9 +48,10 @@ def ingest_command(
     as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary on stdout."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
     db: Optional[str] = db_option(),
+    wait: float = wait_option(),
 ) -> None:
     """Read every file below FOLDER into the project: documents, passages, metadata, languages."""
-    with user_errors():
+    with user_errors(), writing(project, "ingest", db, wait):
         settings = project_config(project, config)
         report = run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet, db)
     if as_json:

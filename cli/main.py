@@ -43,6 +43,23 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 
 
 def main() -> None:
-    app()
+    """Run the app; an error nobody foresaw still ends in one line (the traceback only with
+    STANCEMAP_DEBUG=1), so scripts and users never parse a Python dump."""
+    import os
+    import sys
+
+    try:
+        app()
+    except Exception as err:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("STANCEMAP_DEBUG"):
+            raise
+        from stancemap.corpus.faults import known_fault
+
+        fault = known_fault(err)
+        message = str(fault) if fault else (
+            f"unexpected {type(err).__name__}: {err}. This is a bug in stancemap; please report "
+            "it with the command you ran (STANCEMAP_DEBUG=1 shows the details).")
+        print(f"Error: {message}", file=sys.stderr)
+        sys.exit(fault.exit_code if fault else 1)
 if __name__ == "__main__":
     main()

@@ -9,7 +9,8 @@ from typing import Optional
 import typer
 
 from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
-                                   db_option, err_console, project_config, user_errors)
+                                   db_option, err_console, project_config, user_errors, wait_option,
+                                   writing)
 from stancemap.cli.code import print_code_summary, run_coding
 from stancemap.cli.ingest import print_summary, run_ingest
 from stancemap.cli.topics import print_topics
@@ -43,13 +44,14 @@ def run_command(
     model_version: Optional[list[str]] = typer.Option(
         None, "--model-version", help="Pin a trained model: a version (stance-tfidf-2) or another project's model folder "
              "(../pilot/models/stance-transformer-3). Repeatable."),
+    wait: float = wait_option(),
 ) -> None:
     """Ingest FOLDER, code every passage, fit topics and write the default exports."""
     from stancemap.datasets.export import export_project
     from stancemap.nlp.pipeline import fit_topics
 
     show = not (quiet or as_json)
-    with user_errors():
+    with user_errors(), writing(project, "run", db, wait):
         settings = project_config(project, config)
         if model_version:
             settings.coding.model_versions = list(model_version)

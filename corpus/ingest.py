@@ -370,6 +370,9 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
             if on_file:
                 on_file(result)
         report = IngestReport(run_id, str(project), results, time.perf_counter() - started)
+        for run in store.interrupted:
+            report.warnings.append(f"run {run['run_id']} ({run['command']}, started "
+                                   f"{run['started_at']}) was interrupted; what it finished is kept")
         if path_pattern and ingestor.unmatched_pattern:
             report.warnings.append(f"{ingestor.unmatched_pattern} file(s) did not match the "
                                    f"pattern {pattern!r} and got no metadata from it")

@@ -6,14 +6,16 @@ the run log, so a killed run leaves either all of a file or none of it."""
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
 import sqlalchemy as sa
 
+from stancemap.corpus import faults, lock
 from stancemap.corpus.document import Document
-from stancemap.errors import Errors, StoreError
+from stancemap.errors import Errors, StoreError, UsageError
 
 SCHEMA_VERSION = 2  # 2: mentions, codes, coded_documents, topic_models
 DB_NAME = "stancemap.db"
@@ -31,7 +33,7 @@ runs = sa.Table(
     sa.Column("command", sa.String(32), nullable=False),
     sa.Column("started_at", sa.String(32), nullable=False),
     sa.Column("finished_at", sa.String(32)),
-    sa.Column("status", sa.String(16), nullable=False),  # running | completed
+    sa.Column("status", sa.String(16), nullable=False),  # running | completed | interrupted
     sa.Column("manifest", sa.JSON, nullable=False),  # config, versions, seed, inputs
     sa.Column("counts", sa.JSON),
 )
@@ -162,9 +164,43 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine for a --db URL; a malformed, unsupported or driverless URL is a usage error."""
+    if url.startswith(("postgresql://", "postgres://")):  # the driver stancemap installs
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise UsageError(Errors.E201.format(url=url)) from None
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise UsageError(Errors.E202.format(url=url, backend=backend))
+    if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        folder = Path(parsed.database).parent
+        if not folder.is_dir():
+            raise UsageError(Errors.E204.format(url=url, folder=folder))
+    # a server that does not answer fails in seconds, not after the OS's TCP timeout
+    connect_args = {"connect_timeout": 5} if backend == "postgresql" else {}
+    try:
+        engine = sa.create_engine(parsed, future=True, connect_args=connect_args)
+    except (sa.exc.NoSuchModuleError, ImportError) as err:
+        raise UsageError(Errors.E203.format(url=url, reason=err)) from None
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
 class Store:
     def __init__(self, project: Path, url: str | None = None, create: bool = True):
         self.project = project
+        self.url = url
+        self._open_runs: set[str] = set()
+        self.interrupted: list[dict] = []  # runs found left `running` by a killed process
+        if project.exists() and not project.is_dir():
+            raise UsageError(Errors.E205.format(path=project))
         if url is None:
             db_path = project / DB_NAME
             if not db_path.exists():
@@ -172,14 +208,23 @@ class Store:
                     if project.exists():
                         raise StoreError(Errors.E010.format(path=project, db=DB_NAME))
                     raise StoreError(Errors.E011.format(path=project))
-                project.mkdir(parents=True, exist_ok=True)
+                try:
+                    project.mkdir(parents=True, exist_ok=True)
+                except OSError as err:
+                    raise faults.os_fault(err) or err
+            elif db_path.is_file() and db_path.stat().st_size == 0:
+                raise StoreError(Errors.E206.format(db=db_path))
+            faults.opened["db"] = str(db_path)
             url = f"sqlite:///{db_path}"
-        elif url.startswith(("postgresql://", "postgres://")):  # the driver stancemap installs
-            url = "postgresql+psycopg://" + url.split("://", 1)[1]
-        self.engine = sa.create_engine(url, future=True)
-        if self.engine.dialect.name == "sqlite":
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-        self._prepare()
+        else:
+            faults.opened["db"] = sa.engine.make_url(url).render_as_string(hide_password=True) \
+                if "://" in url else url
+        self.engine = make_engine(url)
+        try:
+            self._prepare()
+        except sa.exc.DBAPIError as err:
+            self.engine.dispose()
+            raise faults.database_fault(err) or err
 
     def _prepare(self) -> None:
         with self.engine.begin() as conn:
@@ -203,17 +248,51 @@ class Store:
                                                     expected=SCHEMA_VERSION))
 
     # runs ---------------------------------------------------------------------------------
-    def begin_run(self, command: str, manifest: dict[str, Any]) -> str:
-        run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
-        with self.engine.begin() as conn:
-            conn.execute(runs.insert().values(run_id=run_id, command=command, started_at=now(),
-                                              status="running", manifest=manifest))
+    def begin_run(self, command: str, manifest: dict[str, Any], wait: float = 0.0) -> str:
+        """Take the writer lock (ProjectBusy if another process holds it), mark runs left
+        `running` by killed processes `interrupted`, and log the new run."""
+        held = lock.acquire(self.project, command, self.url, self.engine, wait)
+        try:
+            run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+            with self.engine.begin() as conn:
+                left = sa.and_(runs.c.status == "running", runs.c.run_id.not_in(held.runs)) \
+                    if held.runs else runs.c.status == "running"
+                self.interrupted = [dict(r) for r in conn.execute(
+                    sa.select(runs.c.run_id, runs.c.command, runs.c.started_at).where(left)).mappings()]
+                conn.execute(runs.update().where(left).values(status="interrupted"))
+                conn.execute(runs.insert().values(run_id=run_id, command=command, started_at=now(),
+                                                  status="running", manifest=manifest))
+        except BaseException:
+            lock.release(self.project, self.url)
+            raise
+        held.runs.add(run_id)
+        self._open_runs.add(run_id)
         return run_id
 
     def finish_run(self, run_id: str, counts: dict[str, int], manifest: dict[str, Any]) -> None:
         with self.engine.begin() as conn:
             conn.execute(runs.update().where(runs.c.run_id == run_id).values(
                 finished_at=now(), status="completed", counts=counts, manifest=manifest))
+        self._close_run(run_id)
+
+    def _close_run(self, run_id: str) -> None:
+        if run_id in self._open_runs:
+            self._open_runs.discard(run_id)
+            lock.release(self.project, self.url)
+
+    @contextmanager
+    def writer(self, command: str, wait: float = 0.0):
+        """Hold the writer lock for a write that is not a logged run (e.g. `review import`)."""
+        lock.acquire(self.project, command, self.url, self.engine, wait)
+        try:
+            yield
+        finally:
+            lock.release(self.project, self.url)
+
+    def runs_by_status(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {status: int(n) for status, n in conn.execute(
+                sa.select(runs.c.status, sa.func.count()).group_by(runs.c.status))}
 
     def run_log(self, run_id: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -449,5 +528,14 @@ class Store:
                                               for c in chunk])
 
     def dispose(self) -> None:
+        """Runs this store began and never finished (an error stopped them) are `interrupted`."""
+        for run_id in list(self._open_runs):
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(runs.update().where(runs.c.run_id == run_id).values(
+                        finished_at=now(), status="interrupted"))
+            except sa.exc.DBAPIError:
+                pass  # e.g. the disk is still full: the next run marks it
+            self._close_run(run_id)
         self.engine.dispose()
 

@@ -52,6 +52,52 @@ class Errors:
     E063 = "Unknown --model {model!r}; use one of: {models}."
     E021 = "Codebook not found: {path}. Give a YAML file (see `stancemap codebook show` for the format)."
 
+    # issue 15: project lock, store and environment faults, backup/check, model pins, languages
+    E200 = ("project {path} is being written by pid {pid}{host} since {since} ({command}); try again "
+            "when it finishes, or add --wait SECONDS to wait for it.")
+    E201 = ("--db {url!r} is not a database URL; use postgresql://user@host/dbname (a team project) "
+            "or sqlite:///path/to/file.db.")
+    E202 = ("--db {url!r}: {backend!r} databases are not supported; stancemap keeps projects in "
+            "SQLite (the default, no --db) or PostgreSQL (postgresql://user@host/dbname).")
+    E203 = ("--db {url!r}: the database driver is not installed ({reason}); for PostgreSQL install "
+            "stancemap with the 'postgres' extra (pip install 'stancemap[postgres]').")
+    E204 = "--db {url!r}: the folder {folder} does not exist; create it first or give another path."
+    E205 = ("The project path {path} (or a folder above it) is a file, not a folder; give a folder "
+            "(a new one or an existing project).")
+    E206 = ("{db} is empty (0 bytes): the project database was truncated or a copy failed. Restore "
+            "it from a backup (`stancemap backup` makes one), or delete the empty file to start a "
+            "new project.")
+    E210 = ("{db} is damaged or not a stancemap database ({reason}). Restore it from a backup "
+            "(`stancemap backup` makes one), or ingest the source folder into a new project.")
+    E211 = ("No space left for {db} ({reason}): the current transaction was rolled back and nothing "
+            "half-written is kept. Free some disk space and run the command again; finished files "
+            "are not redone.")
+    E212 = ("Cannot write {path}: {reason}. The folder (or a folder above it) is read-only; make it "
+            "writable or choose another --project.")
+    E213 = ("Cannot open the database {db}: its folder does not exist or cannot be written; check "
+            "the path and its permissions.")
+    E214 = "{db} stayed locked by another process for 30 s; try again when that process finishes."
+    E215 = ("Cannot connect to the database {db}: {reason}. Check the host, port, database name and "
+            "credentials, and that the server is running.")
+    E216 = "{path} is a folder; give a file."
+    E217 = "File not found: {path}."
+    E218 = ("Out of memory. Lower coding.batch_size or ingest.max_file_mb in the config, or ingest "
+            "the largest files separately.")
+    E220 = ("`stancemap backup` copies SQLite projects; this project is in PostgreSQL. Use the "
+            "server's own tool: pg_dump --format=custom --file {out} '{url}' (restore with "
+            "pg_restore --clean --dbname '{url}' {out}).")
+    E221 = "{path} exists already; `stancemap backup` never overwrites a file. Choose a new name."
+    E222 = "The folder for the backup, {folder}, does not exist; create it first."
+    E225 = ("Config file {path} is not UTF-8 text ({reason}); it must be a TOML file like the "
+            "stancemap.toml a new project gets.")
+    E226 = "Codebook {path} is not UTF-8 text ({reason}); it must be a YAML file."
+    E230 = ("Unknown --model-version {pin!r}: a pin is a version such as stance-tfidf-2 "
+            "(task stance, sentiment or sector) or a model folder's path; saved here: {saved}.")
+    E231 = ("Model folder {path} holds no stancemap model (no model.json){what}; give the folder "
+            "`stancemap train` wrote, e.g. PROJECT/models/stance-tfidf-1.")
+    E232 = ("Unknown language code {code!r} in ingest.languages; use ISO 639-1 codes such as en, "
+            "ru, zh, kk, uz, ky.")
+
     # file-level reasons, recorded in the run log
     R_EMPTY = "empty file (0 bytes)"
     R_METADATA = ("text unchanged; manifest or path-pattern values changed, {count} document(s) "
@@ -78,6 +124,14 @@ class Errors:
     R_NEAR_DUPLICATE = "near-duplicate (Jaccard ~{similarity:.2f}) of document {doc_id} ({path})"
     R_READ = "cannot read the file: {reason}"
     R_UNCHANGED = "unchanged since the last ingest"
+    R_NOT_REGULAR = "not a regular file but {what}; nothing to read"
+    R_LINK_BROKEN = "broken symbolic link (to {target}); nothing to read"
+    R_LINK_OUTSIDE = "symbolic link to {target}, outside the ingested folder; not followed"
+    R_LINK_SEEN = "symbolic link to {target}, which is read already under its own name"
+    R_UNREADABLE = "cannot open the file: {reason}"
+    R_NAME = "the file name is not valid UTF-8; recorded as {shown}"
+    R_PDF_PARTIAL = ("read {done} of {pages} pages before the time limit ({seconds:g} s); pages "
+                     "{first}-{pages} are missing")
 
 
 class StancemapError(Exception):
