@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from stancemap import __version__
-from stancemap.cli import code, codebook, export, ingest, merge, review, run, topics, train
+from stancemap.cli import (backup, check, code, codebook, export, ingest, merge, review, run,
+                           topics, train)
 from stancemap.cli.info import info_command
 
 app = typer.Typer(
@@ -28,6 +29,8 @@ app.command("train", epilog=train.TRAIN_EPILOG)(train.train_command)
 app.command("evaluate", epilog=train.EVALUATE_EPILOG)(train.evaluate_command)
 app.add_typer(codebook.app, name="codebook")
 app.command("info", epilog="[bold]Example[/bold]\n\n  stancemap info --project study")(info_command)
+app.command("backup", epilog=backup.EPILOG)(backup.backup_command)
+app.command("check", epilog=check.EPILOG)(check.check_command)
 
 
 def _version(value: bool) -> None:

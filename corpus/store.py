@@ -5,6 +5,8 @@ the run log, so a killed run leaves either all of a file or none of it."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import uuid
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -157,11 +159,25 @@ def now() -> str:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError:  # opened read-only (see _sqlite_url): it reads as it is
+        pass
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_url(db_path: Path) -> str:
+    """The project's SQLite file; in a folder nobody may write (a read-only disk or share), it
+    is opened read-only so that `info`, `export` and `check` still work. With no write-ahead
+    log left over (a clean close) nothing can change it, so it is opened immutable."""
+    if not db_path.exists() or os.access(db_path.parent, os.W_OK):
+        return f"sqlite:///{db_path}"
+    wal = db_path.with_name(db_path.name + "-wal")
+    immutable = "" if wal.exists() and wal.stat().st_size else "&immutable=1"
+    return f"sqlite:///file:{db_path.resolve()}?mode=ro{immutable}&uri=true"
 
 
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
@@ -176,10 +192,12 @@ def make_engine(url: str) -> sa.Engine:
     except sa.exc.ArgumentError:
         raise UsageError(Errors.E201.format(url=url)) from None
     backend = parsed.get_backend_name()
+    faults.opened["db"] = (parsed.database or "").removeprefix("file:") if backend == "sqlite" else \
+        parsed.render_as_string(hide_password=True)
     if backend not in SUPPORTED_BACKENDS:
         raise UsageError(Errors.E202.format(url=url, backend=backend))
     if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        folder = Path(parsed.database).parent
+        folder = Path(parsed.database.removeprefix("file:")).parent
         if not folder.is_dir():
             raise UsageError(Errors.E204.format(url=url, folder=folder))
     # a server that does not answer fails in seconds, not after the OS's TCP timeout
@@ -214,11 +232,7 @@ class Store:
                     raise faults.os_fault(err) or err
             elif db_path.is_file() and db_path.stat().st_size == 0:
                 raise StoreError(Errors.E206.format(db=db_path))
-            faults.opened["db"] = str(db_path)
-            url = f"sqlite:///{db_path}"
-        else:
-            faults.opened["db"] = sa.engine.make_url(url).render_as_string(hide_password=True) \
-                if "://" in url else url
+            url = _sqlite_url(db_path)
         self.engine = make_engine(url)
         try:
             self._prepare()

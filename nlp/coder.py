@@ -63,9 +63,9 @@ class Coder:
 
     def _use_trained(self, project: Path, transformer_configured: str) -> None:
         from stancemap.nlp.trained import TrainedSentiment, TrainedSectors, TrainedStance
-        from stancemap.nlp.training import load_model, model_folders
+        from stancemap.nlp.training import load_model, model_folders, pinned_models
 
-        pinned = {Path(v).name.split("-", 1)[0]: v for v in self.config.coding.model_versions}
+        pinned = pinned_models(project, self.config.coding.model_versions)
         for task, stage in (("stance", TrainedStance), ("sentiment", TrainedSentiment),
                             ("sector", TrainedSectors)):
             if task == "sentiment" and transformer_configured:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from stancemap.corpus.language import DEFAULT_LANGUAGES
 from stancemap.errors import ConfigError, Errors
@@ -27,6 +27,16 @@ class IngestConfig(BaseModel):
                                     description="open-ended columns of survey tables; empty = detect")
     pdf_garbage_share: float = Field(0.3, gt=0, le=1,
                                      description="reject a PDF when this share of text is (cid:NN)")
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        from stancemap.corpus.iso639 import CODES
+
+        for code in value:
+            if code not in CODES:
+                raise ValueError(Errors.E232.format(code=code))
+        return value
 
 
 class CodingConfig(BaseModel):
@@ -93,7 +103,11 @@ def load_config(path: Path | None) -> Config:
     if not path.is_file():
         raise ConfigError(Errors.E007.format(path=path))
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ConfigError(Errors.E225.format(path=path, reason=err.reason)) from None
+    try:
+        data = tomllib.loads(text)
         return Config.model_validate(data)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(Errors.E008.format(path=path, details=f"  {err}")) from err

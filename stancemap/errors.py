@@ -93,7 +93,7 @@ class Errors:
     E226 = "Codebook {path} is not UTF-8 text ({reason}); it must be a YAML file."
     E230 = ("Unknown --model-version {pin!r}: a pin is a version such as stance-tfidf-2 "
             "(task stance, sentiment or sector) or a model folder's path; saved here: {saved}.")
-    E231 = ("Model folder {path} holds no stancemap model (no model.json){what}; give the folder "
+    E231 = ("Model folder {path} holds no stancemap model (no meta.json){what}; give the folder "
             "`stancemap train` wrote, e.g. PROJECT/models/stance-tfidf-1.")
     E232 = ("Unknown language code {code!r} in ingest.languages; use ISO 639-1 codes such as en, "
             "ru, zh, kk, uz, ky.")
