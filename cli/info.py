@@ -18,7 +18,8 @@ def project_info(project: Path, db_url: str | None = None) -> dict:
     store = Store(project, url=db_url, create=False)
     try:
         return {"project": str(project), **store.counts(), "languages": store.tally("lang"),
-                "kinds": store.tally("kind")}
+                "kinds": store.tally("kind"), "runs_by_status": store.runs_by_status(),
+                "need_review": store.needs_review()}
     finally:
         store.dispose()
 
@@ -42,4 +43,17 @@ def info_command(
     for group in ("kinds", "languages"):
         for name, count in sorted(info[group].items()):
             table.add_row(f"{group[:-1]}: {name}", str(count))
+    for status, count in sorted(info["runs_by_status"].items()):
+        if status != "completed":
+            table.add_row(f"runs {status}", str(count))
+    table.add_row("human codes needing re-review", str(len(info["need_review"])))
     console.print(table)
+    if info["need_review"]:
+        console.print("Human codes left on an old document version (their passage's text changed; "
+                      "review the passage in the current version):")
+        for code in info["need_review"][:20]:
+            console.print(f"  {code['source_path']} v{code['version']} · passage {code['passage_id']}"
+                          f" · {code['dimension']}{'/' + code['target'] if code['target'] else ''}"
+                          f" = {code['value']} ({code['source']})", highlight=False, markup=False)
+        if len(info["need_review"]) > 20:
+            console.print(f"  … and {len(info['need_review']) - 20} more (--json lists all)")

@@ -50,6 +50,8 @@ class FileResult:
     unchanged: bool = False
     passages: int = 0
     sha256: str | None = None
+    carried: int = 0  # human codes that followed unchanged passages to the new version
+    need_review: int = 0  # human codes left on the old version: their passage changed
 
     @property
     def doc_id(self) -> str | None:
@@ -82,7 +84,9 @@ class IngestReport:
             "run_id": self.run_id,
             "project": self.project,
             "files": [{"path": f.path, "status": f.status, "reason": f.reason,
-                       "doc_id": f.doc_id, "doc_ids": f.doc_ids, "unchanged": f.unchanged}
+                       "doc_id": f.doc_id, "doc_ids": f.doc_ids, "unchanged": f.unchanged,
+                       **({"human_codes_carried": f.carried, "human_codes_need_review": f.need_review}
+                          if f.carried or f.need_review else {})}
                       for f in self.files],
             "counts": self.counts,
             "warnings": self.warnings,
@@ -303,8 +307,8 @@ class Ingestor:
         if refreshed:
             reasons.insert(0, Errors.R_METADATA.format(count=len(refreshed)))
         reason = "; ".join(reasons[:3]) + (" …" if len(reasons) > 3 else "") if reasons else None
-        self.store.record_file(self.run_id, key, sha, size, status, reason, new, doc_ids,
-                               signatures, clusters, refreshed=refreshed)
+        moved = self.store.record_file(self.run_id, key, sha, size, status, reason, new, doc_ids,
+                                       signatures, clusters, refreshed=refreshed)
         # only after the commit, so a crash leaves the index consistent with the store
         for retired in self.by_path.get(key, set()) - set(doc_ids):
             self.index.remove(retired)
@@ -316,7 +320,8 @@ class Ingestor:
             self._remember(document.doc_id, key, None, self.hasher.signature(document.text))
         self.clusters.update(clusters)
         return FileResult(shown, status, reason, doc_ids, sha256=sha,
-                          passages=sum(len(d.passages) for d in new))
+                          passages=sum(len(d.passages) for d in new), carried=moved["carried"],
+                          need_review=moved["need_review"])
 
     def _shown(self, source_path: str) -> str:
         try:
@@ -370,6 +375,16 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
             if on_file:
                 on_file(result)
         report = IngestReport(run_id, str(project), results, time.perf_counter() - started)
+        carried, need_review = sum(r.carried for r in results), sum(r.need_review for r in results)
+        if carried:
+            report.warnings.append(f"{carried} human code(s) on unchanged passages followed "
+                                   "their files' new versions")
+        if need_review:
+            files = [r.path for r in results if r.need_review]
+            report.warnings.append(
+                f"{need_review} human code(s) need re-review: their passages changed in "
+                + ", ".join(files[:5]) + (" …" if len(files) > 5 else "")
+                + "; they stay on the old version (`stancemap info` lists them)")
         for run in store.interrupted:
             report.warnings.append(f"run {run['run_id']} ({run['command']}, started "
                                    f"{run['started_at']}) was interrupted; what it finished is kept")

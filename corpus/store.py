@@ -361,10 +361,13 @@ class Store:
     def record_file(self, run_id: str, path: str, sha256: str | None, size: int, status: str,
                     reason: str | None, new_documents: list[Document], doc_ids: list[str],
                     signatures: dict[str, bytes], clusters: dict[str, str] | None = None,
-                    keep_record: bool = True, refreshed: list[Document] | None = None) -> None:
+                    keep_record: bool = True, refreshed: list[Document] | None = None
+                    ) -> dict[str, int]:
         """Store a file's documents, retire what they replace, and log the file — atomically.
-        `refreshed`: stored documents whose metadata changed; updated and queued for re-coding."""
+        `refreshed`: stored documents whose metadata changed; updated and queued for re-coding.
+        Returns how many human codes moved to the new version and how many need re-review."""
         stamp = now()
+        replaced: list[str] = []
         with self.engine.begin() as conn:
             previous = conn.execute(sa.select(documents.c.doc_id).where(
                 documents.c.source_path == path, documents.c.retired_at.is_(None))).scalars().all()
@@ -393,6 +396,9 @@ class Store:
                         passage_id=p.passage_id, doc_id=p.doc_id, seq=p.seq, start=p.start,
                         end=p.end, text=p.text, speaker=p.speaker, question=p.question,
                         lang=p.lang, page=p.page, meta=p.meta) for p in document.passages])
+            moved = self._carry_human_codes(conn, replaced, doc_ids, stamp) \
+                if keep_record and status in ("ingested", "near_duplicate", "duplicate") and replaced \
+                else {"carried": 0, "need_review": 0}
             for document in refreshed or []:
                 conn.execute(documents.update().where(documents.c.doc_id == document.doc_id).values(
                     kind=document.kind, lang=document.lang, title=document.title,
@@ -410,6 +416,77 @@ class Store:
             conn.execute(file_events.insert().values(
                 run_id=run_id, path=path, sha256=sha256, status=status, reason=reason,
                 doc_ids=doc_ids, at=stamp))
+        return moved
+
+    def _carry_human_codes(self, conn, retired: list[str], current: list[str],
+                           stamp: str) -> dict[str, int]:
+        """Human codes follow their passage to the file's new version when the passage's text
+        is unchanged (the n-th passage with a text maps to the n-th with the same text), with a
+        note of the version they were made on. Codes on changed passages stay where they are:
+        `need_review` counts them (and `needs_review()` lists them)."""
+        def passages_by_text(doc_ids):
+            found: dict[str, list] = {}
+            rows = conn.execute(sa.select(passages.c.passage_id, passages.c.doc_id, passages.c.text)
+                                .where(passages.c.doc_id.in_(doc_ids))
+                                .order_by(passages.c.doc_id, passages.c.seq))
+            for row in rows:
+                found.setdefault(row.text, []).append(row)
+            return found
+
+        human = sa.or_(codes.c.status != "predicted", codes.c.source.not_like("model:%"))
+        old_passages = passages_by_text(retired)
+        where_old = {row.passage_id: (text, n) for text, rows in old_passages.items()
+                     for n, row in enumerate(rows)}
+        found = conn.execute(sa.select(codes).where(
+            codes.c.doc_id.in_(retired), human).order_by(codes.c.code_id)).mappings().all()
+        if not found:
+            return {"carried": 0, "need_review": 0}
+        versions = dict(conn.execute(sa.select(documents.c.doc_id, documents.c.version)
+                                     .where(documents.c.doc_id.in_(retired))).all())
+        new_passages = passages_by_text(current)
+        targets = {p.passage_id for rows in new_passages.values() for p in rows}
+        existing = {(r.passage_id, r.dimension, r.target, r.source, r.value) for r in conn.execute(
+            sa.select(codes.c.passage_id, codes.c.dimension, codes.c.target, codes.c.source,
+                      codes.c.value).where(codes.c.passage_id.in_(targets), human))} if targets else set()
+        carried, need_review = [], 0
+        for code in found:
+            text, n = where_old.get(code["passage_id"], (None, 0))
+            matches = new_passages.get(text, []) if text is not None else []
+            if n >= len(matches):
+                need_review += 1
+                continue
+            target = matches[n]
+            key = (target.passage_id, code["dimension"], code["target"], code["source"], code["value"])
+            if key in existing:
+                continue
+            existing.add(key)
+            note = {"code_id": code["code_id"], "passage_id": code["passage_id"],
+                    "doc_id": code["doc_id"], "version": versions.get(code["doc_id"])}
+            carried.append({**{k: v for k, v in code.items() if k != "code_id"},
+                            "passage_id": target.passage_id, "doc_id": target.doc_id,
+                            "details": {**(code["details"] or {}), "carried_from": note},
+                            "updated_at": stamp})
+        if carried:
+            conn.execute(codes.insert(), carried)
+        return {"carried": len(carried), "need_review": need_review}
+
+    def needs_review(self) -> list[dict[str, Any]]:
+        """Human codes left on a retired version because their passage's text changed."""
+        human = sa.or_(codes.c.status != "predicted", codes.c.source.not_like("model:%"))
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(codes.c.code_id, codes.c.passage_id, codes.c.dimension, codes.c.target,
+                          codes.c.value, codes.c.status, codes.c.source, codes.c.details,
+                          documents.c.source_path,
+                          documents.c.version)
+                .select_from(codes.join(documents, documents.c.doc_id == codes.c.doc_id))
+                .where(human, documents.c.superseded_by.is_not(None),
+                       documents.c.retired_at.is_not(None))
+                .order_by(documents.c.source_path, codes.c.code_id)).mappings().all()
+            moved = {(d or {}).get("carried_from", {}).get("code_id") for d in conn.execute(
+                sa.select(codes.c.details).where(human)).scalars()}
+        return [{k: v for k, v in r.items() if k != "details"} for r in rows
+                if r["code_id"] not in moved]
 
     # reading back -------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
