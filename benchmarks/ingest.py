@@ -62,7 +62,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     groups: dict[str, list[Path]] = defaultdict(list)
-    for path in discover(EXAMPLES, set()):
+    for path, _problem in discover(EXAMPLES, set()):
         groups[sniff(path, path.read_bytes()[:8192])].append(path)
     print("| input | files | MB | seconds | files/s | MB/s |")
     print("|---|---:|---:|---:|---:|---:|")

@@ -9,6 +9,7 @@ import bisect
 import hashlib
 import os
 import re
+import stat
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -94,17 +95,94 @@ class IngestReport:
         }
 
 
-def discover(folder: Path, exclude: set[Path]) -> Iterator[Path]:
-    """Every regular file below `folder`, sorted; hidden files and folders are not inputs."""
-    for root, dirs, names in os.walk(folder):
-        root_path = Path(root)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                         and (root_path / d).resolve() not in exclude)
-        for name in sorted(names):
-            path = root_path / name
-            if name.startswith(".") or path.resolve() in exclude or not path.is_file():
+def printable(name: str) -> str:
+    """A file name as it can be stored and shown: bytes that are not UTF-8 (kept by Python as
+    surrogates) become \\xNN escapes."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+_SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+            (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _special(mode: int) -> str:
+    return next((what for test, what in _SPECIAL if test(mode)), "not a regular file")
+
+
+def discover(folder: Path, exclude: set[Path]) -> Iterator[tuple[Path, FileProblem | None]]:
+    """Every entry below `folder` that needs a status, sorted: files to read (problem None) and
+    what cannot be read (named pipes, devices, broken links, links leading out of `folder`)
+    with the reason. Symbolic links are followed only to targets inside `folder`, each target
+    once: real files and folders first, then what links lead to. Hidden entries are no inputs."""
+    root = folder.resolve()
+    seen: set[Path] = set()  # real paths of files and folders already read
+    linked_dirs: list[Path] = []
+    linked_files: list[Path] = []
+
+    def inside(real: Path) -> bool:
+        return real == root or root in real.parents
+
+    def walk(directory: Path) -> Iterator[tuple[Path, FileProblem | None]]:
+        seen.add(directory.resolve())
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: os.fsencode(e.name))
+        except OSError as err:
+            yield directory, FileProblem("failed", Errors.R_UNREADABLE.format(reason=err.strerror))
+            return
+        subdirs = []
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.name.startswith(".") or path.resolve() in exclude:
                 continue
-            yield path
+            try:
+                if entry.is_symlink():
+                    target = Path(os.path.realpath(path))
+                    if not target.exists():
+                        yield path, FileProblem("skipped", Errors.R_LINK_BROKEN.format(
+                            target=printable(os.readlink(path))))
+                    elif not inside(target):
+                        yield path, FileProblem("skipped", Errors.R_LINK_OUTSIDE.format(
+                            target=printable(str(target))))
+                    elif target.is_dir():
+                        linked_dirs.append(path)
+                    else:
+                        linked_files.append(path)
+                elif entry.is_dir(follow_symlinks=False):
+                    subdirs.append(path)
+                elif entry.is_file(follow_symlinks=False):
+                    real = path.resolve()
+                    if real in seen:  # the same file again through a linked folder
+                        yield path, FileProblem("skipped", Errors.R_LINK_SEEN.format(
+                            target=printable(str(real))))
+                        continue
+                    seen.add(real)
+                    yield path, None
+                else:
+                    yield path, FileProblem("skipped", Errors.R_NOT_REGULAR.format(
+                        what=_special(entry.stat(follow_symlinks=False).st_mode)))
+            except OSError as err:
+                yield path, FileProblem("failed", Errors.R_UNREADABLE.format(reason=err.strerror))
+        for subdir in subdirs:
+            yield from walk(subdir)
+
+    yield from walk(folder)
+    while linked_dirs:
+        path = linked_dirs.pop(0)
+        target = path.resolve()
+        if target in seen:  # read already, or a loop back to a folder above
+            yield path, FileProblem("skipped", Errors.R_LINK_SEEN.format(target=printable(str(target))))
+        else:
+            yield from walk(path)
+    for path in linked_files:
+        target = path.resolve()
+        if target in seen:
+            yield path, FileProblem("skipped", Errors.R_LINK_SEEN.format(target=printable(str(target))))
+        elif not target.is_file():
+            yield path, FileProblem("skipped", Errors.R_NOT_REGULAR.format(
+                what=_special(target.stat().st_mode)))
+        else:
+            seen.add(target)
+            yield path, None
 
 
 def file_sha256(path: Path) -> str:
@@ -183,7 +261,7 @@ class Ingestor:
         if not date:  # last resort: a year in the file name (speeches_2016.txt, KAZ_71_2016.txt)
             found = _NAME_YEAR.findall(path.stem)
             date = found[-1] if len(set(found)) == 1 else None
-        title = meta.pop("title", None) or raw.title or path.stem
+        title = meta.pop("title", None) or raw.title or printable(path.stem)
         forced_lang = meta.pop("lang", None)
         passages, by_lang = [], Counter()
         for seq, span in enumerate(spans):
@@ -207,15 +285,21 @@ class Ingestor:
             "source_part": raw.source_part, "transcript": transcript,
             "languages": dict(sorted(known.items())),
         }
-        return Document(doc_id=doc_id, source_path=str(path.resolve()), source_sha256=sha,
+        return Document(doc_id=doc_id, source_path=printable(str(path.resolve())), source_sha256=sha,
                         kind=kind, lang=lang, title=title, date=date, text=raw.text,
                         pages=raw.pages, meta=meta, extraction=extraction, passages=passages)
 
     # one file -----------------------------------------------------------------------------
+    def refuse(self, path: Path, problem: FileProblem) -> FileResult:
+        """An entry that is not read (a pipe, a device, a broken or outside link)."""
+        shown = printable(path.relative_to(self.folder).as_posix())
+        return self._record_problem(shown, printable(str(path.absolute())), None, 0,
+                                    problem.status, problem.reason)
+
     def process(self, path: Path) -> FileResult:
-        shown = path.relative_to(self.folder).as_posix()
-        key = str(path.resolve())
-        file_meta = self.file_metadata(path)
+        shown = printable(path.relative_to(self.folder).as_posix())
+        key = printable(str(path.resolve()))
+        file_meta = {k: printable(str(v)) for k, v in self.file_metadata(path).items()}
         sha, size = None, 0
         try:
             size = path.stat().st_size
@@ -250,14 +334,16 @@ class Ingestor:
             # a reader tripped over a file nobody anticipated: record it, keep going
             reason = Errors.R_READ.format(reason=f"{type(err).__name__}: {err}"[:500])
             return self._record_problem(shown, key, sha, size, "failed", reason)
-        return self._store_documents(shown, key, sha, size, built)
+        renamed = shown != path.relative_to(self.folder).as_posix()
+        return self._store_documents(shown, key, sha, size, built,
+                                     Errors.R_NAME.format(shown=shown) if renamed else None)
 
     def _record_problem(self, shown, key, sha, size, status, reason) -> FileResult:
         self.store.record_file(self.run_id, key, sha, size, status, reason, [], [], {})
         return FileResult(shown, status, reason, sha256=sha)
 
     def _store_documents(self, shown: str, key: str, sha: str, size: int,
-                         built: list[Document]) -> FileResult:
+                         built: list[Document], note: str | None = None) -> FileResult:
         new, revived, refreshed, doc_ids, reasons, statuses = [], [], [], [], [], []
         signatures: dict[str, bytes] = {}
         clusters: dict[str, str] = {}
@@ -306,6 +392,8 @@ class Ingestor:
             reasons.insert(0, f"{statuses.count('duplicate')} of {len(built)} records were duplicates")
         if refreshed:
             reasons.insert(0, Errors.R_METADATA.format(count=len(refreshed)))
+        if note:
+            reasons.insert(0, note)
         reason = "; ".join(reasons[:3]) + (" …" if len(reasons) > 3 else "") if reasons else None
         moved = self.store.record_file(self.run_id, key, sha, size, status, reason, new, doc_ids,
                                        signatures, clusters, refreshed=refreshed)
@@ -369,8 +457,8 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
             on_start(len(paths))
         ingestor = Ingestor(store, config, run_id, folder, manifest_obj, path_pattern, text_columns)
         results = []
-        for path in paths:
-            result = ingestor.process(path)
+        for path, problem in paths:
+            result = ingestor.process(path) if problem is None else ingestor.refuse(path, problem)
             results.append(result)
             if on_file:
                 on_file(result)

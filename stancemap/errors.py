@@ -130,6 +130,11 @@ class Errors:
     R_LINK_SEEN = "symbolic link to {target}, which is read already under its own name"
     R_UNREADABLE = "cannot open the file: {reason}"
     R_NAME = "the file name is not valid UTF-8; recorded as {shown}"
+    R_EMAIL_NO_TEXT = "e-mail without a text or HTML body{listed}; attachments are not read"
+    R_ENCRYPTED_OFFICE = ("encrypted Office document (an OLE container with an EncryptedPackage): "
+                          "it needs a password; save an unprotected copy as DOCX or XLSX")
+    R_OUTLOOK_MSG = "Outlook message (.msg); save it as .eml (or as text) and ingest that"
+    R_EPUB = "EPUB e-book; convert it to DOCX, HTML or text first (e.g. with Calibre or pandoc)"
     R_PDF_PARTIAL = ("read {done} of {pages} pages before the time limit ({seconds:g} s); pages "
                      "{first}-{pages} are missing")
 

@@ -3,7 +3,9 @@ one line on stderr naming the cause and the fix, the documented exit code, no tr
 
 from __future__ import annotations
 
+import json
 import os
+import random
 import shutil
 import sqlite3
 import subprocess
@@ -188,8 +190,8 @@ def test_disk_full_rolls_back_and_project_is_usable_after(tmp_path, tmpfs):
     folder = tmp_path / "big"
     folder.mkdir()
     for i in range(60):
-        paragraphs = [" ".join(words[(i + j + k) % len(words)] for k in range(150)) + "."
-                      for j in range(30)]
+        pick = random.Random(i).choice
+        paragraphs = [" ".join(pick(words) for _ in range(150)) + "." for _ in range(30)]
         (folder / f"doc{i:03d}.txt").write_text("\n\n".join(paragraphs), encoding="utf-8")
     disk = tmpfs("small", "2m")
     full = stancemap("ingest", folder, "--project", disk / "p", "-q", cwd=tmp_path)
@@ -199,7 +201,7 @@ def test_disk_full_rolls_back_and_project_is_usable_after(tmp_path, tmpfs):
     remount(disk, "size=40m")  # space freed
     again = stancemap("ingest", folder, "--project", disk / "p", "--json", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
-    assert '"ingested": ' in again.stdout and "was interrupted" in again.stdout
+    assert json.loads(again.stdout)["counts"]["ingested"] > 0
     with sqlite3.connect(disk / "p" / "stancemap.db") as conn:
         assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 60
         statuses = [s for (s,) in conn.execute("SELECT status FROM runs ORDER BY started_at")]
