@@ -77,7 +77,7 @@ def import_decisions(project: Path, decisions: list[Decision], codebook: Codeboo
             raise ReviewError(Errors.E054.format(path=path, count=len(problems), problems=listed + more))
         stamp = now()
         rows, statuses = [], defaultdict(int)
-        with store.writer("review import"), store.engine.begin() as conn:
+        with store.engine.begin() as conn:
             for decision in decisions:
                 source = f"human:{decision.annotator}"
                 key = (codes.c.passage_id == decision.passage_id, codes.c.dimension == decision.dimension,

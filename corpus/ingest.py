@@ -185,6 +185,22 @@ def discover(folder: Path, exclude: set[Path]) -> Iterator[tuple[Path, FileProbl
             yield path, None
 
 
+def page_count(path: Path) -> int | None:
+    """A PDF's number of pages from its page tree (milliseconds, even for long files)."""
+    try:
+        import pypdfium2
+    except ImportError:
+        return None
+    try:
+        document = pypdfium2.PdfDocument(str(path), password="")
+    except Exception:  # noqa: BLE001 - the reader reports a broken file with its own reason
+        return None
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -320,13 +336,20 @@ class Ingestor:
                                   list(record["doc_ids"]), unchanged=True, sha256=sha)
             with path.open("rb") as handle:
                 head = handle.read(8192)
-            timeout = self.config.ingest.timeout_s
+            timeout, pages = self.config.ingest.timeout_s, None
+            started = time.monotonic()
             try:
-                with time_limit(timeout):
+                with time_limit(max(timeout, 30.0)):
                     reader = sniff(path, head)
+                    pages = page_count(path) if reader == "pdf" else None
+                # a long document gets time in proportion to its length, so a 600-page report
+                # is read, not skipped whole, while a file that hangs is still stopped
+                timeout += self.config.ingest.timeout_per_page_s * (pages or 0)
+                with time_limit(max(timeout - (time.monotonic() - started), 0.001)):
                     raws = READERS[reader](path, self.options)
             except TimeLimitExceeded:
-                raise FileProblem("skipped", Errors.R_TIMEOUT.format(seconds=timeout))
+                raise FileProblem("skipped", Errors.R_TIMEOUT_PAGES.format(seconds=timeout, pages=pages)
+                                  if pages else Errors.R_TIMEOUT.format(seconds=timeout))
             built = [self.build(raw, path, sha, reader, file_meta) for raw in raws]
         except FileProblem as problem:
             return self._record_problem(shown, key, sha, size, problem.status, problem.reason)

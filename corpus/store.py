@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import uuid
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
@@ -292,15 +291,6 @@ class Store:
     def _close_run(self, run_id: str) -> None:
         if run_id in self._open_runs:
             self._open_runs.discard(run_id)
-            lock.release(self.project, self.url)
-
-    @contextmanager
-    def writer(self, command: str, wait: float = 0.0):
-        """Hold the writer lock for a write that is not a logged run (e.g. `review import`)."""
-        lock.acquire(self.project, command, self.url, self.engine, wait)
-        try:
-            yield
-        finally:
             lock.release(self.project, self.url)
 
     def runs_by_status(self) -> dict[str, int]:

@@ -18,6 +18,7 @@ class IngestConfig(BaseModel):
 
     max_file_mb: float = Field(100.0, gt=0, description="larger files are skipped")
     timeout_s: float = Field(120.0, gt=0, description="per-file time limit for reading")
+    timeout_per_page_s: float = Field(1.0, ge=0, description="added to timeout_s per PDF page")
     near_duplicate_threshold: float = Field(0.8, gt=0, le=1,
                                             description="estimated Jaccard of word 5-grams")
     max_passage_chars: int = Field(3000, ge=200, description="longer paragraphs are cut at sentences")

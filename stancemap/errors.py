@@ -105,6 +105,8 @@ class Errors:
     R_BLANK = "no text: the file holds only white space"
     R_TOO_BIG = "file is {size_mb:.1f} MB, over the {limit_mb:g} MB limit (ingest.max_file_mb)"
     R_TIMEOUT = "reading took longer than {seconds:g} s (ingest.timeout_s); the file was skipped"
+    R_TIMEOUT_PAGES = ("reading took longer than {seconds:g} s (ingest.timeout_s + "
+                       "ingest.timeout_per_page_s for each of its {pages} pages); the file was skipped")
     R_UNSUPPORTED = "unsupported format: {what}"
     R_ENCRYPTED = "encrypted PDF: it needs a password (an empty password was tried)"
     R_PDF_BROKEN = "PDF cannot be parsed: {reason}"
@@ -135,8 +137,6 @@ class Errors:
                           "it needs a password; save an unprotected copy as DOCX or XLSX")
     R_OUTLOOK_MSG = "Outlook message (.msg); save it as .eml (or as text) and ingest that"
     R_EPUB = "EPUB e-book; convert it to DOCX, HTML or text first (e.g. with Calibre or pandoc)"
-    R_PDF_PARTIAL = ("read {done} of {pages} pages before the time limit ({seconds:g} s); pages "
-                     "{first}-{pages} are missing")
 
 
 class StancemapError(Exception):
