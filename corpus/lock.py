@@ -5,7 +5,7 @@ SQLite projects: an exclusive `flock` on PROJECT/stancemap.lock, which also hold
 the lock when its process dies, so a lock file whose lock can be taken again is stale by
 construction: it is overwritten and the killed run is later marked `interrupted`.
 PostgreSQL projects: a session-level advisory lock on a connection kept open for the write,
-with the holder's details in the `runs` table.
+with the holder's details in the `meta` table.
 
 The lock is re-entrant within one process (`stancemap run` holds it across ingest, code and
 topics, each of which takes it again), and readers never take it."""
@@ -38,7 +38,6 @@ class _Held:
     count: int
     release: object  # callable
     holder: dict
-    stale: dict | None = None
     runs: set[str] = field(default_factory=set)  # runs begun under this lock, by this process
 
 
@@ -87,7 +86,6 @@ def _sqlite_lock(project: Path, path: Path, command: str, wait: float) -> _Held:
                 if time.monotonic() >= deadline:
                     raise ProjectBusy(busy_message(project, _read_holder(handle))) from None
                 time.sleep(_POLL_S)
-        previous = _read_holder(handle)  # left by a process that died holding the lock
         holder = _holder(command)
         handle.seek(0)
         handle.truncate()
@@ -106,7 +104,7 @@ def _sqlite_lock(project: Path, path: Path, command: str, wait: float) -> _Held:
         finally:
             handle.close()  # closing drops the flock
 
-    return _Held(1, release, holder, stale=previous or None)
+    return _Held(1, release, holder)
 
 
 def _pg_lock(engine, project, command: str, wait: float) -> _Held:
@@ -119,19 +117,10 @@ def _pg_lock(engine, project, command: str, wait: float) -> _Held:
         while not conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
             conn.rollback()
             if time.monotonic() >= deadline:
-                from stancemap.corpus.store import runs
-
-                row = conn.execute(sa.select(runs.c.command, runs.c.started_at, runs.c.manifest)
-                                   .where(runs.c.status == "running")
-                                   .order_by(runs.c.started_at.desc()).limit(1)).first()
-                pid = conn.execute(sa.text(
-                    "SELECT l.pid FROM pg_locks l WHERE l.locktype = 'advisory' AND l.objid = :k "
-                    "AND l.granted LIMIT 1"), {"k": key}).scalar()
-                holder = {"pid": f"{pid} (server backend)" if pid else "?", "host": None,
-                          "command": row.command if row else "?",
-                          "started": row.started_at if row else None}
-                raise ProjectBusy(busy_message(project, holder))
+                raise ProjectBusy(busy_message(project, _pg_holder(conn)))
             time.sleep(_POLL_S)
+        holder = _holder(command)
+        _pg_note(conn, holder)
         conn.commit()
     except BaseException:
         conn.close()
@@ -146,7 +135,32 @@ def _pg_lock(engine, project, command: str, wait: float) -> _Held:
         finally:
             conn.close()
 
-    return _Held(1, release, _holder(command))
+    return _Held(1, release, holder)
+
+
+def _pg_note(conn, holder: dict) -> None:
+    """Who holds the lock, in the meta table (when the project has one yet)."""
+    import sqlalchemy as sa
+
+    from stancemap.corpus.store import meta_table
+
+    if not sa.inspect(conn).has_table("meta"):
+        return
+    conn.execute(meta_table.delete().where(meta_table.c.key == "writer"))
+    conn.execute(meta_table.insert().values(key="writer", value=json.dumps(holder)))
+
+
+def _pg_holder(conn) -> dict:
+    import sqlalchemy as sa
+
+    from stancemap.corpus.store import meta_table
+
+    try:
+        value = conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "writer")).scalar()
+        return json.loads(value) if value else {}
+    except (sa.exc.DBAPIError, ValueError):
+        conn.rollback()
+        return {}
 
 
 def lock_path(project: Path, url: str | None) -> Path | None:
@@ -192,10 +206,6 @@ def release(project: Path, url: str | None = None) -> None:
     if held.count <= 0:
         del _held[key]
         held.release()
-
-
-def held(project: Path, url: str | None = None) -> _Held | None:
-    return _held.get(lock_key(project, url))
 
 
 class writing:
