@@ -91,8 +91,14 @@ def _integrity(conn, dialect: str) -> Check:
     for (row,) in conn.exec_driver_sql("PRAGMA integrity_check"):
         if row != "ok":
             check.add(row)
-    for row in conn.exec_driver_sql("PRAGMA foreign_key_check"):
-        check.add(f"foreign key: table {row[0]} row {row[1]} points to a missing {row[2]}")
+    return check
+
+
+def _foreign_keys(conn, dialect: str) -> Check:
+    check = Check("foreign keys", "every reference between tables points to a stored row")
+    if dialect == "sqlite":  # a server enforces them on every write
+        for row in conn.exec_driver_sql("PRAGMA foreign_key_check"):
+            check.add(f"table {row[0]} row {row[1]} points to a missing {row[2]} row")
     return check
 
 
@@ -169,8 +175,8 @@ def check_project(project: Path, db_url: str | None = None) -> list[Check]:
     try:
         with store.engine.connect() as conn:
             checks = [_integrity(conn, store.engine.dialect.name)]
-            if checks[0].ok:
-                checks += _orphans(conn)
+            if checks[0].ok:  # a damaged file is not read further
+                checks += [_foreign_keys(conn, store.engine.dialect.name), *_orphans(conn)]
         if checks[0].ok:
             checks += _offsets(store)
             with store.engine.connect() as conn:
