@@ -84,7 +84,8 @@ class Stakeholder(_Strict):
 
 class Dimension(_Strict):
     """A dimension of the researchers' own (e.g. a code tree brought from NVivo or ATLAS.ti):
-    coders code it in the review loop; no model predicts it."""
+    coders code it in the review loop, and a stage registered for it (nlp/registry.py) may
+    predict it."""
 
     label: str
     description: str = ""

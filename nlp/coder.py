@@ -1,27 +1,38 @@
 """One batch of passages in, mentions and codes out. A Coder holds the loaded models; the
-pipeline keeps one per process."""
+pipeline keeps one per process.
+
+Which stage codes which dimension, per language, comes from the config through the registry
+(nlp/registry.py); the coder only routes passages to the stages chosen for their language."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import random
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+# the built-in stages register themselves on import
+import stancemap.nlp.countries  # noqa: F401
+import stancemap.nlp.sectors  # noqa: F401
+import stancemap.nlp.sentiment  # noqa: F401
+import stancemap.nlp.stance  # noqa: F401
+import stancemap.nlp.trained  # noqa: F401
 from stancemap.annotations.codebook import Codebook
 from stancemap.config import Config
+from stancemap.errors import ConfigError, Errors
 from stancemap.nlp.analysis import Analyser
-from stancemap.nlp.base import CodeOut, PassageInput
-from stancemap.nlp.countries import CountryStage
-from stancemap.nlp.encoder import SentenceEncoder
-from stancemap.nlp.sectors import SectorStage
-from stancemap.nlp.sentiment import TransformerSentiment, VaderSentiment
-from stancemap.nlp.stance import ClauseStance
+from stancemap.nlp.base import Batch, Features, PassageInput, Stage
+from stancemap.nlp.registry import NO_METHOD, StageContext, stages
 
 ENTITY_STAGE_VERSION = "1.0"
+DEFAULT_METHODS = {"country": "mentions", "sector": "dictionary", "sentiment": "lexicon",
+                   "stance": "lexicon"}
+TRAINABLE = ("stance", "sentiment", "sector")  # dimensions `stancemap train` makes models for
 
 
 @dataclass
@@ -30,6 +41,7 @@ class BatchResult:
     codes: list[dict] = field(default_factory=list)
     tokens: int = 0
     passages: int = 0
+    seconds: Counter = field(default_factory=Counter)  # per stage name, "entities" included
 
 
 def seed_everything(seed: int) -> None:
@@ -42,76 +54,104 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def configured_methods(config: Config) -> dict[str, dict[str, str]]:
+    """dimension -> {language or "*": method}, as the config says."""
+    methods = {"country": {"*": DEFAULT_METHODS["country"]}, "sector": dict(config.sectors.methods),
+               "sentiment": dict(config.sentiment.methods), "stance": dict(config.stance.methods)}
+    if config.sentiment.model_dir:  # an explicitly configured transformer serves every language
+        methods["sentiment"] = {"*": "model_dir"}
+    for dimension, by_lang in config.coding.methods.items():
+        methods[dimension] = dict(by_lang)
+    return methods
+
+
 class Coder:
     """`project`: where trained models live; with one for a task (and coding.trained_models on),
-    it replaces that task's default method."""
+    it serves every language the config gives a built-in method for that dimension."""
 
     def __init__(self, codebook: Codebook, config: Config, project: Path | None = None):
         seed_everything(config.seed)
         self.codebook = codebook
         self.config = config
         self.analyser = Analyser(codebook, batch_size=config.coding.spacy_batch_size)
-        self.countries = CountryStage(codebook)
-        encoder = SentenceEncoder(seed=config.seed) if config.sectors.embeddings else None
-        self.sectors = SectorStage(codebook, encoder, config.sectors.threshold,
-                                   config.sectors.min_pattern_hits)
-        model_dir = config.sentiment.model_dir
-        self.sentiment = TransformerSentiment(Path(model_dir)) if model_dir else VaderSentiment()
-        self.stance = ClauseStance(getattr(self.sentiment, "analyzer", None))  # one VADER lexicon
+        self.methods = configured_methods(config)
         if project is not None and config.coding.trained_models:
-            self._use_trained(Path(project), model_dir)
+            self._use_trained(Path(project))
+        context = StageContext(codebook, config, Path(project) if project else None)
+        made: dict[tuple[str, str], Stage] = {}
+        self.routes: dict[str, dict[str, Stage | None]] = {}
+        for dimension, by_lang in self.methods.items():
+            if "*" not in by_lang:
+                raise ConfigError(Errors.E281.format(dimension=dimension, lang=next(iter(by_lang), ""),
+                                                     section=_section(dimension)))
+            self.routes[dimension] = {}
+            for lang, method in by_lang.items():
+                if method == NO_METHOD:
+                    self.routes[dimension][lang] = None
+                    continue
+                if (dimension, method) not in made:
+                    made[(dimension, method)] = stages.make(dimension, method, context)
+                self.routes[dimension][lang] = made[(dimension, method)]
+        self.stages = list(made.values())
 
-    def _use_trained(self, project: Path, transformer_configured: str) -> None:
-        from stancemap.nlp.trained import TrainedSentiment, TrainedSectors, TrainedStance
-        from stancemap.nlp.training import load_model, model_folders, pinned_models
+    def _use_trained(self, project: Path) -> None:
+        from stancemap.nlp.training import model_folders, pinned_models
 
-        pinned = pinned_models(project, self.config.coding.model_versions)
-        for task, stage in (("stance", TrainedStance), ("sentiment", TrainedSentiment),
-                            ("sector", TrainedSectors)):
-            if task == "sentiment" and transformer_configured:
-                continue  # an explicitly configured transformer wins
+        pinned = set(pinned_models(project, self.config.coding.model_versions))  # typos refused
+        for task in TRAINABLE:
             if task not in pinned and not model_folders(project, task):
                 continue
-            model, meta = load_model(project, task, pinned.get(task))
-            trained = stage(model, meta, self.codebook)
-            if task == "stance":
-                self.stance = trained
-            elif task == "sentiment":
-                self.sentiment = trained
-            else:
-                self.sectors = trained
+            if task == "sentiment" and self.config.sentiment.model_dir:
+                continue  # an explicitly configured transformer wins
+            self.methods[task] = {lang: method if method == NO_METHOD or method.startswith("trained")
+                                  else "trained" for lang, method in self.methods[task].items()}
+
+    def stage_for(self, dimension: str, lang: str | None) -> Stage | None:
+        routes = self.routes[dimension]
+        stage = routes[lang] if lang in routes else routes["*"]
+        return stage if stage is not None and stage.serves(lang) else None
 
     def stage_versions(self) -> dict[str, str]:
-        return {
-            "entities": ENTITY_STAGE_VERSION,
-            self.countries.name: self.countries.version,
-            self.sectors.name: getattr(self.sectors, "source_version", self.sectors.version),
-            self.sentiment.name: self.sentiment.version,
-            self.stance.name: self.stance.version,
-        }
+        versions = {"entities": ENTITY_STAGE_VERSION}
+        versions.update({stage.name: stage.version for stage in self.stages})
+        return versions
 
     def signature(self) -> str:
         """Changes whenever re-coding could change a code: codebook, stage versions, settings."""
         payload = {"codebook": self.codebook.digest, "stages": self.stage_versions(),
-                   "sectors": self.config.sectors.model_dump(),
-                   "sentiment": self.config.sentiment.model_dump(), "seed": self.config.seed}
+                   "sectors": self.config.sectors.model_dump(exclude={"methods"}),
+                   "sentiment": self.config.sentiment.model_dump(exclude={"methods"}),
+                   "seed": self.config.seed}
+        chosen = {d: {lang: f"{s.name}@{s.version}" if s else NO_METHOD for lang, s in routes.items()}
+                  for d, routes in self.routes.items()}
+        if any(set(routes) != {"*"} or d not in DEFAULT_METHODS for d, routes in chosen.items()):
+            payload["methods"] = chosen  # per-language routing, or a stage for another dimension
+        if self.config.coding.code_questions:
+            payload["code_questions"] = True
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     def code_batch(self, passages: list[PassageInput]) -> BatchResult:
-        texts = [p.text for p in passages]
-        langs = [p.lang for p in passages]
-        analyses = self.analyser.analyse(texts, langs)
-        embed_langs = set(self.config.sectors.embedding_languages)
-        wanted = [i for i, lang in enumerate(langs) if lang in embed_langs]
-        similarities: list[dict] = [{} for _ in passages]
-        if isinstance(self.sectors, SectorStage):
-            for index, found in zip(wanted, self.sectors.similarities([texts[i] for i in wanted])):
-                similarities[index] = found
-        sentiments = self.sentiment.code_batch(texts, langs, [a.sentences for a in analyses])
-        sectors = self.sectors.code_batch(texts, analyses, similarities)
-        versions = self.stage_versions()
         result = BatchResult(passages=len(passages))
-        for passage, analysis, sector_codes, sentiment in zip(passages, analyses, sectors, sentiments):
+        texts = [p.text for p in passages]
+        started = time.perf_counter()
+        analyses = self.analyser.analyse(texts, [p.lang for p in passages])
+        result.seconds["entities"] += time.perf_counter() - started
+        batch = Batch(passages, analyses, Features(texts))
+        per_passage: list[list[tuple[Stage, object]]] = [[] for _ in passages]
+        for dimension in self.routes:
+            groups: dict[int, tuple[Stage, list[int]]] = {}
+            for index, passage in enumerate(passages):
+                stage = self.stage_for(dimension, passage.lang)
+                if stage is None or (passage.role == "question" and not stage.codes_questions
+                                     and not self.config.coding.code_questions):
+                    continue
+                groups.setdefault(id(stage), (stage, []))[1].append(index)
+            for stage, indices in groups.values():
+                started = time.perf_counter()
+                for index, outs in stage.code(batch, indices).items():
+                    per_passage[index].extend((stage, out) for out in outs)
+                result.seconds[stage.name] += time.perf_counter() - started
+        for passage, analysis, coded in zip(passages, analyses, per_passage):
             result.tokens += analysis.tokens
             entity_source = f"model:entities@{ENTITY_STAGE_VERSION}+{analysis.analyser}"
             for mention in analysis.mentions:
@@ -121,20 +161,18 @@ class Coder:
                     "label": mention.label, "text": mention.text,
                     "canonical_id": mention.canonical_id, "country": mention.country,
                     "source": entity_source})
-            staged: list[tuple[str, list[CodeOut]]] = [
-                (self.countries.name, self.countries.code(passage, analysis)),
-                (self.sectors.name, sector_codes),
-                (self.sentiment.name, sentiment),
-                (self.stance.name, self.stance.code(passage.text, analysis)),
-            ]
-            for stage, outs in staged:
-                for out in outs:
-                    result.codes.append({
-                        "passage_id": passage.passage_id, "doc_id": passage.doc_id,
-                        "dimension": out.dimension, "target": out.target, "value": out.value,
-                        "score": out.score, "source": f"model:{stage}@{versions[stage]}",
-                        "details": out.details})
+            for stage, out in coded:
+                result.codes.append({
+                    "passage_id": passage.passage_id, "doc_id": passage.doc_id,
+                    "dimension": out.dimension, "target": out.target, "value": out.value,
+                    "score": out.score, "source": f"model:{stage.name}@{stage.version}",
+                    "details": out.details})
         return result
+
+
+def _section(dimension: str) -> str:
+    return {"sector": "sectors", "sentiment": "sentiment", "stance": "stance"}.get(
+        dimension, f"coding.methods.{dimension}")
 
 
 # worker-process plumbing: one Coder per process, built once

@@ -5,10 +5,11 @@ from __future__ import annotations
 from stancemap.annotations.codebook import Codebook
 from stancemap.annotations.countries import CountryResolver
 from stancemap.nlp.analysis import Analysis
-from stancemap.nlp.base import CodeOut, PassageInput
+from stancemap.nlp.base import Batch, CodeOut, PassageInput, Stage
+from stancemap.nlp.registry import StageContext, stages
 
 
-class CountryStage:
+class CountryStage(Stage):
     """From mentions: country names, places and demonyms map to their country, a
     single-country project to its country; a region ("Central Asia") to its members, flagged
     as regional. When a passage names none, the document's (or survey row's) `country`
@@ -16,12 +17,16 @@ class CountryStage:
 
     name = "countries"
     version = "1.0"
+    dimension = "country"
 
     def __init__(self, codebook: Codebook):
         self.codebook = codebook
         self.resolver = CountryResolver(codebook)
 
-    def code(self, passage: PassageInput, analysis: Analysis) -> list[CodeOut]:
+    def code(self, batch: Batch, indices: list[int]) -> dict[int, list[CodeOut]]:
+        return {i: self.code_passage(batch.passages[i], batch.analyses[i]) for i in indices}
+
+    def code_passage(self, passage: PassageInput, analysis: Analysis) -> list[CodeOut]:
         found: dict[str, dict] = {}
         for mention in analysis.mentions:
             countries, regional = [], False
@@ -46,3 +51,8 @@ class CountryStage:
             return [CodeOut("country", iso3, 1.0, details={"via": "metadata", "regional": False,
                                                            "metadata_value": raw})]
         return []
+
+
+@stages.register("country", "mentions")
+def make_country_stage(ctx: StageContext, arg: str | None) -> CountryStage:
+    return CountryStage(ctx.codebook)

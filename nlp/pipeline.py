@@ -28,13 +28,16 @@ class CodeReport:
     mentions: int = 0
     codes: Counter = field(default_factory=Counter)
     seconds: float = 0.0
+    stage_seconds: Counter = field(default_factory=Counter)  # per stage name, "entities" included
     signature: str = ""
 
     def to_json(self) -> dict:
         return {"run_id": self.run_id, "documents": self.documents,
                 "skipped_documents": self.skipped_documents, "passages": self.passages,
                 "tokens": self.tokens, "mentions": self.mentions, "codes": dict(self.codes),
-                "seconds": round(self.seconds, 3), "signature": self.signature}
+                "seconds": round(self.seconds, 3),
+                "stage_seconds": {k: round(v, 3) for k, v in sorted(self.stage_seconds.items())},
+                "signature": self.signature}
 
 
 def _batches(store: Store, signature: str, force: bool, size: int
@@ -47,7 +50,8 @@ def _batches(store: Store, signature: str, force: bool, size: int
             passages.append(PassageInput(
                 passage_id=row["passage_id"], doc_id=row["doc_id"], start=row["start"],
                 text=row["text"], lang=row["lang"], meta=row["meta"] or {},
-                doc_meta=document["meta"] or {}, kind=document["kind"], date=document["date"]))
+                doc_meta=document["meta"] or {}, kind=document["kind"], date=document["date"],
+                role=row.get("role")))
         doc_ids.append(document["doc_id"])
         if len(passages) >= size:
             yield doc_ids, passages
@@ -113,6 +117,7 @@ def _store_batch(store: Store, report: CodeReport, run_id: str, signature: str,
     report.tokens += result.tokens
     report.mentions += len(result.mentions)
     report.codes.update(c["dimension"] for c in result.codes)
+    report.stage_seconds.update(result.seconds)
     if on_batch:
         on_batch(len(doc_ids))
 

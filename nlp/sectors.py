@@ -7,43 +7,52 @@ import numpy as np
 
 from stancemap.annotations.codebook import Codebook
 from stancemap.nlp.analysis import Analysis
-from stancemap.nlp.base import CodeOut
+from stancemap.nlp.base import Batch, CodeOut, Stage
 from stancemap.nlp.encoder import SentenceEncoder
+from stancemap.nlp.registry import StageContext, stages
 
 
-class SectorStage:
+class SectorStage(Stage):
+    """`embedding_languages`: the passages the encoder is asked about (it was trained on
+    those languages); the others are coded from patterns alone."""
+
     name = "sectors"
-    version = "1.0"
+    base_version = "1.0"
+    dimension = "sector"
 
     def __init__(self, codebook: Codebook, encoder: SentenceEncoder | None = None,
-                 threshold: float = 0.3, min_pattern_hits: int = 1):
+                 threshold: float = 0.3, min_pattern_hits: int = 1,
+                 embedding_languages: frozenset[str] = frozenset({"en"})):
         self.codebook = codebook
         self.encoder = encoder
         self.threshold = threshold
         self.min_pattern_hits = min_pattern_hits
+        self.embedding_languages = embedding_languages
         self.sector_ids = list(codebook.sectors)
         self._descriptions = None
 
     @property
-    def source_version(self) -> str:
-        return f"{self.version}+{self.encoder.version}" if self.encoder else self.version
+    def version(self) -> str:
+        return f"{self.base_version}+{self.encoder.version}" if self.encoder else self.base_version
 
-    def similarities(self, texts: list[str]) -> list[dict[str, float]]:
-        """Cosine similarity of each text to each sector description (label + description)."""
-        if self.encoder is None or not texts:
-            return [{} for _ in texts]
+    def code(self, batch: Batch, indices: list[int]) -> dict[int, list[CodeOut]]:
+        embed = [i for i in indices if batch.passages[i].lang in self.embedding_languages]
+        similarity: dict[int, dict[str, float]] = {}
+        if self.encoder is not None and embed:
+            vectors = batch.features.embeddings(embed, self.encoder)
+            similarity = dict(zip(embed, self.similarities_of(vectors)))
+        return {i: self.code_passage(batch.analyses[i], similarity.get(i, {})) for i in indices}
+
+    def similarities_of(self, vectors: np.ndarray) -> list[dict[str, float]]:
+        """Cosine similarity of each vector to each sector description (label + description)."""
         if self._descriptions is None:
             self._descriptions = self.encoder.encode([
                 f"{s.label}. {s.description}" for s in self.codebook.sectors.values()])
-        scores = np.asarray(self.encoder.encode(texts)) @ np.asarray(self._descriptions).T
+        scores = np.asarray(vectors) @ np.asarray(self._descriptions).T
         return [{sector: round(float(v), 4) for sector, v in zip(self.sector_ids, row)}
                 for row in scores]
 
-    def code_batch(self, texts: list[str], analyses: list[Analysis],
-                   similarities: list[dict[str, float]]) -> list[list[CodeOut]]:
-        return [self.code(a, s) for a, s in zip(analyses, similarities)]
-
-    def code(self, analysis: Analysis, similarity: dict[str, float]) -> list[CodeOut]:
+    def code_passage(self, analysis: Analysis, similarity: dict[str, float]) -> list[CodeOut]:
         hits: dict[str, set[str]] = {}
         for hit in analysis.sectors:
             hits.setdefault(hit.id, set()).add(hit.text.lower())
@@ -60,3 +69,13 @@ class SectorStage:
                                               "via": "+".join(v for v, on in (("patterns", by_patterns),
                                                                                ("similarity", by_similarity)) if on)}))
         return codes
+
+
+@stages.register("sector", "dictionary")
+def make_sector_stage(ctx: StageContext, arg: str | None) -> SectorStage:
+    """Codebook patterns, plus MiniLM similarity when `sectors.embeddings` is on."""
+    settings = ctx.config.sectors
+    encoder = (ctx.shared("encoder", lambda: SentenceEncoder(seed=ctx.config.seed))
+               if settings.embeddings else None)
+    return SectorStage(ctx.codebook, encoder, settings.threshold, settings.min_pattern_hits,
+                       frozenset(settings.embedding_languages))

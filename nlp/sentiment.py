@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from stancemap.errors import Errors, ModelError
-from stancemap.nlp.base import CodeOut
+from stancemap.nlp.base import Batch, CodeOut, Stage
 from stancemap.nlp.lexicon import DOMAIN_VALENCE
+from stancemap.nlp.registry import StageContext, stages
 
 NEUTRAL_BAND = 0.05  # VADER's own convention for compound scores
 
@@ -28,16 +29,33 @@ def vader():
     return analyzer
 
 
-class VaderSentiment:
+class SentimentStage(Stage):
+    """Sentiment stages code whole passages, from their texts and sentence spans."""
+
+    dimension = "sentiment"
+    codes_questions = False
+
+    def code(self, batch: Batch, indices: list[int]) -> dict[int, list[CodeOut]]:
+        found = self.code_batch([batch.texts[i] for i in indices],
+                                [batch.passages[i].lang for i in indices],
+                                [batch.analyses[i].sentences for i in indices])
+        return dict(zip(indices, found))
+
+    def code_batch(self, texts: list[str], langs: list[str | None],
+                   sentences: list[list[tuple[int, int]]] | None = None) -> list[list[CodeOut]]:
+        raise NotImplementedError
+
+
+class VaderSentiment(SentimentStage):
     """VADER is built for sentences: a passage's polarity is the mean of its sentences'
     compound scores, weighted by sentence length (and VADER's cost stays linear in length)."""
 
     name = "sentiment_vader"
     version = "1.1"
-    languages = {"en"}
+    languages = frozenset({"en"})
 
-    def __init__(self):
-        self.analyzer = vader()
+    def __init__(self, analyzer=None):
+        self.analyzer = analyzer or vader()
 
     def polarity(self, text: str, sentences: list[tuple[int, int]] | None = None) -> float:
         spans = sentences or [(0, len(text))]
@@ -58,7 +76,7 @@ class VaderSentiment:
         return out
 
 
-class TransformerSentiment:
+class TransformerSentiment(SentimentStage):
     """A fine-tuned classifier from a local folder. Its labels are mapped by name
     (negative/neutral/positive, or LABEL_0.. with the model's id2label); the score is
     P(positive) - P(negative)."""
@@ -109,3 +127,14 @@ class TransformerSentiment:
                                     details={"method": "transformer", "probabilities":
                                              [round(p, 4) for p in row]})])
         return out
+
+
+@stages.register("sentiment", "lexicon")
+def make_vader_sentiment(ctx: StageContext, arg: str | None) -> VaderSentiment:
+    return VaderSentiment(ctx.shared("vader", vader))
+
+
+@stages.register("sentiment", "model_dir")
+def make_transformer_sentiment(ctx: StageContext, arg: str | None) -> TransformerSentiment:
+    """`model_dir:PATH`, or the folder in `sentiment.model_dir`."""
+    return TransformerSentiment(Path(arg or ctx.config.sentiment.model_dir))

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from stancemap.nlp.analysis import Analysis
-from stancemap.nlp.base import CodeOut
+from stancemap.nlp.base import Batch, CodeOut, Stage
+from stancemap.nlp.registry import StageContext, stages
 from stancemap.nlp.sentiment import vader
 
 FAVOUR, AGAINST, NEUTRAL = "favour", "against", "neutral"
@@ -40,16 +41,21 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans or [(start, end)]
 
 
-class ClauseStance:
+class ClauseStance(Stage):
     name = "stance_clause"
     version = "1.0"
-    languages = {"en"}
+    dimension = "stance"
+    languages = frozenset({"en"})
+    codes_questions = False
 
     def __init__(self, analyzer=None):
         self.analyzer = analyzer or vader()
 
-    def code(self, text: str, analysis: Analysis) -> list[CodeOut]:
-        if analysis.lang not in self.languages or not analysis.targets:
+    def code(self, batch: Batch, indices: list[int]) -> dict[int, list[CodeOut]]:
+        return {i: self.code_passage(batch.texts[i], batch.analyses[i]) for i in indices}
+
+    def code_passage(self, text: str, analysis: Analysis) -> list[CodeOut]:
+        if not analysis.targets:
             return []
         per_target: dict[str, dict[tuple[int, int], str]] = {}
         for hit in analysis.targets:
@@ -66,3 +72,8 @@ class ClauseStance:
                                  details={"method": "clause-vader", "clauses": texts,
                                           "mentions": sorted(set(found.values()))}))
         return codes
+
+
+@stages.register("stance", "lexicon")
+def make_clause_stance(ctx: StageContext, arg: str | None) -> ClauseStance:
+    return ClauseStance(ctx.shared("vader", vader))  # one VADER lexicon for stance and sentiment

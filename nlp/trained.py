@@ -1,11 +1,13 @@
 """Stages that use classifiers trained on the coders' labels (`stancemap train`), in place of
-the default lexicon methods. Every code they write names the model version."""
+the default methods. Every code they write names the model version. They register as the
+method `trained` (the newest model of the task) or `trained:<version or folder>` (pinned)."""
 
 from __future__ import annotations
 
 from stancemap.annotations.codebook import Codebook
 from stancemap.nlp.analysis import Analysis
-from stancemap.nlp.base import CodeOut
+from stancemap.nlp.base import Batch, CodeOut, Stage
+from stancemap.nlp.registry import StageContext, stages
 from stancemap.nlp.sentiment import label_for
 from stancemap.nlp.training import model_input
 
@@ -14,7 +16,7 @@ def _polarity(probabilities: dict[str, float], positive: str, negative: str) -> 
     return round(probabilities.get(positive, 0.0) - probabilities.get(negative, 0.0), 4)
 
 
-class TrainedStage:
+class TrainedStage(Stage):
     task = ""
 
     def __init__(self, model, meta: dict, codebook: Codebook):
@@ -32,8 +34,13 @@ class TrainedStage:
 
 class TrainedStance(TrainedStage):
     task = "stance"
+    dimension = "stance"
+    codes_questions = False
 
-    def code(self, text: str, analysis: Analysis) -> list[CodeOut]:
+    def code(self, batch: Batch, indices: list[int]) -> dict[int, list[CodeOut]]:
+        return {i: self.code_passage(batch.texts[i], batch.analyses[i]) for i in indices}
+
+    def code_passage(self, text: str, analysis: Analysis) -> list[CodeOut]:
         targets = sorted({hit.id for hit in analysis.targets})
         if not targets:
             return []
@@ -51,8 +58,13 @@ class TrainedStance(TrainedStage):
 
 class TrainedSentiment(TrainedStage):
     task = "sentiment"
+    dimension = "sentiment"
+    codes_questions = False
 
-    def code_batch(self, texts: list[str], langs, sentences=None) -> list[list[CodeOut]]:
+    def code(self, batch: Batch, indices: list[int]) -> dict[int, list[CodeOut]]:
+        return dict(zip(indices, self.code_batch([batch.texts[i] for i in indices])))
+
+    def code_batch(self, texts: list[str], langs=None, sentences=None) -> list[list[CodeOut]]:
         out = []
         for probabilities in self._probabilities([("", text) for text in texts]):
             label = max(probabilities, key=lambda k: (probabilities[k], k))
@@ -66,11 +78,35 @@ class TrainedSentiment(TrainedStage):
 
 class TrainedSectors(TrainedStage):
     task = "sectors"
+    dimension = "sector"
     threshold = 0.5
 
-    def code_batch(self, texts: list[str], analyses, similarities) -> list[list[CodeOut]]:
-        out = []
-        for probabilities in self._probabilities([("", text) for text in texts]):
-            out.append([CodeOut("sector", sector, p, details={"method": self.kind, "model": self.version})
-                        for sector, p in sorted(probabilities.items()) if p >= self.threshold])
-        return out
+    def code(self, batch: Batch, indices: list[int]) -> dict[int, list[CodeOut]]:
+        found = self._probabilities([("", batch.texts[i]) for i in indices])
+        return {i: [CodeOut("sector", sector, p, details={"method": self.kind, "model": self.version})
+                    for sector, p in sorted(probabilities.items()) if p >= self.threshold]
+                for i, probabilities in zip(indices, found)}
+
+
+TRAINED = {"stance": TrainedStance, "sentiment": TrainedSentiment, "sector": TrainedSectors}
+
+
+def _register(dimension: str) -> None:
+    @stages.register(dimension, "trained")
+    def make(ctx: StageContext, arg: str | None) -> TrainedStage:
+        """`trained`: the newest model `stancemap train` saved for the task (or the one pinned
+        in coding.model_versions); `trained:<version or folder>`: that one."""
+        from stancemap.nlp.training import load_model
+
+        model, meta = load_model(ctx.project, dimension, arg or pinned_version(ctx, dimension))
+        return TRAINED[dimension](model, meta, ctx.codebook)
+
+
+def pinned_version(ctx: StageContext, task: str) -> str | None:
+    from stancemap.nlp.training import pinned_models
+
+    return pinned_models(ctx.project, ctx.config.coding.model_versions).get(task)
+
+
+for _dimension in TRAINED:
+    _register(_dimension)

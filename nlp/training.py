@@ -344,7 +344,7 @@ def _model_folder(project: Path, task: str, version: str | None) -> Path:
     return saved[-1]
 
 
-def pinned_models(project: Path, pins: list[str]) -> dict[str, str]:
+def pinned_models(project: Path | None, pins: list[str]) -> dict[str, str]:
     """task -> pin for coding.model_versions / --model-version; a typo, a missing folder or
     an empty one is an error here instead of silently falling back to the default method."""
     chosen: dict[str, str] = {}
@@ -363,8 +363,9 @@ def pinned_models(project: Path, pins: list[str]) -> dict[str, str]:
                                                     reason=f"{META} is unreadable: {err}")) from None
         else:
             task = pin.split("-", 1)[0]
-            if task not in TASKS or not (Path(project) / MODEL_DIR / pin / META).is_file():
-                saved = [p.name for t in TASKS for p in model_folders(project, t)]
+            if task not in TASKS or project is None \
+                    or not (Path(project) / MODEL_DIR / pin / META).is_file():
+                saved = [p.name for t in TASKS for p in model_folders(project, t)] if project else []
                 raise ModelError(Errors.E230.format(pin=pin, saved=", ".join(saved) or "none"))
         if task not in TASKS:
             raise ModelError(Errors.E032.format(path=pin, what="stancemap model",

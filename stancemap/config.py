@@ -51,6 +51,11 @@ class CodingConfig(BaseModel):
     model_versions: list[str] = Field(default_factory=list,
                                       description="pin trained models: versions or model folders, e.g. "
                                       "[\"stance-tfidf-2\", \"../pilot/models/sector-transformer-1\"]")
+    code_questions: bool = Field(False, description="also code interviewer/moderator turns for stance "
+                                 "and sentiment")
+    methods: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description="methods for other dimensions (country, codebook dimensions): "
+        "dimension -> {language -> method}, e.g. {country = {\"*\" = \"mentions\"}}")
 
 
 class SectorConfig(BaseModel):
@@ -61,12 +66,23 @@ class SectorConfig(BaseModel):
     embedding_languages: list[str] = Field(default_factory=lambda: ["en"],
                                            description="languages the (English) encoder is used for")
     min_pattern_hits: int = Field(1, ge=1, description="distinct pattern matches that code a sector")
+    methods: dict[str, str] = Field(default_factory=lambda: {"*": "dictionary"},
+                                    description="language -> method; \"*\" = every other language")
 
 
 class SentimentConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     model_dir: str = Field("", description="local transformers classifier folder; empty = VADER")
+    methods: dict[str, str] = Field(default_factory=lambda: {"*": "lexicon"},
+                                    description="language -> method; \"*\" = every other language")
+
+
+class StanceConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    methods: dict[str, str] = Field(default_factory=lambda: {"*": "lexicon"},
+                                    description="language -> method; \"*\" = every other language")
 
 
 class TopicConfig(BaseModel):
@@ -95,6 +111,7 @@ class Config(BaseModel):
     coding: CodingConfig = Field(default_factory=CodingConfig)
     sectors: SectorConfig = Field(default_factory=SectorConfig)
     sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
+    stance: StanceConfig = Field(default_factory=StanceConfig)
     topics: TopicConfig = Field(default_factory=TopicConfig)
 
 
@@ -122,6 +139,8 @@ def _toml_value(value) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_toml_value(str(k))} = {_toml_value(v)}" for k, v in value.items()) + "}"
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return repr(value) if isinstance(value, float) else str(value)

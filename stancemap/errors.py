@@ -138,6 +138,12 @@ class Errors:
     R_OUTLOOK_MSG = "Outlook message (.msg); save it as .eml (or as text) and ingest that"
     R_EPUB = "EPUB e-book; convert it to DOCX, HTML or text first (e.g. with Calibre or pandoc)"
 
+    # stages and their registry (E280–E299)
+    E280 = ("Unknown {dimension} method {method!r} in the config; use one of: {known} "
+            "(a language mapped to 'none' gets no {dimension} code).")
+    E281 = ("No method serves {dimension} for language {lang!r} and there is no '*' entry; add "
+            "'*' = \"<method>\" (or \"none\") to {section}.methods.")
+
 
 class StancemapError(Exception):
     """A user-facing error: the CLI prints its message on one line and exits with `exit_code`."""
