@@ -1,5 +1,6 @@
-"""Ingestion throughput: files/s and MB/s per format, and stancemap's PDF speed against bare
-pdfplumber `extract_text` over the same pages. Prints a Markdown table.
+"""Ingestion throughput: files/s and MB/s per format, stancemap's PDF speed against bare
+pdfplumber `extract_text` over the same pages, and the peak memory of ingesting the hostile
+test inputs. Prints a Markdown table.
 
     python benchmarks/ingest.py [--repeat 3]
 """
@@ -21,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "corpus"
 POLICY_PDF = ROOT.parent / "shared" / "testdata" / "hostile-inputs" / "pdfplumber" / "federal-register-2020-17221.pdf"
 UNGDC = ROOT.parent / "shared" / "corpus-demo" / "ungdc"
+HOSTILE = ROOT.parent / "shared" / "testdata" / "hostile-inputs"
 
 
 def timed_ingest(files: list[Path], repeat: int) -> float:
@@ -57,6 +59,24 @@ def row(label: str, files: list[Path], seconds: float) -> str:
             f"{len(files) / seconds:.1f} | {size / seconds:.2f} |")
 
 
+def peak_memory(folder: Path) -> tuple[float, float, int]:
+    """(peak RSS in MB, seconds, files) of `stancemap ingest folder` in a fresh process,
+    from the kernel's accounting of the finished child (getrusage)."""
+    import json
+    import resource
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "stancemap", "ingest", str(folder),
+                               "--project", str(Path(tmp) / "p"), "--json"],
+                              capture_output=True, text=True, cwd=ROOT)
+        seconds = time.perf_counter() - start
+        files = json.loads(done.stdout)["counts"]["files"] if done.stdout else 0
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest child so far
+    return peak_kb / 1024, seconds, files
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=3)
@@ -80,6 +100,10 @@ def main() -> int:
         print(row("policy PDF, 15 pages (bare pdfplumber extract_text)", [POLICY_PDF], bare))
         print(f"\nPDF speed ratio, stancemap / bare pdfplumber: {bare / ours:.2f} "
               f"(stancemap also segments, detects language per passage, hashes and stores)")
+    if HOSTILE.is_dir():
+        peak, seconds, files = peak_memory(HOSTILE)
+        print(f"\nPeak memory ingesting testdata/hostile-inputs ({files} files) in a fresh "
+              f"process: {peak:.0f} MB in {seconds:.1f} s (limit 1536 MB)")
     return 0
 
 
