@@ -45,11 +45,12 @@ def wait_option():
                              "it to finish (default: stop at once with a message).")
 
 
-def writing(project: Path, command: str, db: str | None, wait: float):
+def writing(project: Path, command: str, db: str | None, wait: float, inputs: Path | None = None):
     """Hold the project's writer lock for the whole command (one writer at a time)."""
     from stancemap.corpus.lock import writing as project_writing
 
-    return project_writing(project, command, db, wait, create=command in ("ingest", "run"))
+    return project_writing(project, command, db, wait, create=command in ("ingest", "run"),
+                           inputs=inputs)
 
 
 def project_config(project: Path | None, config: Path | None) -> Config:

@@ -51,7 +51,7 @@ def ingest_command(
     wait: float = wait_option(),
 ) -> None:
     """Read every file below FOLDER into the project: documents, passages, metadata, languages."""
-    with user_errors(), writing(project, "ingest", db, wait):
+    with user_errors(), writing(project, "ingest", db, wait, folder):
         settings = project_config(project, config)
         report = run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet, db)
     if as_json:

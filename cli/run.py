@@ -51,7 +51,7 @@ def run_command(
     from stancemap.nlp.pipeline import fit_topics
 
     show = not (quiet or as_json)
-    with user_errors(), writing(project, "run", db, wait):
+    with user_errors(), writing(project, "run", db, wait, folder):
         settings = project_config(project, config)
         if model_version:
             settings.coding.model_versions = list(model_version)

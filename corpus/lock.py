@@ -214,9 +214,10 @@ class writing:
     left to the store to report."""
 
     def __init__(self, project: Path, command: str, url: str | None = None, wait: float = 0.0,
-                 create: bool = False):
+                 create: bool = False, inputs: Path | None = None):
         self.args = (Path(project), command, url, wait)
         self.create = create
+        self.inputs = inputs
         self.held: _Held | None = None
         self.engine = None
 
@@ -234,6 +235,13 @@ class writing:
                 from stancemap.corpus.faults import os_fault
 
                 raise os_fault(err) or err
+        if path is not None and not url:
+            from stancemap.corpus.store import DB_NAME
+
+            not_a_project = not (project / DB_NAME).exists() and not self.create
+            is_input = self.inputs is not None and Path(self.inputs).resolve() == project.resolve()
+            if not_a_project or is_input:
+                return None  # no lock file in a folder that is no project: the store says why
         if url:
             from stancemap.corpus.store import make_engine
 
