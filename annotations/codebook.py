@@ -244,7 +244,10 @@ def load_codebook(path: Path | None = None) -> Codebook:
     if path is not None:
         if not Path(path).is_file():
             raise CodebookError(Errors.E021.format(path=path))
-        user = _read_yaml(Path(path).read_text("utf-8"), str(path))
+        try:
+            user = _read_yaml(Path(path).read_text("utf-8"), str(path))
+        except UnicodeDecodeError as err:
+            raise CodebookError(Errors.E226.format(path=path, reason=err.reason)) from None
         origin = str(path)
         extends = user.get("extends")
         if extends not in (None, "default"):

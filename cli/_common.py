@@ -29,6 +29,28 @@ def user_errors():
     except StancemapError as err:
         err_console.print(f"[bold red]Error:[/bold red] {err}", highlight=False, soft_wrap=True)
         raise typer.Exit(err.exit_code) from None
+    except Exception as err:  # a full disk, a corrupt database, a read-only folder, …
+        from stancemap.corpus.faults import known_fault
+
+        fault = known_fault(err)
+        if fault is None:
+            raise
+        err_console.print(f"[bold red]Error:[/bold red] {fault}", highlight=False, soft_wrap=True)
+        raise typer.Exit(fault.exit_code) from None
+
+
+def wait_option():
+    return typer.Option(0.0, "--wait", metavar="SECONDS", min=0,
+                        help="If another command is writing the project, wait up to SECONDS for "
+                             "it to finish (default: stop at once with a message).")
+
+
+def writing(project: Path, command: str, db: str | None, wait: float, inputs: Path | None = None):
+    """Hold the project's writer lock for the whole command (one writer at a time)."""
+    from stancemap.corpus.lock import writing as project_writing
+
+    return project_writing(project, command, db, wait, create=command in ("ingest", "run"),
+                           inputs=inputs)
 
 
 def project_config(project: Path | None, config: Path | None, db_url: str | None = None) -> Config:

@@ -12,7 +12,7 @@ from rich.table import Table
 from stancemap.cli._common import (apply_engine, engine_option, scheduler_option,
                                    active_codebook, codebook_option, config_option, console,
                                    db_option, progress_bar, project_config, project_option,
-                                   user_errors)
+                                   user_errors, wait_option, writing)
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -101,9 +101,10 @@ def code_command(
     model_version: Optional[list[str]] = typer.Option(
         None, "--model-version", help="Pin a trained model: a version (stance-tfidf-2) or another project's model folder "
              "(../pilot/models/stance-transformer-3). Repeatable."),
+    wait: float = wait_option(),
 ) -> None:
     """Code every passage: entities, countries, sectors, sentiment and stance."""
-    with user_errors():
+    with user_errors(), writing(project, "code", db, wait):
         settings = project_config(project, config, db)
         apply_engine(settings, engine, scheduler)
         if model_version:

@@ -20,7 +20,8 @@ def project_info(project: Path, db_url: str | None = None) -> dict:
     store = Store(project, url=db_url, create=False)
     try:
         return {"project": str(project), **store.counts(), "languages": store.tally("lang"),
-                "kinds": store.tally("kind"), "remembered": store.setting(KEY) or {}}
+                "kinds": store.tally("kind"), "remembered": store.setting(KEY) or {},
+                "runs_by_status": store.runs_by_status(), "need_review": store.needs_review()}
     finally:
         store.dispose()
 
@@ -45,6 +46,10 @@ def info_command(
     for group in ("kinds", "languages"):
         for name, count in sorted(info[group].items()):
             table.add_row(f"{group[:-1]}: {name}", str(count))
+    for status, count in sorted(info["runs_by_status"].items()):
+        if status != "completed":
+            table.add_row(f"runs {status}", str(count))
+    table.add_row("human codes needing re-review", str(len(info["need_review"])))
     console.print(table)
     remembered = describe(info["remembered"])
     if remembered:
@@ -54,3 +59,12 @@ def info_command(
         for what, value in remembered:
             choices.add_row(what, value)
         console.print(choices)
+    if info["need_review"]:
+        console.print("Human codes left on an old document version (their passage's text changed; "
+                      "review the passage in the current version):")
+        for code in info["need_review"][:20]:
+            console.print(f"  {code['source_path']} v{code['version']} · passage {code['passage_id']}"
+                          f" · {code['dimension']}{'/' + code['target'] if code['target'] else ''}"
+                          f" = {code['value']} ({code['source']})", highlight=False, markup=False)
+        if len(info["need_review"]) > 20:
+            console.print(f"  … and {len(info['need_review']) - 20} more (--json lists all)")

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from stancemap.cli._choices import choose_inputs, remember_inputs
 from stancemap.cli._common import (apply_engine, config_option, console, db_option, engine_option,
-                                   progress_bar, project_config, scheduler_option, user_errors, warn)
+                                   progress_bar, project_config, scheduler_option, user_errors,
+                                   wait_option, warn, writing)
 
 if TYPE_CHECKING:
     from stancemap.corpus.ingest import IngestReport
@@ -55,9 +56,10 @@ def ingest_command(
     db: Optional[str] = db_option(),
     engine: Optional[str] = engine_option(),
     scheduler: Optional[str] = scheduler_option(),
+    wait: float = wait_option(),
 ) -> None:
     """Read every file below FOLDER into the project: documents, passages, metadata, languages."""
-    with user_errors():
+    with user_errors(), writing(project, "ingest", db, wait, folder):
         settings = project_config(project, config, db)
         apply_engine(settings, engine, scheduler)
         manifest, pattern, text_columns = choose_inputs(project, db, manifest, pattern,

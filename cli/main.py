@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from stancemap import __version__
-from stancemap.cli import code, codebook, export, ingest, merge, plot, report, review, run, topics, train
+from stancemap.cli import (backup, check, code, codebook, export, ingest, merge, plot, report, review,
+                           run, topics, train)
 from stancemap.cli._help import readable_help
 from stancemap.cli.info import info_command
 
@@ -32,6 +33,8 @@ app.command("train", epilog=train.TRAIN_EPILOG)(train.train_command)
 app.command("evaluate", epilog=train.EVALUATE_EPILOG)(train.evaluate_command)
 app.add_typer(codebook.app, name="codebook")
 app.command("info", epilog="[bold]Example[/bold]\n\n  stancemap info --project study")(info_command)
+app.command("backup", epilog=backup.EPILOG)(backup.backup_command)
+app.command("check", epilog=check.EPILOG)(check.check_command)
 
 
 def _version(value: bool) -> None:
@@ -47,6 +50,23 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 
 
 def main() -> None:
-    app()
+    """Run the app; an error nobody foresaw still ends in one line (the traceback only with
+    STANCEMAP_DEBUG=1), so scripts and users never parse a Python dump."""
+    import os
+    import sys
+
+    try:
+        app()
+    except Exception as err:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("STANCEMAP_DEBUG"):
+            raise
+        from stancemap.corpus.faults import known_fault
+
+        fault = known_fault(err)
+        message = str(fault) if fault else (
+            f"unexpected {type(err).__name__}: {err}. This is a bug in stancemap; please report "
+            "it with the command you ran (STANCEMAP_DEBUG=1 shows the details).")
+        print(f"Error: {message}", file=sys.stderr)
+        sys.exit(fault.exit_code if fault else 1)
 if __name__ == "__main__":
     main()

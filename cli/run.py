@@ -10,7 +10,8 @@ import typer
 
 from stancemap.cli._common import (active_codebook, apply_engine, codebook_option, config_option,
                                    console, db_option, engine_option, err_console, project_config,
-                                   scheduler_option, topic_progress, user_errors, warn)
+                                   scheduler_option, topic_progress, user_errors, wait_option, warn,
+                                   writing)
 from stancemap.cli._choices import choose_inputs, load_choices, remember_inputs
 from stancemap.cli.code import print_code_summary, run_coding
 from stancemap.cli.ingest import print_summary, run_ingest
@@ -48,13 +49,14 @@ def run_command(
     model_version: Optional[list[str]] = typer.Option(
         None, "--model-version", help="Pin a trained model: a version (stance-tfidf-2) or another project's model folder "
              "(../pilot/models/stance-transformer-3). Repeatable."),
+    wait: float = wait_option(),
 ) -> None:
     """Ingest FOLDER, code every passage, fit topics and write the default exports."""
     from stancemap.datasets.export import export_project
     from stancemap.nlp.pipeline import fit_topics
 
     show = not (quiet or as_json)
-    with user_errors():
+    with user_errors(), writing(project, "run", db, wait, folder):
         settings = project_config(project, config, db)
         apply_engine(settings, engine, scheduler)
         if model_version:

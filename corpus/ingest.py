@@ -9,6 +9,7 @@ import bisect
 import hashlib
 import os
 import re
+import stat
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -55,6 +56,8 @@ class FileResult:
     passages: int = 0
     sha256: str | None = None
     duplicates: list[dict] = field(default_factory=list)  # records that repeat a stored text
+    carried: int = 0  # human codes that followed unchanged passages to the new version
+    need_review: int = 0  # human codes left on the old version: their passage changed
 
     @property
     def doc_id(self) -> str | None:
@@ -91,7 +94,9 @@ class IngestReport:
             "project": self.project,
             "files": [{"path": f.path, "status": f.status, "reason": f.reason,
                        "doc_id": f.doc_id, "doc_ids": f.doc_ids, "unchanged": f.unchanged,
-                       "duplicate_records": f.duplicates}
+                       "duplicate_records": f.duplicates,
+                       **({"human_codes_carried": f.carried, "human_codes_need_review": f.need_review}
+                          if f.carried or f.need_review else {})}
                       for f in self.files],
             "counts": self.counts,
             "warnings": self.warnings,
@@ -101,37 +106,121 @@ class IngestReport:
         }
 
 
+def printable(name: str) -> str:
+    """A file name as it can be stored and shown: bytes that are not UTF-8 (kept by Python as
+    surrogates) become \\xNN escapes."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+_SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+            (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _special(mode: int) -> str:
+    return next((what for test, what in _SPECIAL if test(mode)), "not a regular file")
+
+
 def discover(folder: Path, exclude: set[Path], excluder: Excluder | None = None,
-             excluded: list[dict] | None = None) -> Iterator[Path]:
-    """Every regular file below `folder`, sorted, except the project, the manifest and what
-    `excluder`'s globs name; those are appended to `excluded` ({"path", "rule"}; a folder
-    once, with a trailing '/')."""
+             excluded: list[dict] | None = None) -> Iterator[tuple[Path, FileProblem | None]]:
+    """Every entry below `folder` that needs a status, sorted: files to read (problem None) and
+    what cannot be read (named pipes, devices, broken links, links leading out of `folder`)
+    with the reason. Symbolic links are followed only to targets inside `folder`, each target
+    once: real files and folders first, then what links lead to. What `excluder`'s globs name
+    (hidden entries, README, LICENSE by default) is appended to `excluded` ({"path", "rule"};
+    a folder once, with a trailing '/')."""
     excluder = excluder or Excluder([])
     excluded = excluded if excluded is not None else []
-    for root, dirs, names in os.walk(folder):
-        root_path = Path(root)
-        kept = []
-        for name in sorted(dirs):
-            path = root_path / name
+    root = folder.resolve()
+    seen: set[Path] = set()  # real paths of files and folders already read
+    linked_dirs: list[Path] = []
+    linked_files: list[Path] = []
+
+    def inside(real: Path) -> bool:
+        return real == root or root in real.parents
+
+    def walk(directory: Path) -> Iterator[tuple[Path, FileProblem | None]]:
+        seen.add(directory.resolve())
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: os.fsencode(e.name))
+        except OSError as err:
+            yield directory, FileProblem("failed", Errors.R_UNREADABLE.format(reason=err.strerror))
+            return
+        subdirs = []
+        for entry in entries:
+            path = Path(entry.path)
             if path.resolve() in exclude:
                 continue
-            relative = path.relative_to(folder).as_posix()
-            rule = excluder.matches(relative, is_dir=True)
+            relative = printable(path.relative_to(folder).as_posix())
+            rule = excluder.matches(relative, is_dir=entry.is_dir(follow_symlinks=False))
             if rule:
-                excluded.append({"path": relative + "/", "rule": rule})
-            else:
-                kept.append(name)
-        dirs[:] = kept
-        for name in sorted(names):
-            path = root_path / name
-            if path.resolve() in exclude or not path.is_file():
+                excluded.append({"path": relative + ("/" if entry.is_dir(follow_symlinks=False)
+                                                     else ""), "rule": rule})
                 continue
-            relative = path.relative_to(folder).as_posix()
-            rule = excluder.matches(relative)
-            if rule:
-                excluded.append({"path": relative, "rule": rule})
-                continue
-            yield path
+            try:
+                if entry.is_symlink():
+                    target = Path(os.path.realpath(path))
+                    if not target.exists():
+                        yield path, FileProblem("skipped", Errors.R_LINK_BROKEN.format(
+                            target=printable(os.readlink(path))))
+                    elif not inside(target):
+                        yield path, FileProblem("skipped", Errors.R_LINK_OUTSIDE.format(
+                            target=printable(str(target))))
+                    elif target.is_dir():
+                        linked_dirs.append(path)
+                    else:
+                        linked_files.append(path)
+                elif entry.is_dir(follow_symlinks=False):
+                    subdirs.append(path)
+                elif entry.is_file(follow_symlinks=False):
+                    real = path.resolve()
+                    if real in seen:  # the same file again through a linked folder
+                        yield path, FileProblem("skipped", Errors.R_LINK_SEEN.format(
+                            target=printable(str(real))))
+                        continue
+                    seen.add(real)
+                    yield path, None
+                else:
+                    yield path, FileProblem("skipped", Errors.R_NOT_REGULAR.format(
+                        what=_special(entry.stat(follow_symlinks=False).st_mode)))
+            except OSError as err:
+                yield path, FileProblem("failed", Errors.R_UNREADABLE.format(reason=err.strerror))
+        for subdir in subdirs:
+            yield from walk(subdir)
+
+    yield from walk(folder)
+    while linked_dirs:
+        path = linked_dirs.pop(0)
+        target = path.resolve()
+        if target in seen:  # read already, or a loop back to a folder above
+            yield path, FileProblem("skipped", Errors.R_LINK_SEEN.format(target=printable(str(target))))
+        else:
+            yield from walk(path)
+    for path in linked_files:
+        target = path.resolve()
+        if target in seen:
+            yield path, FileProblem("skipped", Errors.R_LINK_SEEN.format(target=printable(str(target))))
+        elif not target.is_file():
+            yield path, FileProblem("skipped", Errors.R_NOT_REGULAR.format(
+                what=_special(target.stat().st_mode)))
+        else:
+            seen.add(target)
+            yield path, None
+
+
+def page_count(path: Path) -> int | None:
+    """A PDF's number of pages from its page tree (milliseconds, even for long files)."""
+    try:
+        import pypdfium2
+    except ImportError:
+        return None
+    try:
+        document = pypdfium2.PdfDocument(str(path), password="")
+    except Exception:  # noqa: BLE001 - the reader reports a broken file with its own reason
+        return None
+    try:
+        return len(document)
+    finally:
+        document.close()
 
 
 def file_sha256(path: Path) -> str:
@@ -221,7 +310,7 @@ class DocumentBuilder:
         if raw.page_info:
             extraction["pages"] = raw.page_info
 
-        return Document(doc_id=doc_id, source_path=str(path.resolve()), source_sha256=sha,
+        return Document(doc_id=doc_id, source_path=printable(str(path.resolve())), source_sha256=sha,
                         kind=kind, lang=lang, title=title, date=date, text=raw.text,
                         pages=raw.pages, meta=meta, extraction=extraction, passages=passages)
 
@@ -250,13 +339,20 @@ def read_documents(path: Path, sha: str, file_meta: dict[str, str], config: Conf
     try:
         with path.open("rb") as handle:
             head = handle.read(8192)
-        timeout = config.ingest.timeout_s
+        timeout, pages = config.ingest.timeout_s, None
+        started = time.monotonic()
         try:
-            with time_limit(timeout):
+            with time_limit(max(timeout, 30.0)):
                 reader = sniff(path, head)
+                pages = page_count(path) if reader == "pdf" else None
+            # a long document gets time in proportion to its length, so a 600-page report
+            # is read, not skipped whole, while a file that hangs is still stopped
+            timeout += config.ingest.timeout_per_page_s * (pages or 0)
+            with time_limit(max(timeout - (time.monotonic() - started), 0.001)):
                 raws = READERS[reader](path, options)
         except TimeLimitExceeded:
-            raise FileProblem("skipped", Errors.R_TIMEOUT.format(seconds=timeout))
+            raise FileProblem("skipped", Errors.R_TIMEOUT_PAGES.format(seconds=timeout, pages=pages)
+                              if pages else Errors.R_TIMEOUT.format(seconds=timeout))
         return ReadOutcome([builder.build(raw, path, sha, reader, file_meta, speakers)
                             for raw in raws])
     except FileProblem as problem:
@@ -326,6 +422,12 @@ class Ingestor:
         return meta
 
     # one file -----------------------------------------------------------------------------
+    def refuse(self, path: Path, problem: FileProblem) -> FileResult:
+        """An entry that is not read (a pipe, a device, a broken or outside link)."""
+        shown = printable(path.relative_to(self.folder).as_posix())
+        return self._record_problem(shown, printable(str(path.absolute())), None, 0,
+                                    problem.status, problem.reason)
+
     def process(self, path: Path) -> FileResult:
         """Check, read and store one file in this process."""
         pending = self.prepare(path)
@@ -337,9 +439,9 @@ class Ingestor:
     def prepare(self, path: Path) -> FileResult | Pending:
         """The checks before reading: size, hash, unchanged since the last ingest. A FileResult
         when the file is settled here (and recorded), a Pending when it needs reading."""
-        shown = path.relative_to(self.folder).as_posix()
-        key = str(path.resolve())
-        file_meta = self.file_metadata(path)
+        shown = printable(path.relative_to(self.folder).as_posix())
+        key = printable(str(path.resolve()))
+        file_meta = {k: printable(str(v)) for k, v in self.file_metadata(path).items()}
         sha, size = None, 0
         try:
             size = path.stat().st_size
@@ -375,15 +477,17 @@ class Ingestor:
             low = low_confidence_pages(document.extraction.get("pages", []), self.options)
             if low:
                 self.low_confidence.append(f"{pending.shown} (page {', '.join(map(str, low[:10]))})")
+        renamed = pending.shown != pending.path.relative_to(self.folder).as_posix()
         return self._store_documents(pending.shown, pending.key, pending.sha, pending.size,
-                                     outcome.documents)
+                                     outcome.documents,
+                                     Errors.R_NAME.format(shown=pending.shown) if renamed else None)
 
     def _record_problem(self, shown, key, sha, size, status, reason) -> FileResult:
         self.store.record_file(self.run_id, key, sha, size, status, reason, [], [], {})
         return FileResult(shown, status, reason, sha256=sha)
 
     def _store_documents(self, shown: str, key: str, sha: str, size: int,
-                         built: list[Document]) -> FileResult:
+                         built: list[Document], note: str | None = None) -> FileResult:
         new, revived, refreshed, doc_ids, reasons, statuses = [], [], [], [], [], []
         signatures: dict[str, bytes] = {}
         clusters: dict[str, str] = {}
@@ -449,9 +553,11 @@ class Ingestor:
                                                                records=named))
         if refreshed:
             reasons.insert(0, Errors.R_METADATA.format(count=len(refreshed)))
+        if note:
+            reasons.insert(0, note)
         reason = "; ".join(reasons[:3]) + (" …" if len(reasons) > 3 else "") if reasons else None
-        self.store.record_file(self.run_id, key, sha, size, status, reason, new, doc_ids,
-                               signatures, clusters, refreshed=refreshed, aliases=aliases)
+        moved = self.store.record_file(self.run_id, key, sha, size, status, reason, new, doc_ids,
+                                       signatures, clusters, refreshed=refreshed, aliases=aliases)
         # only after the commit, so a crash leaves the index consistent with the store
         for retired in self.by_path.get(key, set()) - set(doc_ids):
             self.index.remove(retired)
@@ -464,7 +570,8 @@ class Ingestor:
         self.clusters.update(clusters)
         return FileResult(shown, status, reason, doc_ids, sha256=sha,
                           passages=sum(len(d.passages) for d in new),
-                          duplicates=duplicates)
+                          duplicates=duplicates, carried=moved["carried"],
+                          need_review=moved["need_review"])
 
     def _shown(self, source_path: str) -> str:
         try:
@@ -548,10 +655,10 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
         excluder = Excluder(list(config.ingest.exclude) + read_ignore_file(folder))
         paths = list(discover(folder, exclude, excluder, excluded))
         if path_pattern:  # documentation at the root, beside inputs whose names the pattern gives
-            for path in [p for p in paths if p.parent == folder and p.suffix.lower() == ".md"
-                         and path_pattern.match(p.name) is None]:
-                paths.remove(path)
-                excluded.append({"path": path.name, "rule": "/*.md (root, not matching --pattern)"})
+            for entry in [e for e in paths if e[0].parent == folder and e[0].suffix.lower() == ".md"
+                          and path_pattern.match(e[0].name) is None]:
+                paths.remove(entry)
+                excluded.append({"path": entry[0].name, "rule": "/*.md (root, not matching --pattern)"})
         if on_start:
             on_start(len(paths))
         _retire_excluded(store, run_id, folder, excluded)
@@ -563,6 +670,19 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
                 on_file(result)
         report = IngestReport(run_id, str(project), results, time.perf_counter() - started,
                               excluded=excluded, unmatched_pattern=ingestor.unmatched_pattern)
+        carried, need_review = sum(r.carried for r in results), sum(r.need_review for r in results)
+        if carried:
+            report.warnings.append(f"{carried} human code(s) on unchanged passages followed "
+                                   "their files' new versions")
+        if need_review:
+            files = [r.path for r in results if r.need_review]
+            report.warnings.append(
+                f"{need_review} human code(s) need re-review: their passages changed in "
+                + ", ".join(files[:5]) + (" …" if len(files) > 5 else "")
+                + "; they stay on the old version (`stancemap info` lists them)")
+        for run in store.interrupted:
+            report.warnings.append(f"run {run['run_id']} ({run['command']}, started "
+                                   f"{run['started_at']}) was interrupted; what it finished is kept")
         if path_pattern and ingestor.unmatched_pattern:
             unmatched = ingestor.unmatched_pattern
             report.warnings.append(Errors.E100.format(
@@ -588,18 +708,20 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
 
 
 
-def _processed(ingestor: Ingestor, paths: list[Path], config: Config) -> Iterator[FileResult]:
-    """Every file's result, in path order: read here, or on the Dask cluster."""
+def _processed(ingestor: Ingestor, entries: list[tuple[Path, FileProblem | None]],
+               config: Config) -> Iterator[FileResult]:
+    """Every entry's result, in order: read here, or on the Dask cluster; entries that cannot
+    be read (a pipe, a broken link) are recorded with their reason."""
     if config.coding.engine != "dask":
-        for path in paths:
-            yield ingestor.process(path)
+        for path, problem in entries:
+            yield ingestor.process(path) if problem is None else ingestor.refuse(path, problem)
         return
     from stancemap.corpus.cluster import dask_client, in_order
 
     settled: dict[int, FileResult] = {}
     pending: list[tuple[int, Pending]] = []
-    for index, path in enumerate(paths):
-        checked = ingestor.prepare(path)
+    for index, (path, problem) in enumerate(entries):
+        checked = ingestor.prepare(path) if problem is None else ingestor.refuse(path, problem)
         if isinstance(checked, FileResult):
             settled[index] = checked
         else:
@@ -608,7 +730,7 @@ def _processed(ingestor: Ingestor, paths: list[Path], config: Config) -> Iterato
         outcomes = in_order(client, _read_task, [p for _, p in pending], config, ingestor.options)
         done = {index: ingestor.finish(item, outcome)
                 for (index, item), outcome in zip(pending, outcomes)}
-    for index in range(len(paths)):
+    for index in range(len(entries)):
         yield settled[index] if index in settled else done[index]
 
 

@@ -3,12 +3,27 @@ kinds of plain text (CSV, JSONL, HTML, prose)."""
 
 from __future__ import annotations
 
+import mmap
 import zipfile
 from pathlib import Path
+
+from stancemap.corpus.readers.mail import looks_like_email
 
 from stancemap.corpus.zipsafety import zip_problem
 from stancemap.errors import Errors, FileProblem
 
+_CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: old Office, .msg, encrypted OOXML
+# stream names in the compound file's directory (UTF-16LE), most telling first
+_CFB_STREAMS = (
+    ("EncryptedPackage", "failed", Errors.R_ENCRYPTED_OFFICE),
+    ("__substg1.0_", "unsupported", Errors.R_OUTLOOK_MSG),
+    ("WordDocument", "unsupported", Errors.R_UNSUPPORTED.format(
+        what="legacy Word document (.doc); save it as DOCX")),
+    ("Workbook", "unsupported", Errors.R_UNSUPPORTED.format(
+        what="legacy Excel workbook (.xls); save it as XLSX")),
+    ("PowerPoint Document", "unsupported", Errors.R_UNSUPPORTED.format(
+        what="legacy PowerPoint file (.ppt); save its text as DOCX")),
+)
 _UNSUPPORTED_MAGIC = (
     (b"\xd0\xcf\x11\xe0", "legacy Microsoft Office binary (.doc/.xls); save it as DOCX or XLSX"),
     (b"{\\rtf", "RTF; save it as DOCX"),
@@ -36,7 +51,9 @@ def _zip_kind(path: Path) -> str:
             if "xl/workbook.xml" in names:
                 return "xlsx"
             if "mimetype" in names:
-                mime = archive.read("mimetype")[:100].decode("ascii", "replace")
+                mime = archive.read("mimetype")[:100].decode("ascii", "replace").strip()
+                if mime == "application/epub+zip":
+                    raise FileProblem("unsupported", Errors.R_EPUB)
                 raise FileProblem("unsupported", Errors.R_UNSUPPORTED.format(
                     what=f"OpenDocument ({mime}); save it as DOCX or XLSX"))
     except zipfile.BadZipFile as err:
@@ -45,14 +62,26 @@ def _zip_kind(path: Path) -> str:
         what="ZIP archive (not DOCX or XLSX); unpack it first"))
 
 
+def _cfb_kind(path: Path) -> FileProblem:
+    """What an OLE compound file holds, from the stream names in its directory."""
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        for name, status, reason in _CFB_STREAMS:
+            if data.find(name.encode("utf-16-le")) >= 0:
+                return FileProblem(status, reason)
+    return FileProblem("unsupported", Errors.R_UNSUPPORTED.format(
+        what="OLE compound file (old Microsoft Office format); save it as DOCX or XLSX"))
+
+
 def sniff(path: Path, head: bytes) -> str:
-    """Return one of pdf, docx, xlsx, html, table, jsonl, image, text."""
+    """Return one of pdf, docx, xlsx, html, table, jsonl, image, email, text."""
     if b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(_IMAGE_MAGIC):
         return "image"
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(path)
+    if head.startswith(_CFB):
+        raise _cfb_kind(path)
     for magic, what in _UNSUPPORTED_MAGIC:
         if head.startswith(magic):
             raise FileProblem("unsupported", Errors.R_UNSUPPORTED.format(what=what))
@@ -60,6 +89,8 @@ def sniff(path: Path, head: bytes) -> str:
     if ext in {".xlsx", ".xlsm", ".docx", ".pdf"}:
         raise FileProblem("failed", Errors.R_READ.format(
             reason=f"the name says {ext} but the content is not one"))
+    if ext == ".eml" or (ext == "" and looks_like_email(head)):
+        return "email"
     if ext in _TABLE_EXT:
         return "table"
     if ext in _JSONL_EXT:

@@ -6,6 +6,8 @@ the run log, so a killed run leaves either all of a file or none of it."""
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,8 +15,9 @@ from typing import Any, Iterator
 
 import sqlalchemy as sa
 
+from stancemap.corpus import faults, lock
 from stancemap.corpus.document import Document
-from stancemap.errors import Errors, StoreError
+from stancemap.errors import Errors, StoreError, UsageError
 
 SCHEMA_VERSION = 3  # 2: mentions, codes, coded_documents, topic_models; 3: passages.role
 DB_NAME = "stancemap.db"
@@ -32,7 +35,7 @@ runs = sa.Table(
     sa.Column("command", sa.String(32), nullable=False),
     sa.Column("started_at", sa.String(32), nullable=False),
     sa.Column("finished_at", sa.String(32)),
-    sa.Column("status", sa.String(16), nullable=False),  # running | completed
+    sa.Column("status", sa.String(16), nullable=False),  # running | completed | interrupted
     sa.Column("manifest", sa.JSON, nullable=False),  # config, versions, seed, inputs
     sa.Column("counts", sa.JSON),
 )
@@ -157,16 +160,66 @@ def now() -> str:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError:  # opened read-only (see _sqlite_url): it reads as it is
+        pass
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
 
+def _sqlite_url(db_path: Path) -> str:
+    """The project's SQLite file; in a folder nobody may write (a read-only disk or share), it
+    is opened read-only so that `info`, `export` and `check` still work. With no write-ahead
+    log left over (a clean close) nothing can change it, so it is opened immutable."""
+    if not db_path.exists() or os.access(db_path.parent, os.W_OK):
+        return f"sqlite:///{db_path}"
+    wal = db_path.with_name(db_path.name + "-wal")
+    immutable = "" if wal.exists() and wal.stat().st_size else "&immutable=1"
+    return f"sqlite:///file:{db_path.resolve()}?mode=ro{immutable}&uri=true"
+
+
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+def make_engine(url: str) -> sa.Engine:
+    """An engine for a --db URL; a malformed, unsupported or driverless URL is a usage error."""
+    if url.startswith(("postgresql://", "postgres://")):  # the driver stancemap installs
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise UsageError(Errors.E201.format(url=url)) from None
+    backend = parsed.get_backend_name()
+    faults.opened["db"] = (parsed.database or "").removeprefix("file:") if backend == "sqlite" else \
+        parsed.render_as_string(hide_password=True)
+    if backend not in SUPPORTED_BACKENDS:
+        raise UsageError(Errors.E202.format(url=url, backend=backend))
+    if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        folder = Path(parsed.database.removeprefix("file:")).parent
+        if not folder.is_dir():
+            raise UsageError(Errors.E204.format(url=url, folder=folder))
+    # a server that does not answer fails in seconds, not after the OS's TCP timeout
+    connect_args = {"connect_timeout": 5} if backend == "postgresql" else {}
+    try:
+        engine = sa.create_engine(parsed, future=True, connect_args=connect_args)
+    except (sa.exc.NoSuchModuleError, ImportError) as err:
+        raise UsageError(Errors.E203.format(url=url, reason=err)) from None
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
 class Store:
     def __init__(self, project: Path, url: str | None = None, create: bool = True):
         self.project = project
+        self.url = url
+        self._open_runs: set[str] = set()
+        self.interrupted: list[dict] = []  # runs found left `running` by a killed process
+        if project.exists() and not project.is_dir():
+            raise UsageError(Errors.E205.format(path=project))
         if url is None:
             db_path = project / DB_NAME
             if not db_path.exists():
@@ -174,14 +227,19 @@ class Store:
                     if project.exists():
                         raise StoreError(Errors.E010.format(path=project, db=DB_NAME))
                     raise StoreError(Errors.E011.format(path=project))
-                project.mkdir(parents=True, exist_ok=True)
-            url = f"sqlite:///{db_path}"
-        elif url.startswith(("postgresql://", "postgres://")):  # the driver stancemap installs
-            url = "postgresql+psycopg://" + url.split("://", 1)[1]
-        self.engine = sa.create_engine(url, future=True)
-        if self.engine.dialect.name == "sqlite":
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-        self._prepare()
+                try:
+                    project.mkdir(parents=True, exist_ok=True)
+                except OSError as err:
+                    raise faults.os_fault(err) or err
+            elif db_path.is_file() and db_path.stat().st_size == 0:
+                raise StoreError(Errors.E206.format(db=db_path))
+            url = _sqlite_url(db_path)
+        self.engine = make_engine(url)
+        try:
+            self._prepare()
+        except sa.exc.DBAPIError as err:
+            self.engine.dispose()
+            raise faults.database_fault(err) or err
 
     def _prepare(self) -> None:
         with self.engine.begin() as conn:
@@ -242,17 +300,42 @@ class Store:
                                                     value=json.dumps(value, ensure_ascii=False)))
 
     # runs ---------------------------------------------------------------------------------
-    def begin_run(self, command: str, manifest: dict[str, Any]) -> str:
-        run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
-        with self.engine.begin() as conn:
-            conn.execute(runs.insert().values(run_id=run_id, command=command, started_at=now(),
-                                              status="running", manifest=manifest))
+    def begin_run(self, command: str, manifest: dict[str, Any], wait: float = 0.0) -> str:
+        """Take the writer lock (ProjectBusy if another process holds it), mark runs left
+        `running` by killed processes `interrupted`, and log the new run."""
+        held = lock.acquire(self.project, command, self.url, self.engine, wait)
+        try:
+            run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+            with self.engine.begin() as conn:
+                left = sa.and_(runs.c.status == "running", runs.c.run_id.not_in(held.runs)) \
+                    if held.runs else runs.c.status == "running"
+                self.interrupted = [dict(r) for r in conn.execute(
+                    sa.select(runs.c.run_id, runs.c.command, runs.c.started_at).where(left)).mappings()]
+                conn.execute(runs.update().where(left).values(status="interrupted"))
+                conn.execute(runs.insert().values(run_id=run_id, command=command, started_at=now(),
+                                                  status="running", manifest=manifest))
+        except BaseException:
+            lock.release(self.project, self.url)
+            raise
+        held.runs.add(run_id)
+        self._open_runs.add(run_id)
         return run_id
 
     def finish_run(self, run_id: str, counts: dict[str, int], manifest: dict[str, Any]) -> None:
         with self.engine.begin() as conn:
             conn.execute(runs.update().where(runs.c.run_id == run_id).values(
                 finished_at=now(), status="completed", counts=counts, manifest=manifest))
+        self._close_run(run_id)
+
+    def _close_run(self, run_id: str) -> None:
+        if run_id in self._open_runs:
+            self._open_runs.discard(run_id)
+            lock.release(self.project, self.url)
+
+    def runs_by_status(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {status: int(n) for status, n in conn.execute(
+                sa.select(runs.c.status, sa.func.count()).group_by(runs.c.status))}
 
     def run_log(self, run_id: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -328,12 +411,14 @@ class Store:
                     reason: str | None, new_documents: list[Document], doc_ids: list[str],
                     signatures: dict[str, bytes], clusters: dict[str, str] | None = None,
                     keep_record: bool = True, refreshed: list[Document] | None = None,
-                    aliases: dict[str, list[dict]] | None = None) -> None:
+                    aliases: dict[str, list[dict]] | None = None) -> dict[str, int]:
         """Store a file's documents, retire what they replace, and log the file — atomically.
         `refreshed`: stored documents whose metadata changed; updated and queued for re-coding.
         `aliases`: records (id, line, metadata) that repeat a stored document's text, added to
-        that document's extraction["records"] so no record id is lost."""
+        that document's extraction["records"] so no record id is lost. Returns how many human
+        codes moved to the new version and how many need re-review."""
         stamp = now()
+        replaced: list[str] = []
         with self.engine.begin() as conn:
             previous = conn.execute(sa.select(documents.c.doc_id).where(
                 documents.c.source_path == path, documents.c.retired_at.is_(None))).scalars().all()
@@ -363,6 +448,9 @@ class Store:
                         end=p.end, text=p.text, speaker=p.speaker, question=p.question,
                         lang=p.lang, page=p.page, meta=p.meta, role=p.role)
                         for p in document.passages])
+            moved = self._carry_human_codes(conn, replaced, doc_ids, stamp) \
+                if keep_record and status in ("ingested", "near_duplicate", "duplicate") and replaced \
+                else {"carried": 0, "need_review": 0}
             for document in refreshed or []:
                 conn.execute(documents.update().where(documents.c.doc_id == document.doc_id).values(
                     kind=document.kind, lang=document.lang, title=document.title,
@@ -389,6 +477,77 @@ class Store:
             conn.execute(file_events.insert().values(
                 run_id=run_id, path=path, sha256=sha256, status=status, reason=reason,
                 doc_ids=doc_ids, at=stamp))
+        return moved
+
+    def _carry_human_codes(self, conn, retired: list[str], current: list[str],
+                           stamp: str) -> dict[str, int]:
+        """Human codes follow their passage to the file's new version when the passage's text
+        is unchanged (the n-th passage with a text maps to the n-th with the same text), with a
+        note of the version they were made on. Codes on changed passages stay where they are:
+        `need_review` counts them (and `needs_review()` lists them)."""
+        def passages_by_text(doc_ids):
+            found: dict[str, list] = {}
+            rows = conn.execute(sa.select(passages.c.passage_id, passages.c.doc_id, passages.c.text)
+                                .where(passages.c.doc_id.in_(doc_ids))
+                                .order_by(passages.c.doc_id, passages.c.seq))
+            for row in rows:
+                found.setdefault(row.text, []).append(row)
+            return found
+
+        human = sa.or_(codes.c.status != "predicted", codes.c.source.not_like("model:%"))
+        old_passages = passages_by_text(retired)
+        where_old = {row.passage_id: (text, n) for text, rows in old_passages.items()
+                     for n, row in enumerate(rows)}
+        found = conn.execute(sa.select(codes).where(
+            codes.c.doc_id.in_(retired), human).order_by(codes.c.code_id)).mappings().all()
+        if not found:
+            return {"carried": 0, "need_review": 0}
+        versions = dict(conn.execute(sa.select(documents.c.doc_id, documents.c.version)
+                                     .where(documents.c.doc_id.in_(retired))).all())
+        new_passages = passages_by_text(current)
+        targets = {p.passage_id for rows in new_passages.values() for p in rows}
+        existing = {(r.passage_id, r.dimension, r.target, r.source, r.value) for r in conn.execute(
+            sa.select(codes.c.passage_id, codes.c.dimension, codes.c.target, codes.c.source,
+                      codes.c.value).where(codes.c.passage_id.in_(targets), human))} if targets else set()
+        carried, need_review = [], 0
+        for code in found:
+            text, n = where_old.get(code["passage_id"], (None, 0))
+            matches = new_passages.get(text, []) if text is not None else []
+            if n >= len(matches):
+                need_review += 1
+                continue
+            target = matches[n]
+            key = (target.passage_id, code["dimension"], code["target"], code["source"], code["value"])
+            if key in existing:
+                continue
+            existing.add(key)
+            note = {"code_id": code["code_id"], "passage_id": code["passage_id"],
+                    "doc_id": code["doc_id"], "version": versions.get(code["doc_id"])}
+            carried.append({**{k: v for k, v in code.items() if k != "code_id"},
+                            "passage_id": target.passage_id, "doc_id": target.doc_id,
+                            "details": {**(code["details"] or {}), "carried_from": note},
+                            "updated_at": stamp})
+        if carried:
+            conn.execute(codes.insert(), carried)
+        return {"carried": len(carried), "need_review": need_review}
+
+    def needs_review(self) -> list[dict[str, Any]]:
+        """Human codes left on a retired version because their passage's text changed."""
+        human = sa.or_(codes.c.status != "predicted", codes.c.source.not_like("model:%"))
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(codes.c.code_id, codes.c.passage_id, codes.c.dimension, codes.c.target,
+                          codes.c.value, codes.c.status, codes.c.source, codes.c.details,
+                          documents.c.source_path,
+                          documents.c.version)
+                .select_from(codes.join(documents, documents.c.doc_id == codes.c.doc_id))
+                .where(human, documents.c.superseded_by.is_not(None),
+                       documents.c.retired_at.is_not(None))
+                .order_by(documents.c.source_path, codes.c.code_id)).mappings().all()
+            moved = {(d or {}).get("carried_from", {}).get("code_id") for d in conn.execute(
+                sa.select(codes.c.details).where(human)).scalars()}
+        return [{k: v for k, v in r.items() if k != "details"} for r in rows
+                if r["code_id"] not in moved]
 
     # reading back -------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:
@@ -540,5 +699,14 @@ class Store:
                                               for c in chunk])
 
     def dispose(self) -> None:
+        """Runs this store began and never finished (an error stopped them) are `interrupted`."""
+        for run_id in list(self._open_runs):
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(runs.update().where(runs.c.run_id == run_id).values(
+                        finished_at=now(), status="interrupted"))
+            except sa.exc.DBAPIError:
+                pass  # e.g. the disk is still full: the next run marks it
+            self._close_run(run_id)
         self.engine.dispose()
 

@@ -97,9 +97,9 @@ class Coder:
         self.stages = list(made.values())
 
     def _use_trained(self, project: Path) -> None:
-        from stancemap.nlp.training import model_folders
+        from stancemap.nlp.training import model_folders, pinned_models
 
-        pinned = {Path(v).name.split("-", 1)[0] for v in self.config.coding.model_versions}
+        pinned = set(pinned_models(project, self.config.coding.model_versions))  # typos refused
         for task in TRAINABLE:
             if task not in pinned and not model_folders(project, task):
                 continue

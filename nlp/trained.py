@@ -117,10 +117,9 @@ def _register(dimension: str) -> None:
 
 
 def pinned_version(ctx: StageContext, task: str) -> str | None:
-    from pathlib import Path
+    from stancemap.nlp.training import pinned_models
 
-    pinned = {Path(v).name.split("-", 1)[0]: v for v in ctx.config.coding.model_versions}
-    return pinned.get(task)
+    return pinned_models(ctx.project, ctx.config.coding.model_versions).get(task)
 
 
 for _dimension in TRAINED:

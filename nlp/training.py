@@ -386,6 +386,36 @@ def _model_folder(project: Path, task: str, version: str | None) -> Path:
     return saved[-1]
 
 
+def pinned_models(project: Path | None, pins: list[str]) -> dict[str, str]:
+    """task -> pin for coding.model_versions / --model-version; a typo, a missing folder or
+    an empty one is an error here instead of silently falling back to the default method."""
+    chosen: dict[str, str] = {}
+    for pin in pins:
+        if "/" in pin or os.sep in pin:
+            folder = Path(pin)
+            if not folder.is_dir():
+                raise ModelError(Errors.E031.format(path=folder))
+            if not (folder / META).is_file():
+                empty = not any(folder.iterdir())
+                raise ModelError(Errors.E231.format(path=folder, what=": it is empty" if empty else ""))
+            try:
+                task = json.loads((folder / META).read_text("utf-8")).get("task")
+            except (ValueError, UnicodeDecodeError, AttributeError) as err:
+                raise ModelError(Errors.E032.format(path=folder, what="stancemap model",
+                                                    reason=f"{META} is unreadable: {err}")) from None
+        else:
+            task = pin.split("-", 1)[0]
+            if task not in TASKS or project is None \
+                    or not (Path(project) / MODEL_DIR / pin / META).is_file():
+                saved = [p.name for t in TASKS for p in model_folders(project, t)] if project else []
+                raise ModelError(Errors.E230.format(pin=pin, saved=", ".join(saved) or "none"))
+        if task not in TASKS:
+            raise ModelError(Errors.E032.format(path=pin, what="stancemap model",
+                                                reason=f"it was trained for {task!r}"))
+        chosen[task] = pin
+    return chosen
+
+
 def load_model(project: Path, task: str, version: str | None = None):
     """(classifier, meta). scikit-learn models load through skops, which refuses any type outside
     scikit-learn, NumPy, SciPy and stancemap; transformer weights are safetensors."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from stancemap.corpus.language import DEFAULT_LANGUAGES, PREFERRED_LANGUAGES
 from stancemap.errors import ConfigError, Errors
@@ -21,6 +21,7 @@ class IngestConfig(BaseModel):
 
     max_file_mb: float = Field(100.0, gt=0, description="larger files are skipped")
     timeout_s: float = Field(120.0, gt=0, description="per-file time limit for reading")
+    timeout_per_page_s: float = Field(1.0, ge=0, description="added to timeout_s per PDF page")
     near_duplicate_threshold: float = Field(0.8, gt=0, le=1,
                                             description="estimated Jaccard of word 5-grams")
     max_passage_chars: int = Field(3000, ge=200, description="longer paragraphs are cut at sentences")
@@ -45,6 +46,16 @@ class IngestConfig(BaseModel):
                                      "those of ingest.languages that are installed")
     ocr_min_confidence: float = Field(60.0, ge=0, le=100,
                                       description="OCR'd pages below this mean confidence are reported")
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        from stancemap.corpus.iso639 import CODES
+
+        for code in value:
+            if code not in CODES:
+                raise ValueError(Errors.E232.format(code=code))
+        return value
 
 
 class CodingConfig(BaseModel):
@@ -166,7 +177,11 @@ def load_config(path: Path | None) -> Config:
     if not path.is_file():
         raise ConfigError(Errors.E007.format(path=path))
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ConfigError(Errors.E225.format(path=path, reason=err.reason)) from None
+    try:
+        data = tomllib.loads(text)
         return Config.model_validate(data)
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(Errors.E008.format(path=path, details=f"  {err}")) from err

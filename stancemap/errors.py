@@ -143,6 +143,52 @@ class Errors:
     E173 = ("The project's manifest {path} (remembered from an earlier ingest) is missing. Restore "
             "it, or give --manifest FILE.")
 
+    # issue 15: project lock, store and environment faults, backup/check, model pins, languages
+    E200 = ("project {path} is being written by pid {pid}{host} since {since} ({command}); try again "
+            "when it finishes, or add --wait SECONDS to wait for it.")
+    E201 = ("--db {url!r} is not a database URL; use postgresql://user@host/dbname (a team project) "
+            "or sqlite:///path/to/file.db.")
+    E202 = ("--db {url!r}: {backend!r} databases are not supported; stancemap keeps projects in "
+            "SQLite (the default, no --db) or PostgreSQL (postgresql://user@host/dbname).")
+    E203 = ("--db {url!r}: the database driver is not installed ({reason}); for PostgreSQL install "
+            "stancemap with the 'postgres' extra (pip install 'stancemap[postgres]').")
+    E204 = "--db {url!r}: the folder {folder} does not exist; create it first or give another path."
+    E205 = ("The project path {path} (or a folder above it) is a file, not a folder; give a folder "
+            "(a new one or an existing project).")
+    E206 = ("{db} is empty (0 bytes): the project database was truncated or a copy failed. Restore "
+            "it from a backup (`stancemap backup` makes one), or delete the empty file to start a "
+            "new project.")
+    E210 = ("{db} is damaged or not a stancemap database ({reason}). Restore it from a backup "
+            "(`stancemap backup` makes one), or ingest the source folder into a new project.")
+    E211 = ("No space left for {db} ({reason}): the current transaction was rolled back and nothing "
+            "half-written is kept. Free some disk space and run the command again; finished files "
+            "are not redone.")
+    E212 = ("Cannot write {path}: {reason}. The folder (or a folder above it) is read-only; make it "
+            "writable or choose another --project.")
+    E213 = ("Cannot open the database {db}: its folder does not exist or cannot be written; check "
+            "the path and its permissions.")
+    E214 = "{db} stayed locked by another process for 30 s; try again when that process finishes."
+    E215 = ("Cannot connect to the database {db}: {reason}. Check the host, port, database name and "
+            "credentials, and that the server is running.")
+    E216 = "{path} is a folder; give a file."
+    E217 = "File not found: {path}."
+    E218 = ("Out of memory. Lower coding.batch_size or ingest.max_file_mb in the config, or ingest "
+            "the largest files separately.")
+    E220 = ("`stancemap backup` copies SQLite projects; this project is in PostgreSQL. Use the "
+            "server's own tool: pg_dump --format=custom --file {out} '{url}' (restore with "
+            "pg_restore --clean --dbname '{url}' {out}).")
+    E221 = "{path} exists already; `stancemap backup` never overwrites a file. Choose a new name."
+    E222 = "The folder for the backup, {folder}, does not exist; create it first."
+    E225 = ("Config file {path} is not UTF-8 text ({reason}); it must be a TOML file like the "
+            "stancemap.toml a new project gets.")
+    E226 = "Codebook {path} is not UTF-8 text ({reason}); it must be a YAML file."
+    E230 = ("Unknown --model-version {pin!r}: a pin is a version such as stance-tfidf-2 "
+            "(task stance, sentiment or sector) or a model folder's path; saved here: {saved}.")
+    E231 = ("Model folder {path} holds no stancemap model (no meta.json){what}; give the folder "
+            "`stancemap train` wrote, e.g. PROJECT/models/stance-tfidf-1.")
+    E232 = ("Unknown language code {code!r} in ingest.languages; use ISO 639-1 codes such as en, "
+            "ru, zh, kk, uz, ky.")
+
     # file-level reasons, recorded in the run log
     R_EMPTY = "empty file (0 bytes)"
     R_METADATA = ("text unchanged; manifest or path-pattern values changed, {count} document(s) "
@@ -150,6 +196,8 @@ class Errors:
     R_BLANK = "no text: the file holds only white space"
     R_TOO_BIG = "file is {size_mb:.1f} MB, over the {limit_mb:g} MB limit (ingest.max_file_mb)"
     R_TIMEOUT = "reading took longer than {seconds:g} s (ingest.timeout_s); the file was skipped"
+    R_TIMEOUT_PAGES = ("reading took longer than {seconds:g} s (ingest.timeout_s + "
+                       "ingest.timeout_per_page_s for each of its {pages} pages); the file was skipped")
     R_UNSUPPORTED = "unsupported format: {what}"
     R_ENCRYPTED = "encrypted PDF: it needs a password (an empty password was tried)"
     R_PDF_BROKEN = "PDF cannot be parsed: {reason}"
@@ -179,6 +227,17 @@ class Errors:
     E301 = ("--pseudonymise cannot be used with --format qdpx: a REFI-QDA project carries the "
             "documents' full texts and codings by character position. Export csv, xlsx, "
             "labelstudio or doccano instead.")
+    R_NOT_REGULAR = "not a regular file but {what}; nothing to read"
+    R_LINK_BROKEN = "broken symbolic link (to {target}); nothing to read"
+    R_LINK_OUTSIDE = "symbolic link to {target}, outside the ingested folder; not followed"
+    R_LINK_SEEN = "symbolic link to {target}, which is read already under its own name"
+    R_UNREADABLE = "cannot open the file: {reason}"
+    R_NAME = "the file name is not valid UTF-8; recorded as {shown}"
+    R_EMAIL_NO_TEXT = "e-mail without a text or HTML body{listed}; attachments are not read"
+    R_ENCRYPTED_OFFICE = ("encrypted Office document (an OLE container with an EncryptedPackage): "
+                          "it needs a password; save an unprotected copy as DOCX or XLSX")
+    R_OUTLOOK_MSG = "Outlook message (.msg); save it as .eml (or as text) and ingest that"
+    R_EPUB = "EPUB e-book; convert it to DOCX, HTML or text first (e.g. with Calibre or pandoc)"
 
     # stages and their registry (E280–E299)
     E280 = ("Unknown {dimension} method {method!r} in the config; use one of: {known} "

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 from stancemap.corpus.document import RawDocument
-from stancemap.corpus.readers import html, jsonl, ocr, office, pdf, table, text
+from stancemap.corpus.readers import html, jsonl, mail, ocr, office, pdf, table, text
 
 ReaderOptions = dict
 Reader = Callable[[Path, ReaderOptions], list[RawDocument]]
@@ -20,10 +20,11 @@ READERS: dict[str, Reader] = {
     "html": html.read_html,
     "text": text.read_text,
     "image": ocr.read_image,
+    "email": mail.read_email,
 }
 
 # the library each reader stands on, recorded in every document's extraction info
 READER_LIBRARIES = {
     "pdf": "pypdfium2", "image": "pytesseract", "docx": "python-docx", "xlsx": "openpyxl", "table": None,
-    "jsonl": None, "html": "beautifulsoup4", "text": "charset-normalizer",
+    "jsonl": None, "html": "beautifulsoup4", "text": "charset-normalizer", "email": None,
 }

@@ -67,10 +67,10 @@ def _text_blocks(root) -> list[str]:
     return merged
 
 
-def read_html(path: Path, options: dict) -> list[RawDocument]:
+def html_text(raw: str) -> tuple[str, str | None, str | None]:
+    """(main text, title, lang) of an HTML page (also an e-mail's HTML body)."""
     from bs4 import BeautifulSoup
 
-    raw, encoding = _decode_html(path.read_bytes())
     soup = BeautifulSoup(raw, "lxml")
     title_tag = soup.find("title")
     title = " ".join(title_tag.get_text().split()) if title_tag else None
@@ -86,7 +86,12 @@ def read_html(path: Path, options: dict) -> list[RawDocument]:
     builder = TextBuilder()
     for block in _text_blocks(main):
         builder.add(block)
-    text = builder.text()
+    return builder.text(), title or None, lang
+
+
+def read_html(path: Path, options: dict) -> list[RawDocument]:
+    raw, encoding = _decode_html(path.read_bytes())
+    text, title, lang = html_text(raw)
     if not text:
         raise FileProblem("skipped", Errors.R_HTML_NO_TEXT)
     meta = {"html_lang": lang} if lang else {}

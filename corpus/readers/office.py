@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 from stancemap.corpus.document import RawDocument, TextBuilder
@@ -39,11 +41,36 @@ def _blocks(container) -> list[str]:
     return blocks
 
 
+def _without_dtd(path: Path) -> io.BytesIO | None:
+    """Word never writes a DTD. A part that declares one (made by another program, or hostile)
+    gets its internal entities expanded — never external ones, never from the network, within
+    libxml2's expansion limits — and is written again without it: python-docx does not expand
+    entities, and would keep only the text before the first reference."""
+    from lxml import etree
+
+    with zipfile.ZipFile(path) as archive:
+        flagged = {info.filename for info in archive.infolist() if info.filename.endswith(".xml")
+                   and b"<!DOCTYPE" in archive.open(info).read(4096)}
+        if not flagged:
+            return None
+        parser = etree.XMLParser(resolve_entities="internal", no_network=True, load_dtd=False)
+        copy = io.BytesIO()
+        with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as out:
+            for info in archive.infolist():
+                data = archive.read(info)
+                if info.filename in flagged:
+                    data = etree.tostring(etree.fromstring(data, parser), xml_declaration=True,
+                                          encoding="UTF-8", standalone=True)
+                out.writestr(info, data)
+    copy.seek(0)
+    return copy
+
+
 def read_docx(path: Path, options: dict) -> list[RawDocument]:
     import docx
 
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(_without_dtd(path) or str(path))
     except Exception as err:
         raise FileProblem("failed", Errors.R_DOCX_BROKEN.format(
             reason=f"{type(err).__name__}: {err}")) from err

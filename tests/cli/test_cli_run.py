@@ -62,7 +62,7 @@ def test_every_command_has_help_with_an_example():
     for command in (["run"], ["ingest"], ["code"], ["topics"], ["export"], ["merge"], ["info"], ["train"],
                     ["evaluate"], ["review", "export"], ["review", "import"], ["review", "agreement"],
                     ["review", "adjudicate"], ["codebook", "import-qdpx"],
-                    ["codebook", "validate"], ["codebook", "show"]):
+                    ["codebook", "validate"], ["codebook", "show"], ["backup"], ["check"]):
         result = invoke(*command, "--help")
         assert result.exit_code == 0 and "Example" in result.output, command
 

@@ -44,7 +44,8 @@ def snapshot(project):
 
 def committed_files(project):
     try:
-        with sqlite3.connect(project / "stancemap.db", timeout=1) as conn:
+        # read-only: a plain connect would create an empty stancemap.db, which stancemap refuses
+        with sqlite3.connect(f"file:{project / 'stancemap.db'}?mode=ro", uri=True, timeout=1) as conn:
             return conn.execute("SELECT count(*) FROM files").fetchone()[0]
     except sqlite3.Error:
         return 0

@@ -199,7 +199,7 @@ def test_limits_skip_big_and_slow_files(ingest_folder, tmp_path):
     folder.mkdir()
     (folder / "big.txt").write_text("Astana " * 200_000, encoding="utf-8")
     shutil.copy(CORPUS / "policy" / "digital_silk_road_brief.pdf", folder)
-    config = Config(ingest=IngestConfig(max_file_mb=1, timeout_s=0.001))
+    config = Config(ingest=IngestConfig(max_file_mb=1, timeout_s=0.001, timeout_per_page_s=0))
     report, _ = ingest_folder(folder, config=config)
     reasons = {f.path: (f.status, f.reason) for f in report.files}
     assert reasons["big.txt"][0] == "skipped" and "over the 1 MB limit" in reasons["big.txt"][1]
