@@ -9,7 +9,7 @@ from pathlib import Path
 
 from stancemap.corpus.readers.mail import looks_like_email
 
-from stancemap.corpus.zipsafety import zip_problem
+from stancemap.corpus.zipsafety import inflate_problem
 from stancemap.errors import Errors, FileProblem
 
 _CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: old Office, .msg, encrypted OOXML
@@ -40,7 +40,9 @@ _HTML_EXT = {".html", ".htm", ".xhtml"}
 
 
 def _zip_kind(path: Path) -> str:
-    problem = zip_problem(path)
+    # every entry inflated once as a capped stream: headers that lie about sizes are caught
+    # here, before python-docx or openpyxl inflate an entry whole
+    problem = inflate_problem(path)
     if problem:
         raise FileProblem("failed", Errors.R_READ.format(reason=f"ZIP container refused: {problem}"))
     try:

@@ -289,3 +289,33 @@ def test_xlsx_every_sheet_is_read_with_its_name(tmp_path):
     assert docs[1].segments[0].meta["sheet"] == "Kyrgyzstan 2024"
     assert docs[1].segments[0].speaker == "7"
     assert any("sheet 'codes' not read: no open-ended text column" in w for w in docs[0].warnings)
+
+
+@pytest.mark.slow
+def test_docx_whose_headers_lie_about_its_size_is_refused_before_it_is_inflated(tmp_path):
+    """A 510 MB document.xml declared as 1,000 bytes: refused while streaming, memory flat."""
+    import resource
+    import zipfile
+
+    from stancemap.corpus.sniff import sniff
+
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w") as entry:
+            for _ in range(510):
+                entry.write(b" " * 2**20)
+    data = bytearray(bomb.read_bytes())
+    size = (510 * 2**20).to_bytes(4, "little")
+    name = b"word/document.xml"
+    local = data.index(b"PK\x03\x04", 4)  # the second entry's local and central headers
+    central = data.index(b"PK\x01\x02", data.index(b"PK\x01\x02") + 4)
+    for at, offset in ((local, 22), (central, 24)):
+        assert data[at + (30 if offset == 22 else 46):][:len(name)] == name
+        assert data[at + offset:at + offset + 4] == size
+        data[at + offset:at + offset + 4] = (1000).to_bytes(4, "little")
+    bomb.write_bytes(bytes(data))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(FileProblem, match="ZIP container refused"):  # a CRC or an inflate cap
+        sniff(bomb, bomb.read_bytes()[:8192])
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200 * 1024  # KB

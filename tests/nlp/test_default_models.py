@@ -7,7 +7,7 @@ import pytest
 from stancemap.nlp.default_models import EmbeddingHead, ShippedModels
 from stancemap.nlp.default_stage import DefaultSentiment, DefaultStance
 from stancemap.nlp.labelled import SENTIMENT_TO_STANCE, item_queries, public_splits
-from tests.conftest import SHARED, needs_shared
+from conftest import SHARED, needs_shared
 
 LABELLED = SHARED / "testdata" / "labelled"
 

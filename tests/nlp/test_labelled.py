@@ -3,7 +3,7 @@
 from collections import Counter
 
 from stancemap.nlp.labelled import persent, public_splits, rusentne, split_by_group, stance_csv
-from tests.conftest import DATA, SHARED, needs_shared
+from conftest import DATA, SHARED, needs_shared
 
 LABELLED = SHARED / "testdata" / "labelled"
 
