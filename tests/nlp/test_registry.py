@@ -91,17 +91,18 @@ def test_question_turns_get_no_stance_or_sentiment(coder):
 
 
 def test_default_signature_is_unchanged_by_the_registry(codebook):
-    """Projects coded before the registry are not re-coded: the payload is the old one."""
+    """The registry keeps the old payload's shape (sectors 1.1 and its thresholds are the
+    generic-word change, which does re-code: its codes differ)."""
     import hashlib
     import json
 
     config = Config.model_validate({"sectors": {"embeddings": False}})
     coder = Coder(codebook, config)
     payload = {"codebook": codebook.digest,
-               "stages": {"entities": "1.0", "countries": "1.0", "sectors": "1.0",
+               "stages": {"entities": "1.0", "countries": "1.0", "sectors": "1.1",
                           "sentiment_vader": "1.1", "stance_clause": "1.0"},
-               "sectors": {"embeddings": False, "threshold": 0.3, "embedding_languages": ["en"],
-                           "min_pattern_hits": 1},
+               "sectors": {"embeddings": False, "threshold": 0.55, "confirm_threshold": 0.45,
+                           "embedding_languages": ["en"], "min_pattern_hits": 1},
                "sentiment": {"model_dir": ""}, "seed": 0}
     assert coder.signature() == hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
