@@ -25,8 +25,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-DEFAULT_LANGUAGES = ["en", "ru", "zh", "kk", "ky", "uz", "tg", "tk", "uk", "be", "bg", "mn", "tr", "az", "fa",
-                     "ar", "de", "fr", "es", "ja", "ko"]
+DEFAULT_LANGUAGES = ["en", "ru", "zh", "kk", "ky", "uz", "tg", "tk", "kaa", "uk", "be", "bg", "mn", "tr",
+                     "az", "fa", "ar", "de", "fr", "es", "ja", "ko"]
 PREFERRED_LANGUAGES = ["en", "ru", "zh", "kk", "ky", "uz", "tg", "tk"]
 REGION_LANGUAGES = ("kk", "ky", "uz", "tg", "tk", "kaa")  # told apart by letters and words
 
@@ -204,7 +204,7 @@ class LanguageIdentifier:
             return Detection("zh", "Hani", 1.0, "script")
         if script in ("Cyrl", "Latn"):
             lang, confidence = (_cyrillic_region if script == "Cyrl" else _latin_region)(sample)
-            if lang and lang in self.languages + ["kaa"]:
+            if lang and lang in self.languages:
                 return Detection(lang, script, confidence, "letters")
         return self._by_lingua(sample, script, letters)
 

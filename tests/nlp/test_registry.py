@@ -91,10 +91,10 @@ def test_question_turns_get_no_stance_or_sentiment(coder):
 
 
 def test_default_signature_is_unchanged_by_the_registry(codebook):
-    """Projects coded before the registry with the lexicon everywhere are not re-coded: the
-    payload is the old one (the countries stage's version moved on its own, to 2.0, when regions
-    stopped being spread; the default now codes non-English stance and sentiment with the shipped
-    models, which changes the signature of default-configured projects by design)."""
+    """Projects coded before the registry with the lexicon everywhere keep the old payload's
+    shape. Stage versions moved on their own since, and re-code by design: countries 2.0
+    (regions no longer spread), sectors 1.1 (generic words need context); the default now codes
+    non-English stance and sentiment with the shipped models."""
     import hashlib
 
     from stancemap.nlp.countries import CountryStage
@@ -105,10 +105,10 @@ def test_default_signature_is_unchanged_by_the_registry(codebook):
                                     "sentiment": {"methods": {"*": "lexicon"}}})
     coder = Coder(codebook, config)
     payload = {"codebook": codebook.digest,
-               "stages": {"entities": "1.0", "countries": CountryStage.version, "sectors": "1.0",
+               "stages": {"entities": "1.0", "countries": CountryStage.version, "sectors": "1.1",
                           "sentiment_vader": "1.1", "stance_clause": "1.0"},
-               "sectors": {"embeddings": False, "threshold": 0.3, "embedding_languages": ["en"],
-                           "min_pattern_hits": 1},
+               "sectors": {"embeddings": False, "threshold": 0.55, "confirm_threshold": 0.45,
+                           "embedding_languages": ["en"], "min_pattern_hits": 1},
                "sentiment": {"model_dir": ""}, "seed": 0}
     assert coder.signature() == hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
