@@ -14,6 +14,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.exc import OperationalError
+
 from stancemap.errors import CodebookError, Errors, StoreError, UsageError
 
 if TYPE_CHECKING:
@@ -99,8 +101,12 @@ def choose_codebook(project: Path, db_url: str | None, config: Config, given: Pa
     else:
         book = load_codebook(configured)
         entry = _entry(book, configured)
-    if choices is not None:
-        save_choices(project, db_url, {"codebook": entry})
+    if choices is not None and {k: (remembered or {}).get(k) for k in entry} != entry:
+        try:
+            save_choices(project, db_url, {"codebook": entry})
+        except OperationalError as err:  # a read-only project is read, it remembers nothing
+            if "readonly" not in str(err):
+                raise
     return book
 
 

@@ -1,5 +1,6 @@
-"""The ISO 639-1 language codes, to refuse a typo in ingest.languages before a whole corpus is
-read with the wrong candidates."""
+"""The ISO 639-1 language codes (and the few ISO 639-3 codes of languages the identifier tells
+apart that have no 639-1 code: Karakalpak), to refuse a typo in ingest.languages before a whole
+corpus is read with the wrong candidates."""
 
 CODES = frozenset("""
 aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy
@@ -8,4 +9,5 @@ hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw
 ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa
 pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th
 ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
+kaa
 """.split())

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from stancemap.annotations.codebook import Codebook
-from stancemap.datasets.panel import panel_keys, panel_table
+from stancemap.config import PanelConfig
+from stancemap.datasets.panel import panel_keys, panel_table, perception_rows
 
 INDEX = "_index"  # a passage's position in the report's passage list
 
@@ -56,8 +57,10 @@ class Cells:
 def panel_cells(table: pd.DataFrame, by: list[str], codebook: Codebook
                 ) -> tuple[list[dict], dict[tuple, list[int]]]:
     """The panel's rows (JSON-ready) and, per cell key, the positions of its passages."""
-    panel = panel_table(table, by, codebook)
-    frame = panel_keys(table, by)
+    options = PanelConfig()
+    panel = panel_table(table, by, codebook, options)
+    counted, _ = perception_rows(table, options)  # the passages the panel counts
+    frame = panel_keys(counted, by, codebook, options)
     positions = {key_of(key if isinstance(key, tuple) else (key,)): cell[INDEX].tolist()
                  for key, cell in frame.groupby(by, dropna=False, sort=True)}
     rows = [{k: clean(v) for k, v in row.items()} for row in panel.to_dict("records")]

@@ -87,10 +87,12 @@ def browser_data(store: Store, codebook: Codebook, table: pd.DataFrame, cells: C
     records: list = [None] * total
     texts = table["text"].tolist()
     columns = ["passage_id", "doc_id", "seq", "start", "speaker", "question", "lang"]
+    roles = table["role"].tolist() if "role" in table else [None] * total
     for position, row in zip(embed, table[columns].iloc[embed].itertuples(index=False)):
         start = int(row.start)
         record = {"d": doc_index[row.doc_id], "s": int(row.seq), "sp": clean(row.speaker),
                   "q": clean(row.question), "l": clean(row.lang), "t": texts[position],
+                  "r": clean(roles[position]),
                   "c": found_codes.get(row.passage_id, []),
                   "m": [[a - start, b - start, label, canonical]
                         for a, b, label, canonical in found_mentions.get(row.passage_id, [])]}

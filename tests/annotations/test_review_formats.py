@@ -174,7 +174,8 @@ def test_doccano_unreviewed_pre_annotations_are_not_decisions(project, codebook,
     report = import_review(project, edited, codebook, annotator="aigerim")
     assert report.decisions == 2
     assert report.skipped == {
-        "not reviewed (label equals the model's pre-annotation and no comment marks it reviewed)": ["line 1"],
+        "not reviewed (label equals the model's pre-annotation and no comment marks it reviewed)":
+            ["line 1"] + [f"line {n}" for n in range(5, len(lines) + 1)],  # the lines left as they came
         "no label (not coded)": ["line 4"]}
     stored = {(p, t): st for p, d, t, v, s, st in human_codes(project) if st != "rejected"}
     first = lines[0]["item_id"].split("|")

@@ -51,7 +51,8 @@ def test_browser_records_hold_codes_mentions_and_context(example_report, coded_p
             assert 0 <= start < end <= len(record["t"])
     sources = {code[4] for r in records for code in r["c"]}
     assert any(s.startswith("model:") and "@" in s for s in sources)  # the model and its version
-    assert all(r["c"] for r in records if r["l"] == "en")
+    opinions = [r for r in records if r["l"] == "en" and r["r"] not in ("question", "context")]
+    assert opinions and all(r["c"] for r in opinions)  # questions and headers get no stance
     # context: the neighbour's position, in the same document, one passage along
     for position, record in enumerate(passages["records"]):
         if record and "nx" in record:
@@ -64,7 +65,9 @@ def test_browser_records_hold_codes_mentions_and_context(example_report, coded_p
         store.dispose()
 
 
-def test_capped_report_says_so_and_keeps_every_cell_listed(coded_project, tmp_path):
+def test_capped_report_says_so_and_keeps_every_cell_listed(coded_project, codebook, tmp_path):
+    from stancemap.datasets.tables import passage_table
+
     out = tmp_path / "capped.html"
     result = build_report(coded_project, out, max_passages=10, echo=lambda line: None)
     data = report_data(out)
@@ -72,9 +75,17 @@ def test_capped_report_says_so_and_keeps_every_cell_listed(coded_project, tmp_pa
     assert passages["capped"] and passages["embedded"] == result.embedded == 10
     assert sum(r is not None for r in passages["records"]) == 10
     assert "holds the text of 10 of" in out.read_text(encoding="utf-8")
-    # cells still list all their passages (not only the embedded ones)
+    # cells still list all their passages (not only the embedded ones): every opinion, since
+    # panels leave interviewer questions and transcript headers out
+    store = Store(coded_project, create=False)
+    try:
+        roles = passage_table(store, codebook)["role"]
+    finally:
+        store.dispose()
+    opinions = int((~roles.isin(["question", "context"])).sum())
+    assert opinions < result.passages
     total = next(f for f in data["figures"] if f["id"] == "corpus-kind")
-    assert sum(len(data["cells"][r["_cell"]]["p"]) for r in cell_rows(total["spec"])) == result.passages
+    assert sum(len(data["cells"][r["_cell"]]["p"]) for r in cell_rows(total["spec"])) == opinions
     # round-robin: the first cells each got an embedded passage
     first = [c for c in data["cells"] if c["p"]][:5]
     assert all(passages["records"][c["p"][0]] is not None for c in first)
@@ -144,8 +155,8 @@ def test_ungdc_report(tmp_path, codebook, coder):
     assert resource_references(out) == []
     figures = {f["id"]: f for f in data["figures"]}
     six = {"CHN", "KAZ", "KGZ", "TJK", "TKM", "UZB"}
-    # README_UNGDC.txt matches no pattern: its passages are the "no source country" bar
-    assert {r["source_country"] for r in cell_rows(figures["corpus-source_country"]["spec"])} == six | {None}
+    # README_UNGDC.txt is excluded at ingestion (README*): every bar is a speaker's country
+    assert {r["source_country"] for r in cell_rows(figures["corpus-source_country"]["spec"])} == six
     assert {r["year"] for r in cell_rows(figures["corpus-year"]["spec"])} - {None} == set(range(2013, 2019))
     assert {r["source_country"] for r in cell_rows(figures["stance-china"]["spec"])} <= six
     assert {r["about_country" if "about_country" in r else "country"]

@@ -208,8 +208,9 @@ def test_transformer_pinned_in_another_project(labelled_project, coded_project, 
 
 
 def test_sector_and_sentiment_models_train_and_code(coded_project, codebook, tmp_path):
-    """A coder who accepts every sector and sentiment code of the example corpus: both tasks
-    train (sectors multi-label, with sample weights), and `code` then uses them."""
+    """A coder who accepts the example corpus's sentiment codes and its sector codes (but for
+    sectors too rare to learn, which she rejects): both tasks train (sectors multi-label, with
+    sample weights), and `code` then uses them."""
     import pandas as pd
     import sqlalchemy as sa
 
@@ -221,7 +222,16 @@ def test_sector_and_sentiment_models_train_and_code(coded_project, codebook, tmp
     review = tmp_path / "all.csv"
     export_review(project, review, codebook, dims=["sentiment", "sector"])
     table = pd.read_csv(review, keep_default_na=False)
-    table.assign(coder_value=table.model_value.replace("", "none")).to_csv(review, index=False)
+    sectors = table[table.dimension == "sector"].model_value.str.split(";").explode()
+    common = set(sectors.value_counts()[lambda n: n >= 5].index) - {""}
+
+    def decided(row):
+        if row.dimension != "sector":
+            return row.model_value or "none"
+        kept = [v for v in row.model_value.split(";") if v in common]
+        return ";".join(kept) or "none"
+
+    table.assign(coder_value=table.apply(decided, axis=1)).to_csv(review, index=False)
     import_review(project, review, codebook, annotator="a")
     sector = train(project, "sector", codebook, folds=3)
     sentiment = train(project, "sentiment", codebook, folds=3)
