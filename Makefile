@@ -16,14 +16,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[nlp,torch,postgres,dask,dev]"
 	touch $(STAMP)
 
-# Tesseract and its language packs for OCR (Debian packages; does nothing when present)
+# Debian packages (each script does nothing when they are present): Tesseract and its language
+# packs for OCR, Chromium for the report's browser test
 setup: $(STAMP)
 	bash scripts/install-ocr.sh
+	bash scripts/install-chromium.sh
 
 demo: setup
 	$(BIN)/stancemap run examples/corpus --project demo-project --manifest examples/manifest.csv
 	$(BIN)/stancemap export --project demo-project --level panel --by source_country,sector,year \
 		--out demo-project/exports/panel_source_country_sector_year.dta
+	$(BIN)/stancemap report --project demo-project --out demo-project/exports/report.html
 	$(BIN)/stancemap info --project demo-project
 
 demo-ungdc: setup
@@ -39,6 +42,10 @@ bench: setup
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/train.py
+	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/sectors.py
+	$(BIN)/python benchmarks/review_import.py
+	$(BIN)/python benchmarks/report.py
 
 clean:
 	rm -rf $(VENV) demo-project ungdc-project .pytest_cache
