@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from stancemap.annotations.codebook import Codebook
-from stancemap.corpus.store import Store, codes, documents, now, passages
+from stancemap.corpus.store import Store, codes, documents, passages
 from stancemap.errors import Errors, ReviewError
 
 DIMENSIONS = ("stance", "sentiment", "sector", "country")  # built-in, predicted by the model

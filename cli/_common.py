@@ -123,6 +123,27 @@ def codebook_option():
     return typer.Option(None, "--codebook", help="Codebook YAML (default: the built-in one).")
 
 
+def pseudonymise_option():
+    return typer.Option(
+        None, "--pseudonymise/--no-pseudonymise",
+        help="Replace speakers, respondent ids, person names, e-mails and phone numbers with stable "
+             "pseudonyms (default: privacy.pseudonymise in the config).")
+
+
+def pseudonym_key_option():
+    return typer.Option(
+        None, "--pseudonym-key", metavar="FILE",
+        help="Also write the key (pseudonym -> original) to FILE; keep it apart from the data.")
+
+
+def line_echo(quiet: bool):
+    """Progress lines to stderr, as they are (no markup), unless quiet."""
+    def echo(line: str) -> None:
+        if not quiet:
+            err_console.print(line, highlight=False, markup=False)
+    return echo
+
+
 def config_option():
     return typer.Option(None, "--config", "-c",
                         help="Config TOML (default: PROJECT/stancemap.toml if present).")

@@ -8,7 +8,8 @@ from typing import Optional
 import typer
 
 from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
-                                   db_option, project_config, project_option, user_errors)
+                                   db_option, project_config, project_option,
+                                   pseudonym_key_option, pseudonymise_option, user_errors)
 from stancemap.cli.ingest import split_list
 
 EPILOG = """\
@@ -52,13 +53,8 @@ def export_command(
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
     db: Optional[str] = db_option(),
-    pseudonymise: Optional[bool] = typer.Option(
-        None, "--pseudonymise/--no-pseudonymise",
-        help="Replace speakers, respondent ids, person names, e-mails and phone numbers with stable "
-             "pseudonyms (default: privacy.pseudonymise in the config)."),
-    key_out: Optional[Path] = typer.Option(
-        None, "--pseudonym-key", metavar="FILE",
-        help="Also write the key (pseudonym -> original) to FILE; keep it apart from the data."),
+    pseudonymise: Optional[bool] = pseudonymise_option(),
+    key_out: Optional[Path] = pseudonym_key_option(),
     leave_out_of_language: bool = typer.Option(
         False, "--leave-out-of-language",
         help="Leave out model codes made outside the model's training languages."),

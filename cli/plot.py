@@ -8,7 +8,8 @@ from typing import Optional
 import typer
 
 from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
-                                   db_option, err_console, project_config, project_option, user_errors)
+                                   db_option, line_echo, project_config, project_option,
+                                   user_errors)
 from stancemap.cli.ingest import split_list
 
 EPILOG = """\
@@ -42,13 +43,10 @@ def plot_command(
     """Draw a figure of the report to a PNG, SVG or PDF file for a paper."""
     from stancemap.datasets.report.plots import plot_project
 
-    def echo(line: str) -> None:
-        if not quiet:
-            err_console.print(line, highlight=False, markup=False)
-
+    echo = line_echo(quiet)
     with user_errors():
-        settings = project_config(project, config)
-        book = active_codebook(settings, codebook)
+        settings = project_config(project, config, db)
+        book = active_codebook(settings, codebook, project, db)
         written = plot_project(project, what, out, by=split_list(by), config=settings, codebook=book,
                                db_url=db, echo=echo)
     console.print(f"wrote {written}", highlight=False, soft_wrap=True)

@@ -8,7 +8,8 @@ from typing import Optional
 import typer
 
 from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
-                                   db_option, err_console, project_config, project_option, user_errors)
+                                   db_option, line_echo, project_config, project_option,
+                                   user_errors)
 from stancemap.cli.ingest import split_list
 
 EPILOG = """\
@@ -46,13 +47,10 @@ def report_command(
     """Write a self-contained HTML report with charts and the passages behind every number."""
     from stancemap.datasets.report.build import build_report
 
-    def echo(line: str) -> None:
-        if not quiet:
-            err_console.print(line, highlight=False, markup=False)
-
+    echo = line_echo(quiet)
     with user_errors():
-        settings = project_config(project, config)
-        book = active_codebook(settings, codebook)
+        settings = project_config(project, config, db)
+        book = active_codebook(settings, codebook, project, db)
         result = build_report(project, out, by=split_list(by), max_passages=max_passages,
                               config=settings, codebook=book, db_url=db, echo=echo)
     capped = (f" (text of {result.embedded:,} of {result.passages:,} passages: --max-passages)"

@@ -10,7 +10,8 @@ import typer
 from rich.table import Table
 
 from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
-                                   db_option, project_config, project_option, user_errors)
+                                   db_option, project_config, project_option,
+                                   pseudonym_key_option, pseudonymise_option, user_errors)
 from stancemap.cli.ingest import split_list
 
 app = typer.Typer(help="Hand the model's codes to human coders and take their decisions back.",
@@ -64,13 +65,8 @@ def export_command(
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
     db: Optional[str] = db_option(),
-    pseudonymise: Optional[bool] = typer.Option(
-        None, "--pseudonymise/--no-pseudonymise",
-        help="Passage texts go out with pseudonyms for speakers, person names, e-mails and phone "
-             "numbers (default: privacy.pseudonymise in the config); not for qdpx."),
-    key_out: Optional[Path] = typer.Option(
-        None, "--pseudonym-key", metavar="FILE",
-        help="Also write the key (pseudonym -> original) to FILE; keep it apart from the data."),
+    pseudonymise: Optional[bool] = pseudonymise_option(),
+    key_out: Optional[Path] = pseudonym_key_option(),
 ) -> None:
     """Write items for coders, with the model's codes as pre-annotations."""
     from stancemap.annotations.review_project import export_review

@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from stancemap.cli._common import (active_codebook, apply_engine, codebook_option, config_option,
-                                   console, db_option, engine_option, err_console, project_config,
+                                   console, db_option, engine_option, project_config,
                                    scheduler_option, topic_progress, user_errors, wait_option, warn,
                                    writing)
 from stancemap.cli._choices import choose_inputs, load_choices, remember_inputs

@@ -148,3 +148,28 @@ def labelled_project(tmp_path_factory, coder, codebook):
                                       meta["target"], [meta["stance"]], None, None, "gold"))
     import_decisions(project, decisions, codebook, path="stance_labelled.csv")
     return project
+
+
+@pytest.fixture
+def project(coded_project, tmp_path):
+    """A copy of the coded example project that a test may change."""
+    import shutil
+
+    copy = tmp_path / "p"
+    shutil.copytree(coded_project, copy)
+    return copy
+
+
+def human_codes(project):
+    """(passage, dimension, target, value, source, status) of every human code, sorted."""
+    import sqlalchemy as sa
+
+    from stancemap.corpus.store import Store, codes
+
+    store = Store(project, create=False)
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(codes.c.passage_id, codes.c.dimension, codes.c.target,
+                                      codes.c.value, codes.c.source, codes.c.status)
+                            .where(codes.c.source.like("human:%"))).all()
+    store.dispose()
+    return sorted(tuple(r) for r in rows)

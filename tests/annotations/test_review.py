@@ -2,42 +2,25 @@
 listed and nothing lands, re-imports change nothing, human codes win and survive re-coding."""
 
 import json
-import shutil
 import subprocess
 import sys
 import zipfile
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
-from conftest import ROOT, SHARED, needs_shared
+from conftest import ROOT, human_codes, needs_shared
 from stancemap.annotations.agreement import agreement
 from stancemap.annotations.review_project import export_adjudication, export_review, import_review
 from stancemap.config import Config
 from stancemap.datasets.tables import passage_table
-from stancemap.corpus.store import Store, codes
+from stancemap.corpus.store import Store
 from stancemap.errors import ReviewError
 from stancemap.nlp.pipeline import code_project
 
 FORMATS = ROOT.parent / "shared" / "testdata" / "annotation-formats"
 
 
-@pytest.fixture
-def project(coded_project, tmp_path):
-    copy = tmp_path / "p"
-    shutil.copytree(coded_project, copy)
-    return copy
-
-
-def human_codes(project):
-    store = Store(project, create=False)
-    with store.engine.connect() as conn:
-        rows = conn.execute(sa.select(codes.c.passage_id, codes.c.dimension, codes.c.target,
-                                      codes.c.value, codes.c.source, codes.c.status)
-                            .where(codes.c.source.like("human:%"))).all()
-    store.dispose()
-    return sorted(tuple(r) for r in rows)
 
 
 def flip(value, dimension="stance"):

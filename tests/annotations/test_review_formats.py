@@ -3,36 +3,18 @@ coder per completed_by), doccano (pre-annotations not taken for decisions, per-u
 REFI-QDA (QualCoder's constraints, a QualCoder-style export with new GUIDs), duplicates."""
 
 import json
-import shutil
 import zipfile
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
-from conftest import SHARED, needs_shared
+from conftest import SHARED, human_codes, needs_shared
 from stancemap.annotations.review_project import export_review, import_review
-from stancemap.corpus.store import Store, codes
 from stancemap.errors import ReviewError
 
 FORMATS = SHARED / "testdata" / "annotation-formats"
 
 
-@pytest.fixture
-def project(coded_project, tmp_path):
-    copy = tmp_path / "p"
-    shutil.copytree(coded_project, copy)
-    return copy
-
-
-def human_codes(project):
-    store = Store(project, create=False)
-    with store.engine.connect() as conn:
-        rows = conn.execute(sa.select(codes.c.passage_id, codes.c.dimension, codes.c.target,
-                                      codes.c.value, codes.c.source, codes.c.status)
-                            .where(codes.c.source.like("human:%"))).all()
-    store.dispose()
-    return sorted(tuple(r) for r in rows)
 
 
 def other(value):

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
 
 TEXT = "The railway from China to Kazakhstan opened in 2023. Officials praised it.\n"
 

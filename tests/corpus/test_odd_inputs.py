@@ -4,7 +4,6 @@ files, EPUB and a DOCX carrying entity references — written here, ingested by 
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import re

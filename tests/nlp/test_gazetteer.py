@@ -4,7 +4,6 @@ patterns in Russian and Chinese; generic sector words that need context."""
 import pytest
 
 from stancemap.nlp.analysis import SurfaceAnalyser
-from stancemap.nlp.base import PassageInput
 from stancemap.nlp.gazetteer import Entry, SurfaceMatcher
 from stancemap.nlp.sectors import SectorStage
 

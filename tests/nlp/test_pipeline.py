@@ -1,6 +1,5 @@
 """Coding a whole project in the store: what is written, what is skipped, what is never touched."""
 
-import shutil
 
 import pytest
 import sqlalchemy as sa
