@@ -24,7 +24,9 @@ def time_limit(seconds: float):
         raise TimeLimitExceeded()
 
     previous = signal.signal(signal.SIGALRM, _raise)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # then every 50 ms again: an alarm that lands inside a C library's callback (ctypes prints
+    # and drops exceptions raised there) must not let the file run unlimited
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield
     finally:
