@@ -94,6 +94,15 @@ def coded_project(tmp_path_factory, coder, codebook):
 PG_URL = os.environ.get("STANCEMAP_TEST_PG")
 
 
+def require_postgres() -> str:
+    """The test server's URL; without one a skip on a developer's machine, a failure in CI."""
+    if not PG_URL:
+        if os.environ.get("CI"):
+            pytest.fail("STANCEMAP_TEST_PG is not set in CI: .ci/run must start PostgreSQL")
+        pytest.skip("no PostgreSQL server: export STANCEMAP_TEST_PG=$(bash scripts/start-postgres.sh)")
+    return PG_URL
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request, tmp_path):
     """(project folder, database URL): SQLite in the folder, or a fresh PostgreSQL database
@@ -101,10 +110,7 @@ def backend(request, tmp_path):
     if request.param == "sqlite":
         yield tmp_path / "project", None
         return
-    if not PG_URL:
-        if os.environ.get("CI"):
-            pytest.fail("STANCEMAP_TEST_PG is not set in CI: .ci/run must start PostgreSQL")
-        pytest.skip("no PostgreSQL server: export STANCEMAP_TEST_PG=$(bash scripts/start-postgres.sh)")
+    require_postgres()
     import uuid
 
     import sqlalchemy as sa

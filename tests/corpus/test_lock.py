@@ -5,7 +5,6 @@ process is cleared and its run marked `interrupted`."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, require_postgres
 
 HOLD = """
 import sys, time
@@ -109,9 +108,7 @@ def test_killed_writer_leaves_a_stale_lock_that_is_cleared(corpus):
 
 
 def test_postgres_projects_use_an_advisory_lock(tmp_path):
-    url = os.environ.get("STANCEMAP_TEST_PG")
-    if not url:
-        pytest.skip("no PostgreSQL server: export STANCEMAP_TEST_PG=$(bash scripts/start-postgres.sh)")
+    url = require_postgres()
     import sqlalchemy as sa
 
     from stancemap.corpus.store import make_engine, metadata
