@@ -1,12 +1,13 @@
 """The default stance and sentiment models shipped inside stancemap (nlp/models/), fitted by
 scripts/train_default_models.py on public labelled news (PerSenT, RuSentNE-2023).
 
-Two kinds, chosen per language by the training script's measurements (see nlp/models/MODEL_CARD.md):
-- a cross-encoder: the bundled all-MiniLM-L6-v2 with its top layers fine-tuned on (target, passage)
-  pairs (English); only the fine-tuned layers and the head are shipped, in fp16;
-- a head on the frozen multilingual e5 encoder: logistic regression on the embeddings of the
-  passage and of the sentences that name the target (Russian, and every other language e5 covers,
-  where each code is flagged cross-lingual because no training item was in that language)."""
+Three kinds, chosen per language by the training script's measurements (nlp/models/MODEL_CARD.md):
+- `head`: logistic regression on frozen sentence embeddings (multilingual e5 or MiniLM) of the
+  passage and of the clauses that name the target; outside its training languages every code is
+  flagged cross-lingual;
+- `text`: logistic regression on TF-IDF word and character n-grams of the same clauses (one
+  language only: it is never routed to another);
+- `blend`: the geometric mean of members' probabilities (Russian: e5 head + TF-IDF)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ import numpy as np
 from stancemap.errors import Errors, ModelError
 
 MODELS_DIR = Path(__file__).parent / "models"
-HEAD_FILE = "head.npz"
 
 
 def target_context(text: str, spans: list[tuple[int, int]], sentences: list[tuple[int, int]]) -> str:
@@ -95,19 +95,22 @@ class EmbeddingHead:
         self.seed = seed
         self.balanced = balanced
 
-    def fit(self, features: np.ndarray, labels: list[str]):
+    def fit(self, features: np.ndarray, labels: list[str], sample_weight=None):
         from sklearn.linear_model import LogisticRegression
 
         model = LogisticRegression(C=self.C, max_iter=3000, random_state=self.seed,
                                    class_weight="balanced" if self.balanced else None)
-        model.fit(features, labels)
+        model.fit(features, labels, sample_weight=sample_weight)
         self.classes_ = [str(c) for c in model.classes_]
         self.coef_ = model.coef_.astype(np.float32)
         self.intercept_ = model.intercept_.astype(np.float32)
         return self
 
-    def predict_proba(self, features: np.ndarray) -> np.ndarray:
-        logits = np.asarray(features, dtype=np.float32) @ self.coef_.T + self.intercept_
+    def predict_proba(self, features) -> np.ndarray:
+        """`features`: an array, or a sparse matrix (the TF-IDF head's)."""
+        if isinstance(features, np.ndarray):
+            features = features.astype(np.float32, copy=False)
+        logits = np.asarray(features @ self.coef_.T) + self.intercept_
         if len(self.classes_) == 2:  # scikit-learn's binary form: one row of coefficients
             logits = np.hstack([-logits, logits]) / 2
         logits -= logits.max(axis=1, keepdims=True)
@@ -136,6 +139,67 @@ class EmbeddingHead:
         return head, meta
 
 
+_TEXT_FEATURES = {"words": {"ngram_range": (1, 2)}, "chars": {"analyzer": "char_wb", "ngram_range": (2, 5)}}
+
+
+def _vectoriser(kind: str, vocabulary: dict | None = None):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(sublinear_tf=True, min_df=2, vocabulary=vocabulary, **_TEXT_FEATURES[kind])
+
+
+class TextHead:
+    """TF-IDF of word 1-2-grams and in-word character 2-5-grams (they carry Russian inflections)
+    with the same logistic regression; it reads one text per query (`part`: the target's
+    clauses or the passage). Saved as arrays (vocabularies, idf, weights): no pickle."""
+
+    def __init__(self, C: float = 1.0, seed: int = 0):
+        self.C = C
+        self.seed = seed
+
+    def _matrix(self, texts: list[str]):
+        from scipy.sparse import hstack
+
+        return hstack([self.vectorisers_[kind].transform(texts) for kind in _TEXT_FEATURES]).tocsr()
+
+    def fit(self, texts: list[str], labels: list[str]):
+        self.vectorisers_ = {kind: _vectoriser(kind).fit(texts) for kind in _TEXT_FEATURES}
+        self.linear_ = EmbeddingHead(C=self.C, seed=self.seed).fit(self._matrix(texts), labels)
+        self.classes_ = self.linear_.classes_
+        return self
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        return self.linear_.predict_proba(self._matrix(texts))
+
+    def save(self, path: Path, meta: dict) -> None:
+        arrays = {}
+        for kind, vectoriser in self.vectorisers_.items():
+            terms = sorted(vectoriser.vocabulary_, key=vectoriser.vocabulary_.get)
+            arrays[f"{kind}_terms"] = np.array(terms)
+            arrays[f"{kind}_idf"] = vectoriser.idf_.astype(np.float32)
+        np.savez_compressed(path, coef=self.linear_.coef_.astype(np.float16),
+                            intercept=self.linear_.intercept_, classes=np.array(self.classes_),
+                            meta=np.array(json.dumps(meta)), **arrays)
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[TextHead, dict]:
+        linear, meta = EmbeddingHead.load(path)
+        head = cls(meta.get("C", 1.0), meta.get("seed", 0))
+        head.linear_, head.classes_, head.vectorisers_ = linear, linear.classes_, {}
+        with np.load(path, allow_pickle=False) as stored:
+            for kind in _TEXT_FEATURES:
+                terms = stored[f"{kind}_terms"].tolist()
+                vectoriser = _vectoriser(kind, {term: i for i, term in enumerate(terms)})
+                vectoriser.idf_ = stored[f"{kind}_idf"].astype(np.float64)
+                head.vectorisers_[kind] = vectoriser
+        return head, meta
+
+
+def part_texts(queries: list[Query], part: str) -> list[str]:
+    """The text a TF-IDF head reads: the target's clauses ("context") or the passage."""
+    return [q.context if part == "context" else q.text for q in queries]
+
+
 MANIFEST = "manifest.json"
 
 
@@ -144,13 +208,15 @@ class ShippedModels:
     model that codes it, and the languages each model's training data covered; a code made
     outside them says so (`out_of_language`, and `cross_lingual` for the multilingual head)."""
 
-    def __init__(self, folder: Path = MODELS_DIR):
+    def __init__(self, folder: Path = MODELS_DIR, manifest: dict | None = None):
+        """`manifest`: models being fitted into `folder` (the training script scores each as
+        it goes) instead of the folder's manifest.json."""
         self.folder = Path(folder)
         path = self.folder / MANIFEST
-        if not path.exists():
+        if manifest is None and not path.exists():
             raise ModelError(Errors.E121.format(name="default", path=path, dimension="stance"))
-        self.manifest = json.loads(path.read_text("utf-8"))
-        self.version = self.manifest["version"]
+        self.manifest = manifest if manifest is not None else json.loads(path.read_text("utf-8"))
+        self.version = self.manifest.get("version", "unsaved")
         self._loaded: dict[str, object] = {}
 
     def model_for(self, task: str, lang: str | None) -> str:
@@ -161,18 +227,12 @@ class ShippedModels:
         return self.manifest["models"][name]
 
     def _model(self, name: str):
-        if name not in self._loaded:
-            spec = self.spec(name)
-            path = self.folder / spec["path"]
-            if spec["kind"] == "cross-encoder":
-                from stancemap.nlp.finetune import TransformerClassifier
-
-                if not path.exists():
-                    raise ModelError(Errors.E121.format(name=name, path=path, dimension="stance"))
-                self._loaded[name] = TransformerClassifier.load(path)
-            else:
-                self._loaded[name] = EmbeddingHead.load(path)[0]
-        return self._loaded[name]
+        """The loaded head (None for a blend, which has no weights of its own)."""
+        spec = self.spec(name)
+        if spec["kind"] != "blend" and name not in self._loaded:
+            loader = TextHead if spec["kind"] == "text" else EmbeddingHead
+            self._loaded[name] = loader.load(self.folder / spec["path"])[0]
+        return self._loaded.get(name)
 
     def details(self, name: str, lang: str | None) -> dict:
         spec = self.spec(name)
@@ -184,6 +244,20 @@ class ShippedModels:
             found["cross_lingual"] = True
         return found
 
+    def probabilities(self, name: str, queries: list[Query], embed) -> np.ndarray:
+        """One row per query, in the manifest's `classes` order. A blend is the normalised
+        geometric mean of its members' probabilities (members share their classes)."""
+        spec, model = self.spec(name), self._model(name)
+        if spec["kind"] == "blend":
+            logs = [weight * np.log(np.clip(self.probabilities(member, queries, embed), 1e-9, 1.0))
+                    for member, weight in zip(spec["members"], spec["weights"])]
+            found = np.exp(np.sum(logs, axis=0))
+            return found / found.sum(axis=1, keepdims=True)
+        if spec["kind"] == "text":
+            return model.predict_proba(part_texts(queries, spec["parts"][0]))
+        return model.predict_proba(head_features(queries, spec["parts"],
+                                                 lambda texts: embed(spec["encoder"], texts)))
+
     def predict(self, task: str, queries: list[Query], embed) -> list[tuple[str, dict[str, float], dict]]:
         """(label, probabilities, details) per query; `embed(encoder_name, texts)` gives
         normalised sentence embeddings."""
@@ -192,15 +266,10 @@ class ShippedModels:
             groups.setdefault(self.model_for(task, query.lang), []).append(index)
         found: list = [None] * len(queries)
         for name, rows in groups.items():
-            spec, model = self.spec(name), self._model(name)
-            chosen = [queries[i] for i in rows]
-            if spec["kind"] == "cross-encoder":
-                probabilities = model.predict_proba([(q.target, q.text) for q in chosen])
-            else:
-                probabilities = model.predict_proba(head_features(
-                    chosen, spec["parts"], lambda texts: embed(spec["encoder"], texts)))
+            classes = self.spec(name)["classes"]
+            probabilities = self.probabilities(name, [queries[i] for i in rows], embed)
             for i, row in zip(rows, probabilities):
-                scores = {c: round(float(p), 4) for c, p in zip(model.classes_, row)}
+                scores = {c: round(float(p), 4) for c, p in zip(classes, row)}
                 label = max(scores, key=lambda k: (scores[k], k))
                 found[i] = (label, scores, self.details(name, queries[i].lang))
         return found

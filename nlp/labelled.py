@@ -98,6 +98,25 @@ def stance_csv(path: Path, lang: str = "en") -> list[Item]:
     return items
 
 
+def located(items: list[Item]) -> list[Item]:
+    """Stance-set items as the pipeline sees them: the target's mentions found by the analyser
+    with the default codebook (the CSV names targets by id), labels as sentiment toward it.
+    Items whose passage the analyser finds no mention of the target in are left out: the
+    pipeline would not code them either."""
+    from stancemap.annotations.codebook import load_codebook
+    from stancemap.nlp.analysis import Analyser
+
+    to_sentiment = {stance: sentiment for sentiment, stance in SENTIMENT_TO_STANCE.items()}
+    analyses = Analyser(load_codebook(None)).analyse([i.text for i in items], [i.lang for i in items])
+    found = []
+    for item, analysis in zip(items, analyses):
+        hits = [hit for hit in analysis.targets if hit.id == item.target]
+        if hits:
+            found.append(Item(hits[0].text, item.text, [(h.start, h.end) for h in hits],
+                              to_sentiment.get(item.label, item.label), item.lang, item.group))
+    return found
+
+
 def _key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 

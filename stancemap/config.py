@@ -103,7 +103,7 @@ class SentimentConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     model_dir: str = Field("", description="local transformers classifier folder; empty = VADER")
-    methods: dict[str, str] = Field(default_factory=lambda: {"en": "lexicon", "*": "model:default"},
+    methods: dict[str, str] = Field(default_factory=lambda: {"*": "model:default"},
                                     description="language -> method; \"*\" = every other language "
                                     "(model:default = the shipped models, flagged out_of_language "
                                     "outside English and Russian; lexicon = VADER, English only)")
@@ -112,7 +112,7 @@ class SentimentConfig(BaseModel):
 class StanceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    methods: dict[str, str] = Field(default_factory=lambda: {"en": "lexicon", "*": "model:default"},
+    methods: dict[str, str] = Field(default_factory=lambda: {"*": "model:default"},
                                     description="language -> method; \"*\" = every other language "
                                     "(model:default = the shipped models, flagged out_of_language "
                                     "outside English and Russian; lexicon = clause VADER, English only)")

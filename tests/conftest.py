@@ -127,10 +127,11 @@ def backend(request, tmp_path):
 
 
 @pytest.fixture(scope="session")
-def labelled_project(tmp_path_factory, coder, codebook):
-    """The labelled stance set ingested as a survey, coded by the default pipeline, and the
-    labels imported as one coder's decisions through the normal import path (tests/nlp/test_training.py
-    describes the set)."""
+def labelled_project(tmp_path_factory, codebook):
+    """The labelled stance set ingested as a survey, coded with the lexicon stance and sentiment
+    methods, and the labels imported as one coder's decisions through the normal import path
+    (tests/nlp/test_training.py describes the set). Not the shipped models: their English heads
+    learnt from 80 % of this set, so they are no unseen baseline on it."""
     import shutil
 
     from stancemap.annotations.importer import import_decisions
@@ -144,7 +145,9 @@ def labelled_project(tmp_path_factory, coder, codebook):
     shutil.copy(DATA / "stance_labelled.csv", folder)
     project = root / "p"
     ingest(folder, project, text_columns=["text"])
-    code_project(project, Config(), codebook, coder=coder)
+    lexicon = Config()
+    lexicon.stance.methods = lexicon.sentiment.methods = {"*": "lexicon"}
+    code_project(project, lexicon, codebook)
     store = Store(project)
     decisions = []
     for document in store.iter_documents():

@@ -74,7 +74,7 @@ def test_labelstudio_round_trip(project, codebook, tmp_path):
     config = written[1].read_text("utf-8")
     assert '<Choices name="stance"' in config and '<Choice value="favour"/>' in config
     tasks = json.loads(out.read_text("utf-8"))
-    assert tasks[0]["predictions"][0]["model_version"].startswith("model:stance_clause@")
+    assert tasks[0]["predictions"][0]["model_version"].startswith("model:stance-default@")
     for task in tasks:
         model = task["predictions"][0]["result"][0]["value"]["choices"][0]
         task["annotations"] = [{"completed_by": 7, "result": [{

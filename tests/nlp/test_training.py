@@ -152,7 +152,7 @@ def test_code_uses_the_newest_trained_model_and_can_pin_one(labelled_project, co
     assert Coder(codebook, pinned, labelled_project).stage_versions()["stance_tfidf"] == first.version
     untrained = Config()
     untrained.coding.trained_models = False
-    assert "stance_clause" in Coder(codebook, untrained, labelled_project).stage_versions()
+    assert "stance-default" in Coder(codebook, untrained, labelled_project).stage_versions()
 
 
 @pytest.fixture(scope="module")
