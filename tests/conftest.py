@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
+from stancemap.corpus.ingest import ingest
 
 from stancemap.config import Config
-from stancemap.corpus.ingest import ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -24,9 +24,8 @@ needs_shared = pytest.mark.skipif(
 
 def invoke(*args):
     """Run the CLI in-process, as a user would type it."""
-    from typer.testing import CliRunner
-
     from stancemap.cli.main import app
+    from typer.testing import CliRunner
 
     return CliRunner().invoke(app, [str(a) for a in args])
 
@@ -172,7 +171,6 @@ def project(coded_project, tmp_path):
 def human_codes(project):
     """(passage, dimension, target, value, source, status) of every human code, sorted."""
     import sqlalchemy as sa
-
     from stancemap.corpus.store import Store, codes
 
     store = Store(project, create=False)
@@ -182,3 +180,26 @@ def human_codes(project):
                             .where(codes.c.source.like("human:%"))).all()
     store.dispose()
     return sorted(tuple(r) for r in rows)
+
+
+@pytest.fixture(scope="session")
+def ungdc_coded(tmp_path_factory, coder, codebook):
+    """The UNGDC speeches ingested and coded with the default config once per session, and the
+    ingestion report; tests copy the project (`ungdc_project`) so none sees another's writes."""
+    from stancemap.nlp.pipeline import code_project
+
+    if not UNGDC.is_dir():
+        pytest.skip(f"UNGDC demo corpus not found at {UNGDC}")
+    project = tmp_path_factory.mktemp("ungdc") / "un"
+    report = ingest(UNGDC, project, pattern="{country}_{session}_{year}.txt")
+    code_project(project, Config(), codebook, coder=coder)
+    return project, report
+
+
+@pytest.fixture
+def ungdc_project(ungdc_coded, tmp_path):
+    import shutil
+
+    project = tmp_path / "un"
+    shutil.copytree(ungdc_coded[0], project)
+    return project

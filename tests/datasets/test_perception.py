@@ -5,15 +5,15 @@ import shutil
 
 import pandas as pd
 import pytest
-
 from conftest import DATA, UNGDC, needs_shared
-from stancemap.config import Config, PanelConfig
 from stancemap.corpus.ingest import ingest
 from stancemap.corpus.store import Store
 from stancemap.datasets.export import export_project
 from stancemap.datasets.panel import panel_table
 from stancemap.datasets.tables import passage_table
 from stancemap.nlp.pipeline import code_project
+
+from stancemap.config import Config, PanelConfig
 
 TARGETS = ("china", "bri", "chinese_investment", "chinese_loans", "bri_projects")
 
@@ -128,12 +128,10 @@ def test_mentions_export_points_into_the_documents(interviews, tmp_path):
 
 @needs_shared
 @pytest.mark.slow
-def test_ungdc_panel_by_source_country_and_year(tmp_path, coder, codebook):
+def test_ungdc_panel_by_source_country_and_year(tmp_path, ungdc_coded, ungdc_project):
     """The speeches' own country-years, one source per speech, China's self-praise set apart."""
-    project = tmp_path / "un"
-    report = ingest(UNGDC, project, pattern="{country}_{session}_{year}.txt")
+    project, report = ungdc_project, ungdc_coded[1]
     assert [e["path"] for e in report.excluded] == ["README_UNGDC.txt"] and report.warnings == []
-    code_project(project, Config(), codebook, coder=coder)
     out = tmp_path / "panel.csv"
     export_project(project, "panel", out)
     panel = pd.read_csv(out)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
-
 from conftest import UNGDC
 from report_checks import cell_rows, check_report, report_data, resource_references
-from stancemap.config import Config
 from stancemap.corpus.store import Store
 from stancemap.datasets.report.build import build_report
 from stancemap.datasets.report.network import cooccurrence_graph, entity_mentions
+
+from stancemap.config import Config
 
 
 @pytest.fixture(scope="module")
@@ -139,18 +139,10 @@ def test_network_files_read_back_with_the_same_graph(example_report, coded_proje
 
 @pytest.mark.slow
 @pytest.mark.skipif(not UNGDC.is_dir(), reason=f"UNGDC demo corpus not found at {UNGDC}")
-def test_ungdc_report(tmp_path, codebook, coder):
-    from stancemap.corpus.ingest import ingest
-    from stancemap.nlp.pipeline import code_project
-
-    project = tmp_path / "ungdc"
-    config = Config()
-    config.sectors.embeddings = False
-    config.topics.enabled = False
-    ingest(UNGDC, project, pattern="{country}_{session}_{year}.txt", config=config)
-    code_project(project, config, codebook, coder=coder)
+def test_ungdc_report(tmp_path, codebook, ungdc_project):
+    project = ungdc_project
     out = tmp_path / "ungdc.html"
-    result = build_report(project, out, config=config, echo=lambda line: None)
+    result = build_report(project, out, config=Config(), echo=lambda line: None)
     data = check_report(project, out, codebook, tmp_path)
     assert resource_references(out) == []
     figures = {f["id"]: f for f in data["figures"]}

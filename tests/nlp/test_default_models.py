@@ -77,11 +77,13 @@ def english_scores(stage, items) -> tuple[float, float]:
 @pytest.mark.slow
 def test_shipped_default_beats_the_lexicon_in_english(stage, held_out, own_held_out):
     """Over the two English held-out sets (news paragraphs; opinions on China and its projects),
-    and not clearly worse on either."""
+    and not clearly worse on either. A 600-paragraph sample of PerSenT moves macro-F1 by a few
+    hundredths: the lexicon scores 0.380 on this one and 0.348 on all 5,874 paragraphs, where
+    the shipped head scores 0.370 (benchmarks/accuracy.py)."""
     news = english_scores(stage, held_out["en"][1])
     own = english_scores(stage, own_held_out)
     assert (news[0] + own[0]) / 2 >= (news[1] + own[1]) / 2 + 0.05
-    assert news[0] >= news[1] - 0.03 and own[0] >= own[1]
+    assert news[0] >= news[1] - 0.05 and own[0] >= own[1] + 0.1
 
 
 @needs_shared
