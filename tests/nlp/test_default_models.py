@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from stancemap.nlp.default_models import EmbeddingHead, ShippedModels
+from stancemap.nlp.default_models import EmbeddingHead, ShippedModels, TextHead
 from stancemap.nlp.default_stage import DefaultSentiment, DefaultStance
 from stancemap.nlp.labelled import SENTIMENT_TO_STANCE, item_queries, public_splits
 from conftest import SHARED, needs_shared
@@ -40,6 +40,20 @@ def test_a_head_saves_and_loads_without_pickle(tmp_path):
     loaded, meta = EmbeddingHead.load(tmp_path / "h.npz")
     assert meta == {"name": "h"} and loaded.classes_ == head.classes_
     assert loaded.predict(features) == head.predict(features)
+
+
+def test_a_tfidf_head_saves_and_loads_without_pickle(tmp_path):
+    """Vocabularies and idf come back from plain arrays and give the fitted model's scores."""
+    texts = ["Кредиты Китая стали тяжёлым бременем.", "Китай построил отличную дорогу.",
+             "Министр прилетел в Пекин.", "Долги Китаю растут, это плохо.",
+             "Новая дорога из Китая — большой успех.", "Делегация обсудила график встречи."] * 3
+    labels = ["negative", "positive", "neutral"] * 6
+    head = TextHead(C=1.0).fit(texts, labels)
+    head.save(tmp_path / "t.npz", {"name": "t", "C": 1.0, "seed": 0})
+    loaded, meta = TextHead.load(tmp_path / "t.npz")
+    probe = ["Кредиты Китая — бремя.", "Отличная дорога!"]
+    assert meta["name"] == "t" and loaded.classes_ == head.classes_
+    assert np.allclose(loaded.predict_proba(probe), head.predict_proba(probe), atol=1e-3)
 
 
 def test_the_manifest_routes_every_language():
