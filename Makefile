@@ -43,6 +43,7 @@ bench: setup
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/train.py
 	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/coverage.py
 	$(BIN)/python benchmarks/sectors.py
 	$(BIN)/python benchmarks/review_import.py
 	$(BIN)/python benchmarks/report.py
