@@ -189,6 +189,8 @@ def ungdc_coded(tmp_path_factory, coder, codebook):
     from stancemap.nlp.pipeline import code_project
 
     if not UNGDC.is_dir():
+        if os.environ.get("CI"):  # CI checks ../shared out beside the repository
+            pytest.fail(f"UNGDC demo corpus not found at {UNGDC} in CI")
         pytest.skip(f"UNGDC demo corpus not found at {UNGDC}")
     project = tmp_path_factory.mktemp("ungdc") / "un"
     report = ingest(UNGDC, project, pattern="{country}_{session}_{year}.txt")
