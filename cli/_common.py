@@ -82,6 +82,13 @@ def active_codebook(config: Config, codebook: Path | None, project: Path | None 
     return choose_codebook(project, db_url, config, codebook, warn)
 
 
+def project_settings(project: Path, config: Path | None, codebook: Path | None,
+                     db_url: str | None = None) -> tuple[Config, Codebook]:
+    """The config and the codebook a command on an existing project works with."""
+    settings = project_config(project, config, db_url)
+    return settings, active_codebook(settings, codebook, project, db_url)
+
+
 def progress_bar(label: str, quiet: bool):
     """A rich bar on a terminal; plain lines with counts and elapsed time in a log or pipe."""
     if not err_console.is_terminal:

@@ -7,9 +7,9 @@ from typing import Optional
 
 import typer
 
-from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
-                                   db_option, project_config, project_option,
-                                   pseudonym_key_option, pseudonymise_option, user_errors)
+from stancemap.cli._common import (codebook_option, config_option, console, db_option,
+                                   project_option, project_settings, pseudonym_key_option,
+                                   pseudonymise_option, user_errors)
 from stancemap.cli.ingest import split_list
 
 EPILOG = """\
@@ -63,8 +63,7 @@ def export_command(
     from stancemap.datasets.export import export_project
 
     with user_errors():
-        settings = project_config(project, config, db)
-        book = active_codebook(settings, codebook, project, db)
+        settings, book = project_settings(project, config, codebook, db)
         if leave_out_of_language:
             settings.coding.out_of_language = False
         written = export_project(project, level, out, fmt=fmt, by=split_list(by), config=settings,

@@ -8,8 +8,8 @@ from typing import Optional
 
 import typer
 
-from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
-                                   db_option, project_config, project_option, user_errors)
+from stancemap.cli._common import (codebook_option, config_option, console, db_option,
+                                   project_option, project_settings, user_errors)
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -61,8 +61,7 @@ def merge_command(
     from stancemap.datasets.merge import merge_panel
 
     with user_errors():
-        settings = project_config(project, config, db)
-        book = active_codebook(settings, codebook, project, db)
+        settings, book = project_settings(project, config, codebook, db)
         report = merge_panel(project, data_file, on, out, fmt=fmt, country_codes=country_codes,
                              config=settings, codebook=book, db_url=db)
     if as_json:

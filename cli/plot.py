@@ -7,9 +7,8 @@ from typing import Optional
 
 import typer
 
-from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
-                                   db_option, line_echo, project_config, project_option,
-                                   user_errors)
+from stancemap.cli._common import (codebook_option, config_option, console, db_option, line_echo,
+                                   project_option, project_settings, user_errors)
 from stancemap.cli.ingest import split_list
 
 EPILOG = """\
@@ -45,8 +44,7 @@ def plot_command(
 
     echo = line_echo(quiet)
     with user_errors():
-        settings = project_config(project, config, db)
-        book = active_codebook(settings, codebook, project, db)
+        settings, book = project_settings(project, config, codebook, db)
         written = plot_project(project, what, out, by=split_list(by), config=settings, codebook=book,
                                db_url=db, echo=echo)
     console.print(f"wrote {written}", highlight=False, soft_wrap=True)

@@ -7,9 +7,8 @@ from typing import Optional
 
 import typer
 
-from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
-                                   db_option, line_echo, project_config, project_option,
-                                   user_errors)
+from stancemap.cli._common import (codebook_option, config_option, console, db_option, line_echo,
+                                   project_option, project_settings, user_errors)
 from stancemap.cli.ingest import split_list
 
 EPILOG = """\
@@ -49,8 +48,7 @@ def report_command(
 
     echo = line_echo(quiet)
     with user_errors():
-        settings = project_config(project, config, db)
-        book = active_codebook(settings, codebook, project, db)
+        settings, book = project_settings(project, config, codebook, db)
         result = build_report(project, out, by=split_list(by), max_passages=max_passages,
                               config=settings, codebook=book, db_url=db, echo=echo)
     capped = (f" (text of {result.embedded:,} of {result.passages:,} passages: --max-passages)"

@@ -9,9 +9,9 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
-                                   db_option, project_config, project_option,
-                                   pseudonym_key_option, pseudonymise_option, user_errors)
+from stancemap.cli._common import (codebook_option, config_option, console, db_option,
+                                   project_option, project_settings, pseudonym_key_option,
+                                   pseudonymise_option, user_errors)
 from stancemap.cli.ingest import split_list
 
 app = typer.Typer(help="Hand the model's codes to human coders and take their decisions back.",
@@ -72,8 +72,7 @@ def export_command(
     from stancemap.annotations.review_project import export_review
 
     with user_errors():
-        settings = project_config(project, config, db)
-        book = active_codebook(settings, codebook, project, db)
+        settings, book = project_settings(project, config, codebook, db)
         written, count = export_review(project, out, book, fmt=fmt, dims=split_list(dims),
                                        sample=sample, strategy=strategy,
                                        seed=settings.seed if seed is None else seed, db_url=db,
@@ -104,8 +103,7 @@ def import_command(
     from stancemap.annotations.review_project import import_review
 
     with user_errors():
-        settings = project_config(project, config, db)
-        book = active_codebook(settings, codebook, project, db)
+        settings, book = project_settings(project, config, codebook, db)
         report = import_review(project, path, book, annotator=annotator, adjudicator=adjudicator,
                                db_url=db)
     if as_json:
@@ -165,8 +163,7 @@ def import_labels_command(
     from stancemap.annotations.labels import import_labels
 
     with user_errors():
-        settings = project_config(project, config, db)
-        book = active_codebook(settings, codebook, project, db)
+        settings, book = project_settings(project, config, codebook, db)
         report = import_labels(project, path, book, id_column=id_column, label_column=label_column,
                                dimension=dimension, target=target, target_column=target_column,
                                annotator=annotator, label_map=label_map, db_url=db)
@@ -250,8 +247,7 @@ def adjudicate_command(
     from stancemap.annotations.review_project import export_adjudication
 
     with user_errors():
-        settings = project_config(project, config, db)
-        book = active_codebook(settings, codebook, project, db)
+        settings, book = project_settings(project, config, codebook, db)
         written, count = export_adjudication(project, out, book, fmt=fmt, dims=split_list(dims),
                                              db_url=db)
     console.print(f"{count} items with disagreement")

@@ -10,9 +10,8 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
-                                   db_option, progress_bar, project_config, project_option,
-                                   user_errors)
+from stancemap.cli._common import (codebook_option, config_option, console, db_option,
+                                   progress_bar, project_option, project_settings, user_errors)
 
 TRAIN_EPILOG = """\
 [bold]Examples[/bold]
@@ -124,8 +123,7 @@ def train_command(
     if folds is None and model != "transformer":
         folds = 5
     with user_errors():
-        settings = project_config(project, config, db)
-        book = active_codebook(settings, codebook, project, db)
+        settings, book = project_settings(project, config, codebook, db)
         with training_progress(quiet or as_json) as progress:
             report = train(project, task, book, model=model, seed=settings.seed, folds=folds,
                            db_url=db, progress=progress)
@@ -152,8 +150,7 @@ def evaluate_command(
     from stancemap.nlp.training import evaluate
 
     with user_errors():
-        settings = project_config(project, config, db)
-        book = active_codebook(settings, codebook, project, db)
+        settings, book = project_settings(project, config, codebook, db)
         with training_progress(quiet or as_json) as progress:
             scores = evaluate(project, task, book, model=model, seed=settings.seed, folds=folds,
                               db_url=db, progress=progress)
