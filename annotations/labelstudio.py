@@ -11,6 +11,15 @@ from stancemap.annotations.review import Reading, review_dimensions
 from stancemap.errors import Errors, ReviewError
 
 
+def _item_dimension(reading: Reading, where: str, record: dict) -> str | None:
+    """The dimension a stancemap item id names, or None once the malformed id is reported."""
+    item_id = record.get("item_id")
+    if not isinstance(item_id, str) or item_id.count("|") != 2:
+        reading.decide(where, record, None, None)  # names what is wrong with the item id
+        return None
+    return item_id.split("|")[1]
+
+
 def _coder(raw) -> tuple[str | None, str]:
     """(a name from the export, or None when it gives only a user id; the id or name as key)."""
     if isinstance(raw, dict):
@@ -65,11 +74,9 @@ def read_labelstudio(data, annotator: str | None, codebook: Codebook) -> Reading
                                     f"{', '.join(kinds) or 'no'} results, not made by "
                                     f"`stancemap review export`)")
             continue
-        item_id = record.get("item_id")
-        if not isinstance(item_id, str) or item_id.count("|") != 2:
-            reading.decide(where, record, None, None)  # names what is wrong with the item id
+        item_dim = _item_dimension(reading, where, record)
+        if item_dim is None:
             continue
-        item_dim = item_id.split("|")[1]
         for annotation in annotations:
             if not isinstance(annotation, dict):
                 reading.problems.append(f"{where}: an annotation that is a {type(annotation).__name__}, "
@@ -137,11 +144,9 @@ def _read_flat(records, annotator: str | None, codebook: Codebook, what: str, wh
         if not isinstance(record, dict):
             reading.problems.append(f"{where}: a {type(record).__name__} where an object belongs")
             continue
-        item_id = record.get("item_id")
-        if not isinstance(item_id, str) or item_id.count("|") != 2:
-            reading.decide(where, record, None, None)  # names what is wrong with the item id
+        item_dim = _item_dimension(reading, where, record)
+        if item_dim is None:
             continue
-        item_dim = item_id.split("|")[1]
         for other in sorted(dims & set(record) - {item_dim}):
             if record[other] not in (None, "", []):
                 reading.problems.append(f"{where}: a {other} choice {record[other]!r} on a {item_dim} "
