@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,7 @@ class Query:
     spans: list[tuple[int, int]]
     sentences: list[tuple[int, int]]
 
-    @property
+    @cached_property  # read by the e5 head, the TF-IDF model and VADER alike
     def context(self) -> str:
         return target_context(self.text, self.spans, self.sentences) if self.target else self.text
 
