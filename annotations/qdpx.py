@@ -22,7 +22,8 @@ from xml.sax.saxutils import escape, quoteattr
 from stancemap import __version__
 from stancemap.annotations.codebook import Codebook
 from stancemap.annotations.review import Item, Reading, allowed_values, review_dimensions, text_hash
-from stancemap.corpus.zipsafety import read_entry
+from stancemap.corpus.atomic import replacing
+from stancemap.corpus.zipsafety import read_entry, xml_refusal
 
 NS = "urn:QDA-XML:project:1.0"
 _GUID_NAMESPACE = uuid.UUID("5b0c7c0e-3d55-4f69-9a8e-2f7b1d6a0c11")
@@ -131,7 +132,8 @@ def write_qdpx(items: list[Item], path: Path, codebook: Codebook, doc_texts: dic
            f"  <Sources>\n" + "\n".join(sources) + "\n  </Sources>\n"
            + (f"  <Notes>\n" + "\n".join(notes) + "\n  </Notes>\n" if notes else "")
            + "</Project>\n")
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with replacing(path) as (part,), \
+            zipfile.ZipFile(part, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", xml)
         for doc_id in sorted(by_doc):
             archive.writestr(f"sources/{guid('source', doc_id)}.txt", doc_texts[doc_id])
@@ -154,7 +156,7 @@ Locator = Callable[[str, str | None, int, int], "Located | str"]
 def _project_xml(path: Path):
     """project.qde parsed safely (streamed with an inflate cap, defusedxml), and the archive's
     text sources by upper-cased file stem."""
-    from defusedxml import ElementTree
+    from defusedxml import DefusedXmlException, ElementTree
 
     with zipfile.ZipFile(path) as archive:
         if "project.qde" not in archive.namelist():
@@ -168,25 +170,49 @@ def _project_xml(path: Path):
                     "utf-8-sig", "replace")
     try:
         return ElementTree.fromstring(data), texts
+    except DefusedXmlException as err:
+        raise ValueError(f"project.qde: {xml_refusal(err)}") from None
     except ElementTree.ParseError as err:
         raise ValueError(f"project.qde is not well-formed XML ({err}): a half-written or damaged "
                          f"file") from None
 
 
-def _codes(root, q: str) -> dict[str, str]:
-    """Every code's GUID (lower case) -> its name path ("stance › china › favour")."""
+def _codes(root, q: str, problems: list[str]) -> dict[str, str]:
+    """Every code's GUID (lower case) -> its name path ("stance › china › favour"); a GUID
+    given to two codes is a problem (which one a coding means cannot be told)."""
     found = {}
 
     def walk(element, prefix: list[str]) -> None:
         for code in element.findall(f"{q}Code"):
             name = (code.get("name") or "").strip()
             path = prefix + [name.split("›")[-1].strip()]
-            found[(code.get("guid") or "").strip("{}").lower()] = (name, SEP.join(path))
+            key = (code.get("guid") or "").strip("{}").lower()
+            if key in found:
+                problems.append(f"code GUID {key} names two codes, {found[key][1]!r} and "
+                                f"{SEP.join(path)!r}; every code needs its own GUID")
+            found[key] = (name, SEP.join(path))
             walk(code, path)
 
     for codes in root.iter(f"{q}Codes"):
         walk(codes, [])
     return found
+
+
+def _users(root, q: str, problems: list[str]) -> dict[str, str]:
+    """Every user's GUID (lower case) -> name. Coders are told apart by GUID and by name: one
+    GUID with two names, or one name with two GUIDs, would credit one coder's work to another."""
+    users: dict[str, str] = {}
+    guids: dict[str, str] = {}
+    for user in root.iter(f"{q}User"):
+        key, name = (user.get("guid") or "").strip("{}").lower(), (user.get("name") or "").strip()
+        if users.get(key, name) != name:
+            problems.append(f"user GUID {key} is given to two users, {users[key]!r} and {name!r}")
+        elif guids.get(name.casefold(), key) != key:
+            problems.append(f"two users are named {name!r} (GUIDs {guids[name.casefold()]} and "
+                            f"{key}); give each coder a name of their own")
+        users.setdefault(key, name)
+        guids.setdefault(name.casefold(), key)
+    return users
 
 
 def read_qdpx(path: Path, annotator: str | None, codebook: Codebook,
@@ -197,12 +223,12 @@ def read_qdpx(path: Path, annotator: str | None, codebook: Codebook,
     root, texts = _project_xml(path)
     q = f"{{{NS}}}"
     reading = Reading(kind="a REFI-QDA project")
-    users = {(u.get("guid") or "").strip("{}").lower(): (u.get("name") or "").strip()
-             for u in root.iter(f"{q}User")}
+    users = _users(root, q, reading.problems)
     model_user = guid("user", MODEL_USER)
     by_guid, by_name = code_index(codebook)
-    names = _codes(root, q)
+    names = _codes(root, q, reading.problems)
     found: dict[tuple[str, str], list] = {}
+    selections: dict[tuple[str, str], list[str]] = {}  # item, coder -> the selections coding it
     for source in root.iter(f"{q}TextSource"):
         stem = (source.get("plainTextPath") or "").removeprefix("internal://").removesuffix(".txt")
         text = texts.get(stem.lower())
@@ -248,6 +274,15 @@ def read_qdpx(path: Path, annotator: str | None, codebook: Codebook,
                 entry = found.setdefault(key, [where, sha, []])
                 if value not in entry[2]:
                     entry[2].append(value)
+                places = selections.setdefault(key, [])
+                if not places or places[-1][0] is not selection:
+                    places.append((selection, selection.get("guid") or where))
+    for (item_id, coder), places in selections.items():
+        if len(places) > 1:  # as in every format: an item twice from one coder is refused
+            reading.problems.append(
+                f"item {item_id} is coded in {len(places)} selections by coder {coder}: "
+                + ", ".join(shown for _, shown in places[:5]) + (" …" if len(places) > 5 else "")
+                + "; keep one")
     if not found and not reading.problems:
         codes = [c.get("name") for c in root.iter(f"{q}Code")]
         sources = len(list(root.iter(f"{q}TextSource")))

@@ -163,6 +163,12 @@ class Reading:
     problems: list[str] = field(default_factory=list)
     skipped: dict[str, list[str]] = field(default_factory=dict)
     kind: str = "a review file"  # for messages: "a Label Studio JSON export", ...
+    adjudication_items: int = 0  # decisions on items carrying other coders' labels (`other_coders`)
+
+    @property
+    def is_adjudication(self) -> bool:
+        """Written by `review adjudicate`: every decided item shows the coders' labels."""
+        return bool(self.decisions) and self.adjudication_items == len(self.decisions)
 
     @property
     def full(self) -> bool:
@@ -190,6 +196,8 @@ class Reading:
                                  f"list of labels")
             return
         sha = record.get("text_sha")
+        others = record.get("other_coders")
+        self.adjudication_items += isinstance(others, str) and bool(others.strip())
         passage_id, dimension, target = item_id.split("|")
         dimension, target = sys.intern(dimension), sys.intern(target)  # a million rows share them
         self.decisions.append(Decision(where, passage_id, dimension, target,

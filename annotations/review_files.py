@@ -10,13 +10,16 @@ import json
 import zipfile
 import zlib
 from pathlib import Path
+
+from defusedxml import DefusedXmlException
 from xml.sax.saxutils import quoteattr
 
 from stancemap.annotations.codebook import Codebook
 from stancemap.annotations.review import Item, Reading, allowed_values, is_multi, review_dimensions
+from stancemap.corpus.atomic import replacing
 from stancemap.corpus.encoding import decode
 from stancemap.corpus.spreadsheet import neutralise, restore, set_text_cell
-from stancemap.corpus.zipsafety import ZipLimit, inflate_problem
+from stancemap.corpus.zipsafety import ZipLimit, inflate_problem, xml_refusal
 from stancemap.errors import Errors, FileProblem, ReviewError
 
 FORMATS = ("csv", "xlsx", "labelstudio", "doccano", "qdpx")
@@ -47,7 +50,7 @@ def write_review(items: list[Item], path: Path, fmt: str, codebook: Codebook,
         return write_qdpx(items, path, codebook, {k: v[0] for k, v in documents.items()},
                           {k: v[1] for k, v in documents.items()})
     if fmt == "csv":
-        with path.open("w", newline="", encoding="utf-8") as handle:
+        with replacing(path) as (part,), part.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=COLUMNS)
             writer.writeheader()
             writer.writerows({k: neutralise(v) for k, v in _row(i, codebook).items()} for i in items)
@@ -58,16 +61,18 @@ def write_review(items: list[Item], path: Path, fmt: str, codebook: Codebook,
     if fmt == "labelstudio":
         return _write_labelstudio(items, path, codebook)
     if fmt == "doccano":
-        with path.open("w", encoding="utf-8") as handle:
+        with replacing(path) as (part,), part.open("w", encoding="utf-8") as handle:
             for item in items:
                 # doccano keeps fields other than text and label as the item's metadata and
                 # writes them back beside the label on export
-                handle.write(json.dumps({
-                    "text": item.text, "label": item.model_values, "item_id": item.item_id,
-                    "passage_id": item.passage_id, "dimension": item.dimension,
-                    "target": item.target, "text_sha": item.text_sha,
-                    "model_values": item.model_values, "model_score": item.model_score,
-                    "model_source": item.model_source}, ensure_ascii=False) + "\n")
+                line = {"text": item.text, "label": item.model_values, "item_id": item.item_id,
+                        "passage_id": item.passage_id, "dimension": item.dimension,
+                        "target": item.target, "text_sha": item.text_sha,
+                        "model_values": item.model_values, "model_score": item.model_score,
+                        "model_source": item.model_source}
+                if item.coder_values:  # an adjudication file: what each coder said
+                    line["other_coders"] = _row(item, codebook)["other_coders"]
+                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
         return [path]
     raise ReviewError(Errors.E040.format(fmt=fmt, path=path, formats=", ".join(FORMATS)))
 
@@ -111,7 +116,8 @@ def _write_xlsx(items: list[Item], path: Path, codebook: Codebook) -> None:
     sheet.protection.formatColumns = False
     sheet.freeze_panes = "B2"
     lists.sheet_state = "hidden"
-    book.save(path)
+    with replacing(path) as (part,):
+        book.save(part)
 
 
 def _write_labelstudio(items: list[Item], path: Path, codebook: Codebook) -> list[Path]:
@@ -121,13 +127,14 @@ def _write_labelstudio(items: list[Item], path: Path, codebook: Codebook) -> lis
             "text": item.text, "item_id": item.item_id, "passage_id": item.passage_id,
             "dimension": item.dimension, "target": item.target, "text_sha": item.text_sha,
             "question": f"{item.dimension}{' toward ' + item.target if item.target else ''}"}}
+        if item.coder_values:  # an adjudication file: what each coder said
+            task["data"]["other_coders"] = _row(item, codebook)["other_coders"]
         if item.model_values:
             task["predictions"] = [{"model_version": item.model_source or "model",
                                     "score": item.model_score, "result": [{
                                         "from_name": item.dimension, "to_name": "text",
                                         "type": "choices", "value": {"choices": item.model_values}}]}]
         tasks.append(task)
-    path.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
     dims = sorted({i.dimension for i in items})
     blocks = []
     for dimension in dims:
@@ -138,7 +145,9 @@ def _write_labelstudio(items: list[Item], path: Path, codebook: Codebook) -> lis
     config = ("<View>\n  <Header value=\"$question\"/>\n  <Text name=\"text\" value=\"$text\"/>\n"
               + "\n".join(blocks) + "\n</View>\n")
     config_path = path.with_name(path.stem + ".label_config.xml")  # tasks.json -> tasks.label_config.xml
-    config_path.write_text(config, encoding="utf-8")
+    with replacing(path, config_path) as (part, config_part):
+        part.write_text(json.dumps(tasks, ensure_ascii=False, indent=1), encoding="utf-8")
+        config_part.write_text(config, encoding="utf-8")
     return [path, config_path]
 
 
@@ -165,6 +174,8 @@ def read_review(path: Path, annotator: str | None, codebook: Codebook, locate=No
                                              "to be a review file")) from None
     except ZipLimit as err:
         raise ReviewError(Errors.E056.format(path=path, reason=err)) from None
+    except DefusedXmlException as err:  # its str() is a repr: say what was refused and why
+        raise ReviewError(Errors.E053.format(path=path, reason=xml_refusal(err))) from None
     except (ValueError, KeyError, TypeError, FileProblem, csv.Error, zipfile.BadZipFile,
             zlib.error, EOFError, UnicodeDecodeError) as err:
         raise ReviewError(Errors.E053.format(path=path, reason=err)) from err
@@ -176,6 +187,9 @@ def read_review(path: Path, annotator: str | None, codebook: Codebook, locate=No
 def _check_named(reading: Reading, path: Path) -> None:
     if any(d.annotator is None for d in reading.decisions):
         raise ReviewError(Errors.E181.format(path=path, what=reading.kind))
+    blank = [d.where for d in reading.decisions if not str(d.annotator).strip()]
+    if blank:  # stored as "human:" nobody could be told apart from
+        raise ReviewError(Errors.E401.format(path=path, count=len(blank), where=", ".join(blank[:5])))
 
 
 def _read_zip(path: Path, annotator: str | None, codebook: Codebook, locate) -> Reading:
@@ -205,8 +219,10 @@ def _read_zip(path: Path, annotator: str | None, codebook: Codebook, locate) -> 
 
 def _read_text(path: Path, head: bytes, annotator: str | None, codebook: Codebook) -> Reading:
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped[:1] in (b"[", b"{"):
-        text, _ = decode(path.read_bytes())
+    wide = b"\x00" in head  # UTF-16 or UTF-32, with or without a BOM: decoded whole
+    text = decode(path.read_bytes())[0] if wide else None
+    if (text.lstrip()[:1] in ("[", "{")) if wide else stripped[:1] in (b"[", b"{"):
+        text = text if wide else decode(path.read_bytes())[0]
         if text.lstrip().startswith("["):
             from stancemap.annotations.labelstudio import read_labelstudio
 
@@ -214,7 +230,7 @@ def _read_text(path: Path, head: bytes, annotator: str | None, codebook: Codeboo
         from stancemap.annotations.doccano import read_doccano
 
         return read_doccano(text.splitlines(), annotator, codebook)
-    return _read_csv(path, head, annotator, codebook)
+    return _read_csv(path, head, annotator, codebook, text)
 
 
 def _csv_lines(path: Path):
@@ -229,10 +245,13 @@ def _csv_lines(path: Path):
         yield from io.StringIO(text, newline="")
 
 
-def _read_csv(path: Path, head: bytes, annotator: str | None, codebook: Codebook) -> Reading:
-    first = head.split(b"\n", 1)[0].decode("utf-8", "replace")
+def _read_csv(path: Path, head: bytes, annotator: str | None, codebook: Codebook,
+              text: str | None = None) -> Reading:
+    """`text`: the file decoded already (UTF-16/32), else it is streamed."""
+    first = text.split("\n", 1)[0] if text is not None else head.split(b"\n", 1)[0].decode("utf-8", "replace")
     delimiter = max(",\t;", key=first.count)
-    rows = csv.reader(_csv_lines(path), delimiter=delimiter)
+    lines = io.StringIO(text, newline="") if text is not None else _csv_lines(path)
+    rows = csv.reader(lines, delimiter=delimiter)
     header = [restore(h).strip() for h in next(rows, [])]
     if "coder_value" not in header and "item_id" in header:
         from stancemap.annotations.labelstudio import read_labelstudio_rows
@@ -241,17 +260,33 @@ def _read_csv(path: Path, head: bytes, annotator: str | None, codebook: Codebook
     return _from_rows(header, ([restore(v) for v in row] for row in rows), annotator)
 
 
-def _from_rows(header: list[str], rows, annotator: str | None) -> Reading:
+def _from_rows(header: list[str], rows, annotator: str | None, cells_by_position: bool = False
+               ) -> Reading:
+    """`cells_by_position`: a sheet's cells sit in their columns whatever the row's length."""
     missing = {"item_id", "coder_value"} - set(header)
     if missing:
         raise ValueError(f"no column(s) {', '.join(sorted(missing))}")
     reading = Reading(kind="a review spreadsheet")
     value_at, note_at = header.index("coder_value"), header.index("coder_note") if "coder_note" in header else None
+
+    def ragged(row) -> bool:
+        return not cells_by_position and (len(row) < len(header) or any(
+            v not in ("", None) for v in row[len(header):]))
     for number, row in enumerate(rows, start=2):
         if reading.full:
             reading.problems.append(f"row {number} and after: not checked (too many problems)")
             break
+        if ragged(row) and any(v not in ("", None) for v in row):
+            # a CSV row short of cells, or with cells past the header: they may not be under
+            # the columns they belong to
+            reading.problems.append(f"row {number}: {len(row)} cells where the header has "
+                                    f"{len(header)} (a ragged row); fix the row")
+            continue
         value = row[value_at] if len(row) > value_at else ""
+        if isinstance(value, Formula):
+            reading.problems.append(f"row {number}: coder_value is a formula ({value[:60]}), "
+                                    "not a label; type the label itself")
+            continue
         if value in ("", None):
             continue  # an empty cell is no decision
         record = dict(zip(header, row))
@@ -263,14 +298,28 @@ def _from_rows(header: list[str], rows, annotator: str | None) -> Reading:
 def _read_xlsx(path: Path, annotator: str | None) -> Reading:
     from openpyxl import load_workbook
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    book = load_workbook(path, read_only=True)  # formulas as formulas: never their cached value
     try:
         sheet = book["review"] if "review" in book.sheetnames else book.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
+        rows = sheet.iter_rows()
         header = next(rows, None)
         if header is None:
             raise ValueError("the sheet is empty")
-        header = [str(h) if h is not None else "" for h in header]
-        return _from_rows(header, (["" if v is None else v for v in row] for row in rows), annotator)
+        header = [str(c.value) if c.value is not None else "" for c in header]
+        return _from_rows(header, ([_cell(c) for c in row] for row in rows), annotator,
+                          cells_by_position=True)
     finally:
         book.close()
+
+
+class Formula(str):
+    """A cell holding a formula (the text is the formula): a coder's label is never computed."""
+
+
+def _cell(cell):
+    value = getattr(cell, "value", None)
+    if value is None:
+        return ""
+    if getattr(cell, "data_type", None) == "f":
+        return Formula(value if isinstance(value, str) else getattr(value, "text", None) or "=?")
+    return value

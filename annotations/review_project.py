@@ -14,7 +14,7 @@ from stancemap.annotations.sampling import ACTIVE, sample_items
 from stancemap.annotations.review_files import FORMATS, read_review, write_review
 from stancemap.corpus.privacy import Pseudonymiser, pseudonymiser_for
 from stancemap.corpus.store import Store
-from stancemap.errors import Errors, ReviewError
+from stancemap.errors import Errors, ReviewError, UsageError
 
 
 SUFFIXES = {"csv": ".csv", "xlsx": ".xlsx", "labelstudio": ".json", "doccano": ".jsonl",
@@ -102,9 +102,16 @@ def export_review(project: Path, out: Path, codebook: Codebook, *, fmt: str | No
 
 
 def import_review(project: Path, path: Path, codebook: Codebook, *, annotator: str | None = None,
-                  adjudicator: str | None = None, db_url: str | None = None) -> ImportReport:
+                  adjudicator: str | None = None, db_url: str | None = None,
+                  force: bool = False) -> ImportReport:
     """--annotator names the coder only where the file does not (CSV, XLSX, one doccano file,
-    Label Studio user ids); --adjudicator stands for every decision in the file."""
+    Label Studio user ids); --adjudicator stands for every decision in the file, which must be
+    one `review adjudicate` wrote (or `force`: it turns every decision into a final code)."""
+    for flag, name in (("--annotator", annotator), ("--adjudicator", adjudicator)):
+        if name is not None and not name.strip():
+            raise UsageError(Errors.E402.format(flag=flag))
+    if annotator and adjudicator:
+        raise UsageError(Errors.E403.format(annotator=annotator, adjudicator=adjudicator))
     store = Store(Path(project), url=db_url, create=False)
     try:
         reading = read_review(Path(path), adjudicator or annotator, codebook, locator(store))
@@ -115,6 +122,9 @@ def import_review(project: Path, path: Path, codebook: Codebook, *, annotator: s
             decision.annotator = adjudicator
     if reading.problems:
         raise refuse(str(path), reading.problems)
+    if adjudicator and not force and not reading.is_adjudication:
+        raise UsageError(Errors.E404.format(path=path, count=len(reading.decisions),
+                                            adjudicator=adjudicator))
     return import_decisions(project, reading.decisions, codebook, path=str(path),
                             status_override="adjudicated" if adjudicator else None, db_url=db_url,
                             skipped=reading.skipped)

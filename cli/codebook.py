@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from stancemap.cli._common import console, user_errors
+from stancemap.corpus.atomic import write_text
 
 app = typer.Typer(help="Check and show codebooks.", no_args_is_help=True)
 
@@ -65,7 +66,7 @@ def import_qdpx_command(
         if data is None:
             console.print(f"{path} holds no codes; nothing was written.")
             return
-        out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        write_text(out, yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
         codebook = load_codebook(out)
     (key, own), = codebook.dimensions.items()
     console.print(f"wrote {out}: dimension {key!r} with {len(own.values)} codes from {path.name}")

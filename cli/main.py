@@ -49,14 +49,35 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     """Code qualitative material into traceable perception datasets."""
 
 
+class Stopped(BaseException):
+    """A SIGTERM or SIGHUP: a BaseException, so no `except Exception` on the way swallows it."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
 def main() -> None:
     """Run the app; an error nobody foresaw still ends in one line (the traceback only with
     STANCEMAP_DEBUG=1), so scripts and users never parse a Python dump."""
     import os
+    import signal
     import sys
 
+    def stop(signum, _frame):  # unwinds like an error: the run is marked interrupted, locks freed
+        raise Stopped(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), stop)
     try:
         app()
+    except Stopped as stopped:
+        from stancemap.errors import Errors
+
+        print(f"Error: {Errors.E400.format(signal=signal.Signals(stopped.signum).name)}",
+              file=sys.stderr)
+        sys.exit(128 + stopped.signum)
     except Exception as err:  # noqa: BLE001 - the last line of defence
         if os.environ.get("STANCEMAP_DEBUG"):
             raise

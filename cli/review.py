@@ -93,7 +93,10 @@ def import_command(
         None, "--annotator", metavar="NAME",
         help="Who coded the file, where it does not say (CSV, XLSX, one doccano JSONL, Label Studio "
              "user ids); .qdpx, Label Studio e-mails and doccano's per-user ZIP name their coders."),
-    adjudicator: Optional[str] = typer.Option(None, "--adjudicator", help="Who settled disagreements."),
+    adjudicator: Optional[str] = typer.Option(
+        None, "--adjudicator", help="Who settled disagreements: for a file `review adjudicate` wrote."),
+    force: bool = typer.Option(False, "--force", help="With --adjudicator: take a file that "
+                               "`review adjudicate` did not write as final codes all the same."),
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary."),
@@ -105,7 +108,7 @@ def import_command(
     with user_errors():
         settings, book = project_settings(project, config, codebook, db)
         report = import_review(project, path, book, annotator=annotator, adjudicator=adjudicator,
-                               db_url=db)
+                               db_url=db, force=force)
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))
     else:

@@ -31,6 +31,9 @@ def database_fault(err: BaseException, where: str | None = None) -> StoreError |
         return StoreError(Errors.E211.format(db=where, reason=str(orig)))
     if "readonly database" in text or "read-only" in text or code.startswith("SQLITE_READONLY"):
         return StoreError(Errors.E212.format(path=where, reason=str(orig)))
+    if "no such table" in text or "no such column" in text or "undefinedtable" in type(orig).__name__.lower() \
+            or "undefinedcolumn" in type(orig).__name__.lower():  # dropped by hand or by damage
+        return StoreError(Errors.E407.format(db=where, problems=str(orig).strip().splitlines()[0]))
     if "unable to open database file" in text or code == "SQLITE_CANTOPEN":
         return StoreError(Errors.E213.format(db=where))
     if "database is locked" in text or code == "SQLITE_BUSY":

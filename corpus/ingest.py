@@ -19,6 +19,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from stancemap.config import CONFIG_NAME, Config
+from stancemap.corpus.atomic import write_text
 from stancemap.corpus.dedup import MinHasher, NearDuplicateIndex
 from stancemap.corpus.document import KINDS, Document, Passage, RawDocument, text_id
 from stancemap.corpus.language import LanguageIdentifier, scripts
@@ -237,7 +238,7 @@ def reader_options(config: Config, text_columns: list[str] | None = None) -> dic
     return {"text_columns": text_columns or ingest.text_columns,
             "garbage_share": ingest.pdf_garbage_share, "ocr": ingest.ocr,
             "ocr_languages": ingest.ocr_languages, "languages": ingest.languages,
-            "ocr_min_confidence": ingest.ocr_min_confidence}
+            "ocr_min_confidence": ingest.ocr_min_confidence, "max_rows": ingest.max_rows}
 
 
 def _page_of(pages: list[int], offset: int) -> int | None:
@@ -348,13 +349,17 @@ def read_documents(path: Path, sha: str, file_meta: dict[str, str], config: Conf
             # a long document gets time in proportion to its length, so a 600-page report
             # is read, not skipped whole, while a file that hangs is still stopped
             timeout += config.ingest.timeout_per_page_s * (pages or 0)
+            # the limit holds for segmenting and language detection too (a million-row survey
+            # spends its time there); table readers also look at the deadline as rows stream
+            options = {**options, "deadline": started + timeout}
             with time_limit(max(timeout - (time.monotonic() - started), 0.001)):
                 raws = READERS[reader](path, options)
+                documents = [builder.build(raw, path, sha, reader, file_meta, speakers)
+                             for raw in raws]
         except TimeLimitExceeded:
             raise FileProblem("skipped", Errors.R_TIMEOUT_PAGES.format(seconds=timeout, pages=pages)
                               if pages else Errors.R_TIMEOUT.format(seconds=timeout))
-        return ReadOutcome([builder.build(raw, path, sha, reader, file_meta, speakers)
-                            for raw in raws])
+        return ReadOutcome(documents)
     except FileProblem as problem:
         return ReadOutcome(status=problem.status, reason=problem.reason)
     except Exception as err:  # noqa: BLE001 - one unforeseen file must not stop the batch
@@ -640,7 +645,7 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
         config_file = project / CONFIG_NAME
         if db_url is None and not config_file.exists():
             from stancemap.config import to_toml
-            config_file.write_text(to_toml(config), encoding="utf-8")
+            write_text(config_file, to_toml(config))
         run_manifest = {
             "command": "ingest", "folder": str(folder.resolve()), "pattern": pattern,
             "manifest": str(Path(manifest).resolve()) if manifest else None,

@@ -1,10 +1,20 @@
-"""A per-file time limit that interrupts pure-Python readers (pdfminer, python-docx)."""
+"""A per-file time limit that interrupts pure-Python readers (pdfminer, python-docx), and the
+row count and deadline that table readers check as they stream (a Dask worker's thread has no
+SIGALRM, so a table is stopped by its own checks there too)."""
 
 from __future__ import annotations
 
 import signal
 import threading
+import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
+
+from stancemap.errors import Errors, FileProblem
+
+CHECK_EVERY = 1000  # rows between two looks at the clock
+T = TypeVar("T")
 
 
 class TimeLimitExceeded(BaseException):
@@ -32,3 +42,15 @@ def time_limit(seconds: float):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def limited_rows(rows: Iterable[T], options: dict, what: str = "rows") -> Iterator[T]:
+    """`rows` as they come, stopped by ingest.max_rows (the file is skipped with the count) and
+    by the file's deadline (options["deadline"], time.monotonic(), set from ingest.timeout_s)."""
+    max_rows, deadline = options.get("max_rows"), options.get("deadline")
+    for number, row in enumerate(rows, start=1):
+        if max_rows and number > max_rows:
+            raise FileProblem("skipped", Errors.R_TOO_MANY_ROWS.format(limit=max_rows, what=what))
+        if deadline and number % CHECK_EVERY == 0 and time.monotonic() > deadline:
+            raise TimeLimitExceeded()
+        yield row

@@ -3,14 +3,15 @@ a check that what is stored still holds together (`stancemap check`)."""
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
 
-from stancemap.corpus.store import (Store, codes, coded_documents, documents, files,
+from stancemap.corpus import faults
+from stancemap.corpus.atomic import replacing
+from stancemap.corpus.store import (Store, schema_problems, codes, coded_documents, documents, files,
                                     mentions, passages, runs)
 from stancemap.errors import Errors, StoreError, UsageError
 
@@ -51,32 +52,34 @@ def backup_project(project: Path, out: Path, db_url: str | None = None) -> dict:
             url = store.engine.url.render_as_string(hide_password=True)
             raise UsageError(Errors.E220.format(out=out, url=url.replace("+psycopg", "")))
         source_path = Path(store.engine.url.database.removeprefix("file:"))
+        # a project in a folder nobody may write is read as the store opened it (immutable)
+        immutable = "&immutable=1" if store.engine.url.query.get("immutable") == "1" else ""
     finally:
         store.dispose()
     if out.exists():
         raise UsageError(Errors.E221.format(path=out))
     if not out.parent.is_dir():
         raise UsageError(Errors.E222.format(folder=out.parent))
-    partial = out.with_name(out.name + ".partial")
-    partial.unlink(missing_ok=True)
-    source = sqlite3.connect(f"file:{source_path.resolve()}?mode=ro", uri=True, timeout=30)
-    try:
-        target = sqlite3.connect(partial)
+    with replacing(out) as (partial,):
+        at = source_path  # which file an error is about
         try:
-            source.backup(target)
-            verdict = target.execute("PRAGMA integrity_check").fetchone()[0]
-            target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-        finally:
-            target.close()
-    except sqlite3.Error:
-        partial.unlink(missing_ok=True)
-        raise
-    finally:
-        source.close()
-    if verdict != "ok":
-        partial.unlink(missing_ok=True)
-        raise StoreError(Errors.E210.format(db=source_path, reason=f"integrity check: {verdict}"))
-    os.replace(partial, out)
+            source = sqlite3.connect(f"file:{source_path.resolve()}?mode=ro{immutable}", uri=True,
+                                     timeout=30)
+            try:
+                at = out
+                target = sqlite3.connect(partial)
+                try:
+                    source.backup(target)
+                    verdict = target.execute("PRAGMA integrity_check").fetchone()[0]
+                    target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+                finally:
+                    target.close()
+            finally:
+                source.close()
+        except sqlite3.Error as err:
+            raise faults.database_fault(err, str(at)) or err
+        if verdict != "ok":
+            raise StoreError(Errors.E210.format(db=source_path, reason=f"integrity check: {verdict}"))
     return {"project": str(project), "database": str(source_path), "backup": str(out),
             "bytes": out.stat().st_size}
 
@@ -169,15 +172,25 @@ def _unfinished(conn) -> Check:
     return check
 
 
+def _schema(conn) -> Check:
+    check = Check("schema", "every table and column stancemap needs is there")
+    for problem in schema_problems(conn, columns=True):
+        check.add(problem)
+    return check
+
+
 def check_project(project: Path, db_url: str | None = None) -> list[Check]:
     """Every check, in order; a StoreError when the database cannot be opened at all."""
-    store = Store(Path(project), url=db_url, create=False)
+    store = Store(Path(project), url=db_url, create=False, verify=False)
     try:
         with store.engine.connect() as conn:
             checks = [_integrity(conn, store.engine.dialect.name)]
-            if checks[0].ok:  # a damaged file is not read further
+            if checks[0].ok:
+                checks.append(_schema(conn))
+            readable = all(c.ok for c in checks)
+            if readable:  # a damaged file or schema is not read further
                 checks += [_foreign_keys(conn, store.engine.dialect.name), *_orphans(conn)]
-        if checks[0].ok:
+        if readable:
             checks += _offsets(store)
             with store.engine.connect() as conn:
                 checks.append(_unfinished(conn))

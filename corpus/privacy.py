@@ -14,6 +14,7 @@ from typing import Iterable
 
 import sqlalchemy as sa
 
+from stancemap.corpus.atomic import replacing, write_text
 from stancemap.corpus.store import Store, coded_documents, documents, mentions, passages
 
 KEY_FILE = Path("privacy") / "pseudonyms.json"
@@ -80,14 +81,14 @@ class Pseudonymiser:
 
     def save(self) -> None:
         self.key_path.parent.mkdir(parents=True, exist_ok=True)
-        self.key_path.write_text(json.dumps(self.key, indent=1, ensure_ascii=False), "utf-8")
+        write_text(self.key_path, json.dumps(self.key, indent=1, ensure_ascii=False))
 
     def write_key(self, path: Path) -> Path:
         """pseudonym,kind,original — the file that undoes the pseudonyms; keep it apart."""
         import csv
 
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", newline="", encoding="utf-8") as handle:
+        with replacing(path) as (part,), part.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(["pseudonym", "kind", "original"])
             for kind, table in self.key.items():

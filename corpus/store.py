@@ -212,8 +212,25 @@ def make_engine(url: str) -> sa.Engine:
     return engine
 
 
+def schema_problems(conn, columns: bool = False) -> list[str]:
+    """Tables (and with `columns`, columns) stancemap needs that the database lacks."""
+    inspector = sa.inspect(conn)
+    existing = set(inspector.get_table_names())
+    problems = [f"table {name} is missing" for name in metadata.tables if name not in existing]
+    if columns:
+        for name, table in metadata.tables.items():
+            if name in existing:
+                found = {c["name"] for c in inspector.get_columns(name)}
+                problems += [f"column {name}.{c.name} is missing" for c in table.columns
+                             if c.name not in found]
+    return problems
+
+
 class Store:
-    def __init__(self, project: Path, url: str | None = None, create: bool = True):
+    def __init__(self, project: Path, url: str | None = None, create: bool = True,
+                 verify: bool = True):
+        """create: make the schema in an empty database (only `ingest` and `run` do);
+        verify: refuse a database that lacks a table (`check` reports it instead)."""
         self.project = project
         self.url = url
         self._open_runs: set[str] = set()
@@ -222,6 +239,8 @@ class Store:
             raise UsageError(Errors.E205.format(path=project))
         if url is None:
             db_path = project / DB_NAME
+            if db_path.is_dir():
+                raise StoreError(Errors.E408.format(db=db_path))
             if not db_path.exists():
                 if not create:
                     if project.exists():
@@ -236,17 +255,21 @@ class Store:
             url = _sqlite_url(db_path)
         self.engine = make_engine(url)
         try:
-            self._prepare()
+            self._prepare(create, verify)
         except sa.exc.DBAPIError as err:
             self.engine.dispose()
             raise faults.database_fault(err) or err
 
-    def _prepare(self) -> None:
+    def _prepare(self, create: bool, verify: bool) -> None:
+        where = faults.opened.get("db") or str(self.project)
         with self.engine.begin() as conn:
             existing = sa.inspect(conn).get_table_names()
             if "meta" not in existing:
-                if existing:
-                    raise StoreError(Errors.E010.format(path=self.project, db=DB_NAME))
+                if existing:  # another program's database where the project's belongs
+                    shown = ", ".join(sorted(existing)[:5]) + (" …" if len(existing) > 5 else "")
+                    raise StoreError(Errors.E405.format(db=where, tables=shown))
+                if not create:  # reading commands never make a schema, on any backend
+                    raise StoreError(Errors.E406.format(db=where, path=self.project))
                 metadata.create_all(conn)
                 conn.execute(meta_table.insert().values(key="schema_version",
                                                         value=str(SCHEMA_VERSION)))
@@ -262,6 +285,9 @@ class Store:
             if found != str(SCHEMA_VERSION):
                 raise StoreError(Errors.E009.format(path=self.project, found=found,
                                                     expected=SCHEMA_VERSION))
+            missing = schema_problems(conn) if verify else []
+            if missing:
+                raise StoreError(Errors.E407.format(db=where, problems="; ".join(missing)))
 
     @staticmethod
     def _migrate_roles(conn) -> None:

@@ -65,3 +65,19 @@ def inflate_problem(path: Path, limit: int = DEFAULT_LIMIT) -> str | None:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, zlib.error) as err:
         return f"broken ZIP container: {err}"
     return None
+
+
+def xml_refusal(err: Exception) -> str:
+    """What defusedxml refused, in words (its exceptions print as a repr of their fields)."""
+    from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+
+    if isinstance(err, EntitiesForbidden):
+        what = f"an XML entity ({err.name!r})"
+    elif isinstance(err, DTDForbidden):
+        what = f"a document type definition ({err.name!r})"
+    elif isinstance(err, ExternalReferenceForbidden):
+        what = f"an external reference ({err.sysid or err.pubid!r})"
+    else:
+        what = "an XML feature that is not allowed"
+    return (f"its XML declares {what}, which could read local files or expand without bound; "
+            "such XML is refused")

@@ -15,6 +15,7 @@ import pandas as pd
 from pandas.io.stata import StataParser
 
 from stancemap import __version__
+from stancemap.corpus.atomic import replacing
 from stancemap.corpus.spreadsheet import neutralise, set_text_cell
 from stancemap.errors import Errors, UsageError
 
@@ -109,20 +110,21 @@ def write_table(table: pd.DataFrame, path: Path, fmt: str, dictionary: list[dict
                 manifest: dict[str, Any]) -> list[Path]:
     """Write `table` and its sidecars; returns every path written."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "csv":
-        _neutralised(table).to_csv(path, index=False)
-    elif fmt == "parquet":
-        _write_parquet(table, path, dictionary, manifest)
-    elif fmt == "xlsx":
-        _write_xlsx(table, path, dictionary)
-    elif fmt == "dta":
-        _write_stata(table, path, dictionary, manifest)
-    written = [path]
     dictionary_path = path.with_name(path.name + ".dictionary.csv")
-    _neutralised(_sidecar(dictionary)).to_csv(dictionary_path, index=False)
     manifest_path = path.with_name(path.name + ".manifest.json")
-    manifest_path.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str), "utf-8")
-    return written + [dictionary_path, manifest_path]
+    with replacing(path, dictionary_path, manifest_path) as (part, dictionary_part, manifest_part):
+        if fmt == "csv":
+            _neutralised(table).to_csv(part, index=False)
+        elif fmt == "parquet":
+            _write_parquet(table, part, dictionary, manifest)
+        elif fmt == "xlsx":
+            _write_xlsx(table, part, dictionary)
+        elif fmt == "dta":
+            _write_stata(table, part, dictionary, manifest)
+        _neutralised(_sidecar(dictionary)).to_csv(dictionary_part, index=False)
+        manifest_part.write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str),
+                                 "utf-8")
+    return [path, dictionary_path, manifest_path]
 
 
 def _sidecar(dictionary: list[dict[str, Any]]) -> pd.DataFrame:

@@ -24,6 +24,7 @@ import numpy as np
 
 from stancemap.annotations.codebook import Codebook
 from stancemap.annotations.resolution import HUMAN_STATUSES, resolve
+from stancemap.corpus.atomic import write_text
 from stancemap.corpus.store import Store
 from stancemap.errors import Errors, ModelError, TrainingError
 from stancemap.nlp.tfidf import TfidfClassifier
@@ -364,7 +365,7 @@ def evaluate(project: Path, task: str, codebook: Codebook, *, model: str = "tfid
         meta = json.loads(meta_path.read_text("utf-8"))
         meta.setdefault("evaluations", []).append(
             {**scores, "at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
-        meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False), "utf-8")
+        write_text(meta_path, json.dumps(meta, indent=2, ensure_ascii=False))
         scores["stored_with"] = meta["version"]
     return scores
 

@@ -22,6 +22,8 @@ class IngestConfig(BaseModel):
     max_file_mb: float = Field(100.0, gt=0, description="larger files are skipped")
     timeout_s: float = Field(120.0, gt=0, description="per-file time limit for reading")
     timeout_per_page_s: float = Field(1.0, ge=0, description="added to timeout_s per PDF page")
+    max_rows: int = Field(200_000, gt=0, description="a table (CSV/XLSX sheet) or JSON Lines file "
+                          "with more rows is skipped")
     near_duplicate_threshold: float = Field(0.8, gt=0, le=1,
                                             description="estimated Jaccard of word 5-grams")
     max_passage_chars: int = Field(3000, ge=200, description="longer paragraphs are cut at sentences")
@@ -174,6 +176,8 @@ class Config(BaseModel):
 def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
+    if path.is_dir():
+        raise ConfigError(Errors.E409.format(path=path))
     if not path.is_file():
         raise ConfigError(Errors.E007.format(path=path))
     try:

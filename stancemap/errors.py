@@ -198,6 +198,8 @@ class Errors:
     R_TIMEOUT = "reading took longer than {seconds:g} s (ingest.timeout_s); the file was skipped"
     R_TIMEOUT_PAGES = ("reading took longer than {seconds:g} s (ingest.timeout_s + "
                        "ingest.timeout_per_page_s for each of its {pages} pages); the file was skipped")
+    R_TOO_MANY_ROWS = ("more than {limit:,} {what} (ingest.max_rows); the file was skipped: split "
+                       "it or raise ingest.max_rows")
     R_UNSUPPORTED = "unsupported format: {what}"
     R_ENCRYPTED = "encrypted PDF: it needs a password (an empty password was tried)"
     R_PDF_BROKEN = "PDF cannot be parsed: {reason}"
@@ -244,6 +246,28 @@ class Errors:
             "(a language mapped to 'none' gets no {dimension} code).")
     E281 = ("No method serves {dimension} for language {lang!r} and there is no '*' entry; add "
             "'*' = \"<method>\" (or \"none\") to {section}.methods.")
+
+    # faults found by probing (issue 26): a stop, the store's own damage, imports (E400–E449)
+    E400 = ("Stopped by {signal}: the run is marked interrupted and what it finished is kept; "
+            "run the command again to go on.")
+    E401 = ("{path}: {count} decision(s) name no coder (an empty user name; {where}); give each "
+            "coder a name, nothing was imported.")
+    E402 = "{flag} is empty; give the coder's name (codes are stored as human:NAME)."
+    E403 = ("Give --annotator {annotator!r} or --adjudicator {adjudicator!r}, not both: a coder's "
+            "file is imported with --annotator, a file from `review adjudicate` with --adjudicator.")
+    E405 = ("{db} is not a stancemap project: it is another program's database (tables: "
+            "{tables}). Give a new --project folder (or --db), or move that file away.")
+    E406 = ("The database {db} holds no stancemap project yet (no tables); create one with "
+            "`stancemap ingest FOLDER --project {path}` (with the same --db).")
+    E407 = ("{db} is damaged: {problems}. Restore it from a backup (`stancemap backup` makes one) "
+            "or re-ingest into a new project; `stancemap check` lists what else is wrong.")
+    E408 = ("{db} is a folder, not the project's database file; move it away (or restore the "
+            "file from a backup).")
+    E409 = "Config {path} is a folder, not a TOML file; remove or rename it."
+    E404 = ("{path} was not written by `stancemap review adjudicate` (its items carry no "
+            "other_coders labels), so --adjudicator would turn its {count} decision(s) into final "
+            "codes by {adjudicator} that overrule every coder. Import a coder's file with "
+            "--annotator NAME; add --force to adjudicate with this file anyway.")
 
 
 class StancemapError(Exception):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from stancemap.corpus.document import KINDS, RawDocument, normalise
 from stancemap.corpus.encoding import decode
+from stancemap.corpus.limits import limited_rows
 from stancemap.errors import Errors, FileProblem
 
 TEXT_FIELDS = ("text", "content", "body")
@@ -22,7 +23,7 @@ def read_jsonl(path: Path, options: dict) -> list[RawDocument]:
         except json.JSONDecodeError:
             pass
     documents, bad, total = [], [], 0
-    for number, line in enumerate(lines, start=1):
+    for number, line in limited_rows(enumerate(lines, start=1), options, "lines"):
         if not line.strip():
             continue
         total += 1

@@ -5,17 +5,21 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from stancemap.corpus.document import RawDocument, Segment, TextBuilder
 from stancemap.corpus.encoding import decode
+from stancemap.corpus.limits import limited_rows
 from stancemap.errors import Errors, FileProblem
 
 _ID_NAMES = re.compile(r"^(respondent|resp|participant|interviewee|case)?[ _-]*(id|no|number|#)$"
                        r"|^(respondent|participant|id)$", re.I)
 MIN_MEAN_CHARS = 25
 MIN_MEAN_WORDS = 4
+SAMPLE_ROWS = 5000  # rows that decide which columns are open-ended
 
 
 def _is_open_ended(values: list[str]) -> bool:
@@ -38,11 +42,16 @@ def _pick_id_column(header: list[str], text_cols: set[int]) -> int | None:
     return None
 
 
-def rows_to_documents(header: list[str], rows: list[list[str]], options: dict) -> list[RawDocument]:
+def rows_to_documents(header: list[str], rows: Iterable[list[str]], options: dict) -> list[RawDocument]:
+    """`rows` are streamed: counted against ingest.max_rows and the file's deadline as they come;
+    the open-ended columns are told from the first SAMPLE_ROWS non-empty rows."""
     header = [h.strip() or f"column_{i + 1}" for i, h in enumerate(header)]
     width = len(header)
-    rows = [(r + [""] * width)[:width] for r in rows]
-    rows = [[(c or "").strip() for c in r] for r in rows if any((c or "").strip() for c in r)]
+    cleaned = ([(c or "").strip() for c in (r + [""] * width)[:width]]
+               for r in limited_rows(rows, options))
+    rows = (r for r in cleaned if any(r))
+    sample = list(itertools.islice(rows, SAMPLE_ROWS))
+    rows = itertools.chain(sample, rows)
     wanted = options.get("text_columns") or []
     if wanted:
         missing = [c for c in wanted if c not in header]
@@ -51,12 +60,13 @@ def rows_to_documents(header: list[str], rows: list[list[str]], options: dict) -
                 missing=", ".join(missing), columns=", ".join(header)))
         text_cols = {header.index(c) for c in wanted}
     else:
-        text_cols = {i for i in range(width) if _is_open_ended([r[i] for r in rows])}
+        text_cols = {i for i in range(width) if _is_open_ended([r[i] for r in sample])}
     if not text_cols:
         raise FileProblem("skipped", Errors.R_TABLE_NO_TEXT.format(columns=", ".join(header)))
     id_col = _pick_id_column(header, text_cols)
     builder = TextBuilder()
     segments = []
+    number = 0
     for number, row in enumerate(rows, start=1):
         respondent = row[id_col] if id_col is not None else str(number)
         meta = {header[i]: row[i] for i in range(width)
@@ -72,7 +82,7 @@ def rows_to_documents(header: list[str], rows: list[list[str]], options: dict) -
     text = builder.text()
     if not text:
         raise FileProblem("skipped", Errors.R_BLANK)
-    meta = {"text_columns": [header[i] for i in sorted(text_cols)], "respondents": len(rows)}
+    meta = {"text_columns": [header[i] for i in sorted(text_cols)], "respondents": number}
     if id_col is not None:  # the column whose values each passage keeps as respondent_id
         meta["id_column"] = header[id_col]
     return [RawDocument(text=text, segments=segments, kind="survey", meta=meta)]
@@ -84,13 +94,15 @@ def read_csv(path: Path, options: dict) -> list[RawDocument]:
         delimiter = csv.Sniffer().sniff(raw[:20000], delimiters=",;\t|").delimiter
     except csv.Error:
         delimiter = "\t" if path.suffix.lower() in (".tsv", ".tab") else ","
+    rows = csv.reader(io.StringIO(raw, newline=""), csv.excel, delimiter=delimiter)
+    del raw  # the reader holds its own copy of the text
     try:
-        rows = list(csv.reader(io.StringIO(raw, newline=""), csv.excel, delimiter=delimiter))
+        header = next(rows, None)
+        if header is None:
+            raise FileProblem("skipped", Errors.R_BLANK)
+        documents = rows_to_documents(header, rows, options)
     except csv.Error as err:
         raise FileProblem("failed", Errors.R_READ.format(reason=f"bad CSV: {err}")) from err
-    if not rows:
-        raise FileProblem("skipped", Errors.R_BLANK)
-    documents = rows_to_documents(rows[0], rows[1:], options)
     for document in documents:
         document.encoding = encoding
     return documents
@@ -109,14 +121,15 @@ def read_xlsx(path: Path, options: dict) -> list[RawDocument]:
     documents, passed = [], []
     try:
         for sheet in book.worksheets:
-            rows = [["" if v is None else str(v) for v in row]
-                    for row in sheet.iter_rows(values_only=True)]
-            rows = [r for r in rows if any(c.strip() for c in r)]
-            if not rows:
+            rows = (["" if v is None else str(v) for v in row]
+                    for row in sheet.iter_rows(values_only=True))
+            rows = (r for r in rows if any(c.strip() for c in r))
+            header = next(rows, None)
+            if header is None:
                 passed.append((sheet.title, Errors.R_BLANK))
                 continue
             try:
-                found = rows_to_documents(rows[0], rows[1:], options)
+                found = rows_to_documents(header, rows, options)
             except FileProblem as problem:
                 passed.append((sheet.title, problem.reason))
                 continue

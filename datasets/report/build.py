@@ -17,6 +17,7 @@ from stancemap import __version__
 from stancemap.annotations.codebook import Codebook
 from stancemap.annotations.resolution import code_rows
 from stancemap.config import Config
+from stancemap.corpus.atomic import write_text
 from stancemap.corpus.store import Store
 from stancemap.datasets.panel import PANEL_DIMENSIONS
 from stancemap.datasets.report import charts, figures as figs, page
@@ -166,7 +167,7 @@ def build_report(project: Path, out: Path | None = None, *, by: list[str] | None
             html = page.render(title, summary, figures, extras, data)
             try:
                 out.parent.mkdir(parents=True, exist_ok=True)
-                out.write_text(html, encoding="utf-8")
+                write_text(out, html)
             except OSError as err:
                 raise StancemapError(Errors.E246.format(path=out, reason=err.strerror or err)) from err
             size = out.stat().st_size

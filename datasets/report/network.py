@@ -11,6 +11,7 @@ import networkx as nx
 import pandas as pd
 import sqlalchemy as sa
 
+from stancemap.corpus.atomic import replacing
 from stancemap.corpus.store import Store, documents, mentions
 
 ENTITY_TYPES = {"ORG": "organisation", "PROJECT": "project", "PLACE": "place", "GPE": "place",
@@ -56,8 +57,9 @@ def write_graph(graph: nx.Graph, stem: Path) -> list[Path]:
     """STEM.gexf and STEM.graphml."""
     gexf, graphml = stem.parent / f"{stem.name}.gexf", stem.parent / f"{stem.name}.graphml"
     stem.parent.mkdir(parents=True, exist_ok=True)
-    nx.write_gexf(graph, gexf)
-    nx.write_graphml(graph, graphml)
+    with replacing(gexf, graphml) as (gexf_part, graphml_part):
+        nx.write_gexf(graph, gexf_part)
+        nx.write_graphml(graph, graphml_part)
     return [gexf, graphml]
 
 

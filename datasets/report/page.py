@@ -28,9 +28,15 @@ def _script(code: str) -> str:
     return code.replace("</script", "<\\/script")
 
 
+# inside <script> no text may close the element, open a comment or end a line of script: the
+# characters that could are written as JSON's own \u escapes, which JSON.parse reads back
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                              "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def _json(data) -> str:
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return text.translate(_SCRIPT_SAFE)
 
 
 def _table(rows: list[dict], columns: list[tuple[str, str]]) -> str:

@@ -8,6 +8,7 @@ from typing import Callable
 
 from stancemap.annotations.codebook import Codebook
 from stancemap.config import Config
+from stancemap.corpus.atomic import write_bytes
 from stancemap.annotations.resolution import code_rows
 from stancemap.corpus.store import Store
 from stancemap.datasets.report import charts, figures as figs
@@ -74,7 +75,7 @@ def plot_project(project: Path, what: str, out: Path, *, by: list[str] | None = 
     data = render(charts.stacked([f.spec for f in made]), suffix)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
+        write_bytes(out, data)
     except OSError as err:
         raise StancemapError(Errors.E246.format(path=out, reason=err.strerror or err)) from err
     return out

@@ -86,3 +86,50 @@ def test_report_renders_offline_in_chromium(browser_page, coded_project, tmp_pat
     assert errors == []
     assert all(url.startswith("file://") for url in requests), requests
     page.close()
+
+
+HOSTILE_TEXTS = ["<!-- a comment opens here", "</script><script>window.__pwned = 1</script>",
+                 "<![CDATA[ unparsed", "and ]]> closes it", "line\u2028separator\u2029paragraph",
+                 "Tom & Jerry > <b>bold</b>"]
+
+
+@pytest.mark.slow
+def test_report_survives_passages_that_look_like_markup(browser_page, project, tmp_path):
+    """Text that could end the data's <script>, open a comment or break the JSON is embedded
+    escaped: the page still draws, and each passage reads back exactly as stored."""
+    import sqlalchemy as sa
+    from stancemap.corpus.store import Store, passages
+
+    store = Store(project, create=False)
+    with store.engine.begin() as conn:
+        ids = conn.execute(sa.select(passages.c.passage_id, passages.c.text)
+                           .order_by(passages.c.passage_id).limit(len(HOSTILE_TEXTS))).all()
+        for (passage_id, text), hostile in zip(ids, HOSTILE_TEXTS):
+            conn.execute(passages.update().where(passages.c.passage_id == passage_id)
+                         .values(text=f"{text} {hostile} marker{HOSTILE_TEXTS.index(hostile)}"))
+    store.dispose()
+    out = tmp_path / "report.html"
+    build_report(project, out, echo=lambda line: None)
+    html = out.read_text(encoding="utf-8")
+    data_script = html.split('id="report-data">', 1)[1].split("</script>", 1)[0]
+    assert not any(s in data_script for s in ("<", ">", "&", "\u2028", "\u2029"))
+    texts = [r["t"] for r in report_data(out)["passages"]["records"] if r]
+    assert all(any(hostile in t for t in texts) for hostile in HOSTILE_TEXTS)  # read back exactly
+
+    page = browser_page.new_page()
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(out.as_uri())
+    page.wait_for_function("window.__reportReady !== undefined", timeout=60_000)
+    assert page.evaluate("window.__reportReady") is True
+    assert page.evaluate("window.__pwned") is None
+    page.locator("#browser-pager button.all").click()
+    for number, hostile in enumerate(HOSTILE_TEXTS):
+        page.fill("#browser-search", f"marker{number}")
+        page.wait_for_function(f"[...document.querySelectorAll('#browser-list article .text')]"
+                               f".some(e => e.textContent.includes('marker{number}'))")
+        shown = page.locator("#browser-list article .text").all_text_contents()
+        assert any(hostile in text for text in shown), (hostile, shown)
+    assert errors == []
+    page.close()
