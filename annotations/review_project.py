@@ -76,6 +76,8 @@ def export_review(project: Path, out: Path, codebook: Codebook, *, fmt: str | No
     fmt = _format(out, fmt)
     if pseudonymise and fmt == "qdpx":
         raise ReviewError(Errors.E301)
+    if key_out and not pseudonymise:  # a key with nothing pseudonymised would be an empty promise
+        raise UsageError(Errors.E410.format(key=key_out))
     store = Store(Path(project), url=db_url, create=False)
     try:
         items = collect_items(store, dims, codebook)

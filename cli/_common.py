@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -168,12 +169,17 @@ def scheduler_option():
                              "default: a LocalCluster of coding.workers processes).")
 
 
+SCHEDULER = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?(?:\[[0-9a-fA-F:.]+\]|[^\s/:\[\]]+)(?::\d{1,5})?/?")
+
+
 def apply_engine(config: Config, engine: str | None, scheduler: str | None) -> None:
     """--engine/--scheduler over the config's coding.engine/coding.scheduler."""
     from stancemap.errors import Errors, UsageError
 
     if engine not in (None, "local", "dask"):
         raise UsageError(Errors.E276.format(engine=engine))
+    if scheduler and not SCHEDULER.fullmatch(scheduler):  # a bad argument, not a failed start
+        raise UsageError(Errors.E414.format(scheduler=scheduler))
     if scheduler:
         config.coding.scheduler = scheduler
         config.coding.engine = engine or "dask"

@@ -12,7 +12,7 @@ from rich.table import Table
 from stancemap.cli._common import (apply_engine, engine_option, scheduler_option,
                                    active_codebook, codebook_option, config_option, console,
                                    db_option, progress_bar, project_config, project_option,
-                                   user_errors, wait_option, writing)
+                                   user_errors, wait_option, warn, writing)
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -111,6 +111,8 @@ def code_command(
             settings.coding.model_versions = list(model_version)
         book = active_codebook(settings, codebook, project, db)
         report = run_coding(project, settings, book, force, quiet, db)
+    for line in report.warnings:  # on stderr, so --json stays parseable
+        warn(f"warning: {line}")
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))
     elif not quiet:

@@ -8,6 +8,7 @@ worker dies is run again by the scheduler elsewhere, and its result still arrive
 from __future__ import annotations
 
 import logging
+import os
 from collections import deque
 from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator
@@ -32,6 +33,7 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
         if scheduler:
             client = Client(scheduler, timeout="20s")
         else:
+            quiet_resource_tracker()
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=logging.ERROR)
             client = Client(cluster)
@@ -46,6 +48,18 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+# a worker killed mid-task leaves the queue's semaphore to the resource tracker, which frees it
+# and then warns about the "leaked semaphore" on the console: nothing was lost, so say nothing
+TRACKER_WARNING = "ignore:resource_tracker:UserWarning"
+
+
+def quiet_resource_tracker() -> None:
+    """The tracker process is started later, with this environment: it reads PYTHONWARNINGS."""
+    given = os.environ.get("PYTHONWARNINGS", "")
+    if TRACKER_WARNING not in given.split(","):
+        os.environ["PYTHONWARNINGS"] = ",".join(filter(None, [given, TRACKER_WARNING]))
 
 
 def in_order(client, function: Callable, items: Iterable, *shared, window: int = 0) -> Iterator:

@@ -685,9 +685,7 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
                 f"{need_review} human code(s) need re-review: their passages changed in "
                 + ", ".join(files[:5]) + (" …" if len(files) > 5 else "")
                 + "; they stay on the old version (`stancemap info` lists them)")
-        for run in store.interrupted:
-            report.warnings.append(f"run {run['run_id']} ({run['command']}, started "
-                                   f"{run['started_at']}) was interrupted; what it finished is kept")
+        report.warnings += store.interrupted_warnings()
         if path_pattern and ingestor.unmatched_pattern:
             unmatched = ingestor.unmatched_pattern
             report.warnings.append(Errors.E100.format(

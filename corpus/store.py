@@ -347,6 +347,11 @@ class Store:
         self._open_runs.add(run_id)
         return run_id
 
+    def interrupted_warnings(self) -> list[str]:
+        """One line per run that begin_run found cut short (a killed process left it running)."""
+        return [f"run {run['run_id']} ({run['command']}, started {run['started_at']}) was "
+                "interrupted; what it finished is kept" for run in self.interrupted]
+
     def finish_run(self, run_id: str, counts: dict[str, int], manifest: dict[str, Any]) -> None:
         with self.engine.begin() as conn:
             conn.execute(runs.update().where(runs.c.run_id == run_id).values(

@@ -84,6 +84,11 @@ def export_project(project: Path, level: str, out: Path, *, fmt: str | None = No
     config = config or Config()
     codebook = codebook or load_codebook(Path(config.coding.codebook) if config.coding.codebook else None)
     fmt = format_for(Path(out), fmt)
+    pseudonymise = config.privacy.pseudonymise if pseudonymise is None else pseudonymise
+    if key_out and not pseudonymise:  # a key with nothing pseudonymised would be an empty promise
+        raise UsageError(Errors.E410.format(key=key_out))
+    if by and level in ("passages", "codes", "mentions"):  # one row per passage, code or mention
+        raise UsageError(Errors.E411.format(level=level, by=",".join(by), level_row=level[:-1]))
     by = by if by is not None else (list(DEFAULT_BY) if level == "panel" else [])
     store = Store(Path(project), url=db_url, create=False)
     try:
@@ -92,7 +97,7 @@ def export_project(project: Path, level: str, out: Path, *, fmt: str | None = No
         if level == "panel":
             extra["panel"] = panel_note(table, config)
         key = None
-        if config.privacy.pseudonymise if pseudonymise is None else pseudonymise:
+        if pseudonymise:
             pseudonymiser = pseudonymiser_for(store, config.privacy.fields)
             table = pseudonymise_table(table, pseudonymiser)
             pseudonymiser.save()

@@ -27,7 +27,11 @@ SIDECAR_KEYS = ("column", "meaning", "type", "allowed_values", "stata_name")
 
 
 def format_for(path: Path, given: str | None) -> str:
+    if path.is_dir():
+        raise UsageError(Errors.E412.format(path=path, formats=", ".join(f".{f}" for f in FORMATS)))
     fmt = (given or path.suffix.lstrip(".")).lower()
+    if not fmt:
+        raise UsageError(Errors.E413.format(path=path, formats=", ".join(f".{f}" for f in FORMATS)))
     if fmt not in FORMATS:
         raise UsageError(Errors.E040.format(fmt=fmt or "(none)", path=path, formats=", ".join(FORMATS)))
     if path.suffix and path.suffix.lower() != f".{fmt}":  # --format parquet --out data.csv

@@ -33,6 +33,7 @@ class CodeReport:
     seconds: float = 0.0
     stage_seconds: Counter = field(default_factory=Counter)  # per stage name, "entities" included
     signature: str = ""
+    warnings: list[str] = field(default_factory=list)  # e.g. an earlier run cut short
 
     def stages(self) -> dict[str, dict[str, float]]:
         """Per stage: seconds spent and passages coded per second, slowest first."""
@@ -46,7 +47,7 @@ class CodeReport:
                 "tokens": self.tokens, "mentions": self.mentions, "codes": dict(self.codes),
                 "seconds": round(self.seconds, 3),
                 "stage_seconds": {k: round(v, 3) for k, v in sorted(self.stage_seconds.items())},
-                "stages": self.stages(), "signature": self.signature}
+                "stages": self.stages(), "signature": self.signature, "warnings": self.warnings}
 
 
 def _batches(store: Store, signature: str, force: bool, size: int
@@ -84,7 +85,7 @@ def code_project(project: Path, config: Config, codebook: Codebook, *, force: bo
                 "stages": coder.stage_versions(), "stage_details": coder.stage_details(),
                 "versions": versions(), "signature": signature}
     run_id = store.begin_run("code", manifest)
-    report = CodeReport(run_id=run_id, signature=signature)
+    report = CodeReport(run_id=run_id, signature=signature, warnings=store.interrupted_warnings())
     try:
         total = store.counts()["documents"]
         pending = sum(1 for _ in store.documents_to_code(signature, force))

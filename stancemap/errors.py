@@ -264,6 +264,15 @@ class Errors:
     E408 = ("{db} is a folder, not the project's database file; move it away (or restore the "
             "file from a backup).")
     E409 = "Config {path} is a folder, not a TOML file; remove or rename it."
+    E410 = ("--pseudonym-key {key} needs --pseudonymise (or privacy.pseudonymise = true): without "
+            "it nothing is pseudonymised and there is no key to write.")
+    E411 = ("--by {by} does not apply to --level {level} (one row per {level_row}); use --level panel "
+            "or topics to group, or leave --by out.")
+    E412 = ("--out {path} is a folder; give a file name in it, ending in one of {formats} "
+            "(e.g. {path}/panel.csv).")
+    E413 = ("--out {path} has no file suffix: end it in one of {formats}, or give --format.")
+    E414 = ("--scheduler {scheduler!r} is not a scheduler address; give one such as "
+            "tcp://host:8786 (or host:8786).")
     E404 = ("{path} was not written by `stancemap review adjudicate` (its items carry no "
             "other_coders labels), so --adjudicator would turn its {count} decision(s) into final "
             "codes by {adjudicator} that overrule every coder. Import a coder's file with "
