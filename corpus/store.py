@@ -160,8 +160,10 @@ def now() -> str:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
+    tables = {name for (name,) in cursor.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     try:
-        cursor.execute("PRAGMA journal_mode=WAL")
+        if not tables or "meta" in tables:  # another program's database is left as it is
+            cursor.execute("PRAGMA journal_mode=WAL")
     except sqlite3.OperationalError:  # opened read-only (see _sqlite_url): it reads as it is
         pass
     cursor.execute("PRAGMA synchronous=NORMAL")

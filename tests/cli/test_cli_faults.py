@@ -84,6 +84,28 @@ def nothing(tmp, base):
     project_copy(tmp, base, "p")
 
 
+def dropped_table(tmp, base):
+    conn = sqlite3.connect(project_copy(tmp, base, "p") / "stancemap.db")
+    conn.execute("DROP TABLE codes")
+    conn.commit()
+    conn.close()  # its write-ahead log folded into the file
+
+
+def db_is_folder(tmp, base):
+    (project_copy(tmp, base, "p") / "stancemap.db").unlink()
+    (tmp / "p" / "stancemap.db").mkdir()
+
+
+def config_is_folder(tmp, base):
+    (project_copy(tmp, base, "p") / "stancemap.toml").unlink()
+    (tmp / "p" / "stancemap.toml").mkdir()
+
+
+def out_folder(tmp, base):
+    project_copy(tmp, base, "p")
+    (tmp / "exports").mkdir()
+
+
 IN = "{base}/in"
 CASES = [  # id, setup, arguments, exit code, words the message must hold
     ("corrupt-db", corrupt, ["info", "--project", "p"], 1, "backup"),
@@ -91,7 +113,34 @@ CASES = [  # id, setup, arguments, exit code, words the message must hold
     ("truncated-db", truncated, ["export", "--project", "p", "--level", "passages", "--out", "x.csv"],
      1, "backup"),
     ("zero-byte-db", zero_bytes, ["ingest", IN, "--project", "p"], 1, "0 bytes"),
-    ("foreign-db", foreign, ["info", "--project", "p"], 1, "not a stancemap project"),
+    ("foreign-db", foreign, ["info", "--project", "p"], 1,
+     "not a stancemap project: it is another program's database (tables: invoices)"),
+    ("dropped-table", dropped_table, ["info", "--project", "p"], 1, "table codes is missing"),
+    ("dropped-table-export", dropped_table,
+     ["export", "--project", "p", "--level", "codes", "--out", "x.csv"], 1, "table codes is missing"),
+    ("db-is-folder", db_is_folder, ["info", "--project", "p"], 1, "is a folder, not the project's"),
+    ("config-is-folder", config_is_folder, ["export", "--project", "p", "--out", "x.csv"], 2,
+     "is a folder, not a TOML file"),
+    ("export-out-folder", out_folder, ["export", "--project", "p", "--out", "exports"], 2,
+     "--out exports is a folder"),
+    ("export-out-no-suffix", nothing, ["export", "--project", "p", "--out", "exports"], 2,
+     "has no file suffix"),
+    ("export-by-on-codes", nothing,
+     ["export", "--project", "p", "--level", "codes", "--by", "year", "--out", "c.csv"], 2,
+     "--by year does not apply to --level codes"),
+    ("key-without-pseudonymise", nothing,
+     ["export", "--project", "p", "--out", "x.csv", "--pseudonym-key", "key.csv"], 2,
+     "needs --pseudonymise"),
+    ("review-key-without-pseudonymise", nothing,
+     ["review", "export", "--project", "p", "--out", "r.csv", "--pseudonym-key", "key.csv"], 2,
+     "needs --pseudonymise"),
+    ("scheduler-not-a-url", nothing, ["code", "--project", "p", "--scheduler", "not a url"], 2,
+     "is not a scheduler address"),
+    ("review-annotator-empty", nothing,
+     ["review", "import", "--project", "p", "x.csv", "--annotator", ""], 2, "--annotator is empty"),
+    ("review-annotator-and-adjudicator", nothing,
+     ["review", "import", "--project", "p", "x.csv", "--annotator", "a", "--adjudicator", "b"], 2,
+     "not both"),
     ("project-is-file", a_file, ["ingest", IN, "--project", "p"], 2, "is a file"),
     ("project-under-file", a_file, ["run", IN, "--project", "p/sub"], 2, "is a file"),
     ("db-foo", nothing, ["info", "--project", "p", "--db", "foo://bar"], 2, "not supported"),
@@ -133,8 +182,18 @@ def assert_one_line_error(result, code, words):
 @pytest.mark.parametrize("name,setup,args,code,words", CASES, ids=[c[0] for c in CASES])
 def test_fault_is_one_line(base, tmp_path, name, setup, args, code, words):
     setup(tmp_path, base)
+    before = snapshot(tmp_path)
     result = stancemap(*[a.format(base=base) for a in args], cwd=tmp_path)
     assert_one_line_error(result, code, words)
+    assert snapshot(tmp_path) == before, "a refused command changed or wrote files"
+
+
+def snapshot(folder: Path) -> dict:
+    """Every file below `folder` with its bytes: nothing written, nothing changed (the lock file,
+    SQLite's side files and the database's own bytes aside: a reader may remember settings)."""
+    return {p.relative_to(folder).as_posix(): b"" if p.name == "stancemap.db" else p.read_bytes()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.endswith(("-wal", "-shm", ".lock"))}
 
 
 # read-only folders and a full disk need a file system of their own ---------------------------

@@ -123,8 +123,7 @@ def test_report_survives_passages_that_look_like_markup(browser_page, project, t
     page.goto(out.as_uri())
     page.wait_for_function("window.__reportReady !== undefined", timeout=60_000)
     assert page.evaluate("window.__reportReady") is True
-    assert page.evaluate("window.__pwned") is None
-    page.locator("#browser-pager button.all").click()
+    assert page.evaluate("window.__pwned") is None  # the browser starts on all passages
     for number, hostile in enumerate(HOSTILE_TEXTS):
         page.fill("#browser-search", f"marker{number}")
         page.wait_for_function(f"[...document.querySelectorAll('#browser-list article .text')]"
