@@ -243,6 +243,10 @@ def test_read_only_folder_and_parent(base, tmp_path, tmpfs):
     export = stancemap("export", "--project", disk / "p", "--level", "passages", "--out",
                        tmp_path / "x.csv", cwd=tmp_path)
     assert export.returncode == 0, export.stderr
+    backup = stancemap("backup", "--project", disk / "p", "--out", tmp_path / "copy.db", cwd=tmp_path)
+    assert backup.returncode == 0, backup.stderr
+    with sqlite3.connect(tmp_path / "copy.db") as conn:
+        assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 1
 
 
 @pytest.mark.slow
@@ -268,3 +272,46 @@ def test_disk_full_rolls_back_and_project_is_usable_after(tmp_path, tmpfs):
         statuses = [s for (s,) in conn.execute("SELECT status FROM runs ORDER BY started_at")]
     assert statuses == ["interrupted", "completed"]
     assert stancemap("check", "--project", disk / "p", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.slow
+def test_a_stopped_ingest_is_marked_interrupted_and_says_so(tmp_path):
+    """SIGTERM (a scheduler's time limit, `kill`) mid-ingest of a big survey: one line, exit
+    128+15, the run `interrupted` (never left `running`), the lock free for the next command."""
+    import signal
+    import time
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    with (folder / "survey.csv").open("w", encoding="utf-8") as handle:
+        handle.write("respondent_id,answer\n")
+        for number in range(300_000):
+            handle.write(f"{number},The railway and the grain trade with China matter here {number}\n")
+    (tmp_path / "slow.toml").write_text("[ingest]\ntimeout_s = 600\nmax_rows = 1000000\n")
+    env = {k: v for k, v in os.environ.items() if k != "STANCEMAP_DB"}
+    child = subprocess.Popen([sys.executable, "-m", "stancemap", "ingest", "in", "--project", "p",
+                              "--config", "slow.toml", "-q"], cwd=tmp_path, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and not running_runs(tmp_path / "p" / "stancemap.db"):
+        time.sleep(0.2)
+    assert running_runs(tmp_path / "p" / "stancemap.db") == 1, child.stderr.read() if child.poll() else ""
+    time.sleep(1)
+    child.send_signal(signal.SIGTERM)
+    _, stderr = child.communicate(timeout=120)
+    result = subprocess.CompletedProcess(child.args, child.returncode, "", stderr)
+    assert_one_line_error(result, 128 + signal.SIGTERM, "Stopped by SIGTERM")
+    with sqlite3.connect(tmp_path / "p" / "stancemap.db") as conn:
+        assert [s for (s,) in conn.execute("SELECT status FROM runs")] == ["interrupted"]
+    again = stancemap("info", "--project", "p", "--json", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+
+
+def running_runs(db: Path) -> int:
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            return conn.execute("SELECT count(*) FROM runs WHERE status = 'running'").fetchone()[0]
+    except sqlite3.Error:  # the schema is being made
+        return 0

@@ -111,3 +111,18 @@ def test_check_finds_orphans_and_broken_offsets(project):
     assert found["integrity"]["ok"] and not found["foreign keys"]["ok"]
     shown = stancemap("check", "--project", project)
     assert shown.returncode == 1 and "PROBLEMS FOUND" in shown.stdout
+
+
+def test_check_names_a_missing_table_and_column_and_commands_name_it_too(project):
+    conn = sqlite3.connect(project / "stancemap.db")
+    conn.execute("DROP TABLE mentions")
+    conn.execute("ALTER TABLE passages DROP COLUMN role")
+    conn.commit()
+    conn.close()
+    found = checks(project)
+    assert not found["schema"]["ok"]
+    assert found["schema"]["examples"] == ["table mentions is missing",
+                                           "column passages.role is missing"]
+    assert "passage offsets" not in found  # not read further
+    info = stancemap("info", "--project", project)
+    assert info.returncode == 1 and "table mentions is missing" in info.stderr

@@ -38,6 +38,30 @@ def test_plain_postgresql_urls_use_the_installed_driver(backend):
     store.dispose()
 
 
+def test_reading_never_creates_a_schema_and_names_what_is_wrong(backend):
+    """`info`, `export`, `check` on an empty database say so and leave it empty; a project with
+    a table dropped is named damaged, not a bug."""
+    project, url = backend
+    if url is None:  # SQLite: an empty database file in the project folder
+        project.mkdir()
+        sqlite = sa.create_engine(f"sqlite:///{project / 'stancemap.db'}")
+        with sqlite.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+            conn.exec_driver_sql("DROP TABLE t")
+        sqlite.dispose()
+    with pytest.raises(StoreError, match="holds no stancemap project yet"):
+        Store(project, url=url, create=False)
+    engine = sa.create_engine(url or f"sqlite:///{project / 'stancemap.db'}")
+    with engine.connect() as conn:
+        assert sa.inspect(conn).get_table_names() == []
+    Store(project, url=url).dispose()  # ingest makes the schema
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE codes")
+    engine.dispose()
+    with pytest.raises(StoreError, match="damaged: table codes is missing"):
+        Store(project, url=url, create=False)
+
+
 def test_schema_version_is_checked(backend):
     project, url = backend
     Store(project, url=url).dispose()

@@ -101,3 +101,19 @@ def test_worker_processes_give_the_same_codes(tmp_path, coder, codebook):
     code_project(two, config, codebook)
     columns = ("passage_id", "dimension", "target", "value", "score")
     assert rows(one, codes, *columns) == rows(two, codes, *columns)
+
+
+def test_coding_after_a_killed_code_run_says_so(project, coder, codebook):
+    """A `code` killed with SIGKILL leaves its run `running`; the next one marks it interrupted
+    and says so, as ingest does."""
+    from stancemap.corpus.store import runs
+
+    store = Store(project, create=False)
+    with store.engine.begin() as conn:
+        conn.execute(runs.insert().values(run_id="killed-code", command="code", status="running",
+                                          started_at="2026-12-01T10:00:00+00:00", manifest={}))
+    store.dispose()
+    report = code_project(project, Config(), codebook, coder=coder)
+    assert report.warnings == ["run killed-code (code, started 2026-12-01T10:00:00+00:00) was "
+                               "interrupted; what it finished is kept"]
+    assert report.to_json()["warnings"] == report.warnings
