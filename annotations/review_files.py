@@ -10,9 +10,9 @@ import json
 import zipfile
 import zlib
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
 from defusedxml import DefusedXmlException
-from xml.sax.saxutils import quoteattr
 
 from stancemap.annotations.codebook import Codebook
 from stancemap.annotations.review import Item, Reading, allowed_values, is_multi, review_dimensions
@@ -218,11 +218,12 @@ def _read_zip(path: Path, annotator: str | None, codebook: Codebook, locate) -> 
 
 
 def _read_text(path: Path, head: bytes, annotator: str | None, codebook: Codebook) -> Reading:
-    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-    wide = b"\x00" in head  # UTF-16 or UTF-32, with or without a BOM: decoded whole
-    text = decode(path.read_bytes())[0] if wide else None
-    if (text.lstrip()[:1] in ("[", "{")) if wide else stripped[:1] in (b"[", b"{"):
-        text = text if wide else decode(path.read_bytes())[0]
+    # UTF-16 or UTF-32, with or without a BOM, shows NUL bytes: decoded whole (UTF-8 is streamed)
+    text = decode(path.read_bytes())[0] if b"\x00" in head else None
+    start = text.lstrip()[:1] if text is not None else \
+        head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1].decode("latin-1")
+    if start in ("[", "{"):
+        text = text if text is not None else decode(path.read_bytes())[0]
         if text.lstrip().startswith("["):
             from stancemap.annotations.labelstudio import read_labelstudio
 
