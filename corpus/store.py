@@ -671,6 +671,13 @@ class Store:
             return [dict(r) for r in conn.execute(sa.select(validation_samples).order_by(
                 validation_samples.c.updated_at, validation_samples.c.name)).mappings()]
 
+    def validation_passages(self) -> set[str]:
+        """Passages of any validation sample."""
+        if not self.validation_samples():
+            return set()
+        with self.engine.connect() as conn:
+            return set(conn.execute(sa.select(validation_items.c.passage_id).distinct()).scalars())
+
     def validation_members(self, name: str) -> dict[str, tuple[str, float]]:
         with self.engine.connect() as conn:
             return {r.passage_id: (r.stratum, r.probability) for r in conn.execute(

@@ -28,10 +28,11 @@ MIN_VALIDATED = 10  # coded validation passages a cell needs for a corrected fig
 
 MODEL_METHOD = ("model-only: Wilson (shares) / Agresti-Caffo (net) on the effective n after the "
                 "design effect of sources (Korn-Graubard, t on sources-1 df)")
-HUMAN_METHOD = "coders only: as model-only, on the validated passages"
-PPI_METHOD = (f"prediction-powered (PPI++ with lambda tuned), validation weights 1/inclusion "
-              f"probability, cluster-robust variance over sources plus one pseudo-disagreement, "
-              f"t on validated sources-1 df; refused below {MIN_VALIDATED} validated passages")
+MEAN_METHOD = "mean score: cluster-robust (CR1) variance over sources, t on sources-1 df"
+PPI_METHOD = (f"prediction-powered (PPI++, lambda tuned; the coders-only interval where that is "
+              f"narrower), weights 1/inclusion probability, cluster-robust variance over sources "
+              f"floored by one pseudo-disagreement each way, t on validated sources-1 df; no "
+              f"figure below {MIN_VALIDATED} validated passages or from one source")
 
 
 def t95(df: float) -> float:
@@ -62,7 +63,7 @@ def effective_n(values: np.ndarray, clusters) -> tuple[float, int]:
     n = len(values)
     groups = _codes(clusters)
     sources = int(groups.max()) + 1 if n else 0
-    if n < 2 or sources < 2:
+    if n < 2 or sources < 2 or sources == n:  # one source, or each passage its own
         return float(n), sources
     spread = float(np.var(values, ddof=1))
     if spread == 0:

@@ -12,7 +12,8 @@ from typing import Any
 import pandas as pd
 
 from stancemap.annotations.codebook import Codebook
-from stancemap.datasets.panel import Z95, _wilson, topic_prevalence
+from stancemap.datasets.correction import Z95, wilson
+from stancemap.datasets.panel import topic_prevalence
 from stancemap.datasets.report import charts
 from stancemap.datasets.report.cells import INDEX, Cells, clean, link, panel_cells
 from stancemap.datasets.report.columns import ABOUT, SOURCE, about_column, sources_column
@@ -187,7 +188,7 @@ def sectors_over_time(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> 
         return []
     for row in rows:
         n = per_year[row["year"]]
-        low, high = _wilson(row["n_passages"], n)
+        low, high = wilson(row["n_passages"] / n, n)
         row.update({"share": round(row["n_passages"] / n, 6), "share_lo": round(low, 6),
                     "share_hi": round(high, 6), "year_passages": n})
     link(rows, positions, ["sector", "year"], cells, "sector-share")
