@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from stancemap.corpus.store import Store, now
 from stancemap.errors import Errors, ReviewError
 
-DEFAULT_SAMPLE = "validation"
 
 
 @dataclass

@@ -218,6 +218,56 @@ def import_labels_command(
                       f"(declared a random sample)", highlight=False)
 
 
+PLAN_EPILOG = """\
+[bold]Examples[/bold]
+
+  stancemap review plan --project study --width 0.10
+  stancemap review plan --project study --width 0.2 --by source_country,year --json
+
+How many validation passages each panel cell needs for a corrected net index whose 95% interval
+is --width wide: (2 x 1.96)^2 x var / width^2, var the variance of coder minus model measured on
+the validation sample so far (or of the coders' values where smaller). With fewer than 10 coded
+validation passages it assumes var = 1, the most a -1/0/+1 value can have (conservative).
+Cells smaller than that need every passage coded. Draw the sample with
+`stancemap review export --validation N`.
+"""
+
+
+@app.command("plan", epilog=PLAN_EPILOG)
+def plan_command(
+    project: Path = project_option(),
+    width: float = typer.Option(0.10, "--width", help="Target width of the 95% interval of the net index."),
+    by: Optional[str] = typer.Option(None, "--by", help="Panel cells (default source_country,year)."),
+    codebook: Optional[Path] = codebook_option(),
+    config: Optional[Path] = config_option(),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: Optional[str] = db_option(),
+) -> None:
+    """How many validation passages to code for corrected intervals of a given width."""
+    from stancemap.datasets.validation import plan_project
+
+    with user_errors():
+        settings, book = project_settings(project, config, codebook, db)
+        found = plan_project(project, book, settings, width, split_list(by), db_url=db)
+    if as_json:
+        typer.echo(json.dumps(found, indent=2, ensure_ascii=False, default=str))
+        return
+    basis = ("a conservative prior (var = 1: too few coded validation passages yet)" if found["prior"]
+             else f"var = {found['variance']} measured on {found['measured_on']} coded validation items")
+    console.print(f"For a corrected net index within ±{width / 2:.3f} (95%): {found['per_cell']} coded "
+                  f"validation passages per cell, from {basis}.", highlight=False)
+    table = Table(title=f"{len(found['cells'])} cells: {found['total']} passages in all, "
+                        f"{found['to_code']} still to code")
+    for name in found["by"]:
+        table.add_column(name)
+    for name in ("passages", "needed", "validated"):
+        table.add_column(name, justify="right")
+    for cell in found["cells"]:
+        table.add_row(*(str(cell[k]) for k in found["by"]), str(cell["n_passages"]), str(cell["needed"]),
+                      str(cell["validated"]))
+    console.print(table)
+
+
 @app.command("agreement", epilog="[bold]Example[/bold]\n\n  stancemap review agreement --project study --json")
 def agreement_command(
     project: Path = project_option(),

@@ -39,7 +39,7 @@ def build_table(store: Store, codebook: Codebook, config: Config, level: str,
         if name not in known:
             raise UsageError(Errors.E041.format(name=name, known=", ".join(known)))
     if level == "panel":
-        validation = load_validation(store, codebook, config.panel.validation_sample)
+        validation = load_validation(store, codebook, config.panel.validation_sample or None)
         return panel_table(table, by, codebook, config.panel, validation)
     shares = code_rows(store)
     shares = shares[shares["dimension"] == "topic"]

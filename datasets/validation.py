@@ -18,7 +18,7 @@ import pandas as pd
 
 from stancemap.annotations.codebook import Codebook
 from stancemap.annotations.resolution import code_rows, resolve
-from stancemap.annotations.validation import DEFAULT_SAMPLE, Sample, load_sample, record_draw
+from stancemap.annotations.validation import Sample, load_sample, record_draw
 from stancemap.corpus.store import Store
 from stancemap.errors import Errors, ReviewError
 
@@ -163,6 +163,22 @@ def model_vs_coders(validation: Validation, table: pd.DataFrame) -> list[dict]:
 PRIOR_VARIANCE = 1.0  # with too little coded: the largest variance of a net index's values
 
 
+def plan_project(project: Path, codebook: Codebook, config, width: float, by: list[str] | None,
+                 db_url: str | None = None) -> dict:
+    """`review plan`: the plan for the project's panel cells and validation sample."""
+    from stancemap.datasets.export import build_table
+    from stancemap.datasets.panel import DEFAULT_BY
+
+    by = by or list(DEFAULT_BY)
+    store = Store(Path(project), url=db_url, create=False)
+    try:
+        panel = build_table(store, codebook, config, "panel", by)
+        validation = load_validation(store, codebook, config.panel.validation_sample or None)
+    finally:
+        store.dispose()
+    return {"by": by, **plan(panel, validation, width, by)}
+
+
 def plan(panel: pd.DataFrame, validation: Validation | None, width: float,
          by: list[str]) -> dict:
     """Validation passages each panel cell needs for a corrected net index of the given 95%
@@ -190,9 +206,10 @@ def plan(panel: pd.DataFrame, validation: Validation | None, width: float,
     need = max(MIN_VALIDATED, math.ceil((2 * Z95) ** 2 * spread / width ** 2))
     cells = []
     for row in panel.to_dict("records"):
+        validated = max((int(v) for k, v in row.items() if k.endswith("n_validated") and pd.notna(v)),
+                        default=0)
         cells.append({**{k: row.get(k) for k in by}, "n_passages": int(row["n_passages"]),
-                      "needed": min(need, int(row["n_passages"])),
-                      "validated": int(row.get("n_validated", 0) or 0)})
+                      "needed": min(need, int(row["n_passages"])), "validated": validated})
     return {"width": width, "variance": round(spread, 4),
             "measured_on": measured, "prior": measured < MIN_VALIDATED, "per_cell": need,
             "total": sum(c["needed"] for c in cells),
