@@ -192,3 +192,33 @@ def test_panel_export_carries_the_corrected_columns(copy, codebook, tmp_path):
     assert {"st_china_net_ppi", "st_china_net_ppi_lo", "st_china_n_validated"} <= set(frame.columns)
     manifest = next(p for p in written if p.name.endswith("manifest.json")).read_text()
     assert "prediction-powered" in manifest
+
+
+def test_report_headlines_the_corrected_figures(copy, codebook, tmp_path):
+    """With a coded validation sample the stance chart draws the corrected net index (the
+    exported *_ppi values), says so, and the review section compares the model with the coders;
+    without one, the chart is marked not validated."""
+    from report_checks import cell_rows, report_data
+
+    from stancemap.datasets.report.build import build_report
+
+    project, gold = copy
+    before = tmp_path / "before.html"
+    build_report(project, before, by=["source_country"], echo=lambda line: None)
+    assert "not validated" in before.read_text(encoding="utf-8")
+    choose = validation_chooser(codebook, size=60, share=None, strata=[], seed=1, name="validation",
+                                dims=["stance"])
+    out = tmp_path / "g.csv"
+    export_review(project, out, codebook, fmt="csv", dims=["stance"], choose=choose)
+    _fill(out, gold)
+    import_review(project, out, codebook, annotator="coder")
+    report = tmp_path / "report.html"
+    build_report(project, report, by=["source_country"], echo=lambda line: None)
+    html = report.read_text(encoding="utf-8")
+    assert "Model vs coders (validation sample)" in html and "macro-F1" in html
+    figure = next(f for f in report_data(report)["figures"] if f["id"] == "stance-china")
+    assert figure["panel"]["value"] == "st_china_net_ppi" and "corrected" in figure["title"]
+    panel = _panel(project, codebook).set_index("source_country")
+    for row in cell_rows(figure["spec"]):
+        assert row["st_china_net_ppi"] == pytest.approx(panel.loc[row["source_country"], "st_china_net_ppi"],
+                                                        abs=1e-6)
