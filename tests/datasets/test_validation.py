@@ -187,11 +187,15 @@ def test_panel_export_carries_the_corrected_columns(copy, codebook, tmp_path):
     export_review(project, out, codebook, fmt="csv", dims=["stance"], choose=choose)
     _fill(out, gold)
     import_review(project, out, codebook, annotator="coder")
-    written = export_project(project, "panel", tmp_path / "panel.dta", by=["source_country"])
-    frame = pd.read_stata(written[0])
-    assert {"st_china_net_ppi", "st_china_net_ppi_lo", "st_china_n_validated"} <= set(frame.columns)
-    manifest = next(p for p in written if p.name.endswith("manifest.json")).read_text()
-    assert "prediction-powered" in manifest
+    readers = {".dta": pd.read_stata, ".parquet": pd.read_parquet, ".csv": pd.read_csv}
+    for suffix, read in readers.items():
+        written = export_project(project, "panel", tmp_path / f"panel{suffix}", by=["source_country"])
+        frame = read(written[0])
+        assert {"st_china_net_ppi", "st_china_net_ppi_lo", "st_china_n_validated",
+                "st_china_ppi_flag", "one_source"} <= set(frame.columns)
+        assert frame["st_china_n_validated"].sum() == 60
+        manifest = next(p for p in written if p.name.endswith("manifest.json")).read_text()
+        assert "prediction-powered" in manifest and '"sample": "validation"' in manifest
 
 
 def test_report_headlines_the_corrected_figures(copy, codebook, tmp_path):
