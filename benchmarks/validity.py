@@ -11,13 +11,14 @@ its own source). The model: the lexicon stancemap codes English with (clause VAD
 default sentiment stage; a label from the compound score as the stance stage makes one), and
 for Russian, which the lexicon does not read, TF-IDF trained on RuSentNE's other 80 %.
 
-Cells: sources shuffled (seeded) and cut into cells of about --large (200) and --small (60)
+Cells: sources shuffled (seeded) and cut into cells of about --sizes (200, 100 and 60)
 passages, up to --cells of each. In every cell, per draw, a simple random sample of the rate
 x N passages is "coded" (its gold labels revealed); three indicators per cell (share
 negative/against, share positive/favour, net = positive - negative). Columns: coverage of the
 cell's true (coders') value by each interval, mean width, and how often the corrected figure
 was refused (fewer than MIN_VALIDATED coded passages; refused draws are left out of its
-coverage and width, and `human` is then compared on the same draws)."""
+coverage and width, and `human` is then compared on the same draws); `worst`: the corrected
+coverage of the indicator that fared worst (the rarest class, usually)."""
 
 from __future__ import annotations
 
@@ -133,6 +134,7 @@ def simulate(model, gold, sources, cell, rate, draws, rng) -> dict[str, list]:
             if fixed.flag is not None:
                 continue
             tally["ppi_cover"].append(fixed.lo <= truth <= fixed.hi)
+            tally[f"ppi_cover {kind}"].append(fixed.lo <= truth <= fixed.hi)
             tally["ppi_width"].append(fixed.hi - fixed.lo)
             _, lo, hi = interval(kind, y[picked], s[picked])
             tally["human_cover"].append(lo <= truth <= hi)
@@ -144,8 +146,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=200)
     parser.add_argument("--cells", type=int, default=8, help="cells of each size per set at most")
-    parser.add_argument("--large", type=int, default=200)
-    parser.add_argument("--small", type=int, default=60)
+    parser.add_argument("--sizes", default="200,100,60", help="cell sizes (passages, about)")
     parser.add_argument("--rates", default="0.05,0.1,0.2")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
@@ -153,9 +154,9 @@ def main() -> None:
     started = time.perf_counter()
     rng = np.random.default_rng(args.seed)
     print(f"{'set':<15} {'cell':>9} {'rate':>5} {'model cov':>9} {'width':>6} {'corrected cov':>13} "
-          f"{'width':>6} {'human cov':>9} {'width':>6} {'refused':>8}", flush=True)
+          f"{'width':>6} {'worst':>6} {'human cov':>9} {'width':>6} {'refused':>8}", flush=True)
     for name, (model, gold, sources) in labelled_sets().items():
-        for size in (args.large, args.small):
+        for size in (int(v) for v in args.sizes.split(",")):
             found = cells(sources, size, args.cells, rng)
             if not found:
                 continue
@@ -168,8 +169,11 @@ def main() -> None:
 
                 def mean(key):
                     return f"{np.mean(tally[key]):.3f}" if tally[key] else "-"
+                worst = min((np.mean(tally[f"ppi_cover {k}"]) for k in INDICATORS if tally[f"ppi_cover {k}"]),
+                            default=None)
                 print(f"{name:<15} {f'{len(found)}x{n}':>9} {rate:>5.0%} {mean('model_cover'):>9} "
                       f"{mean('model_width'):>6} {mean('ppi_cover'):>13} {mean('ppi_width'):>6} "
+                      f"{'-' if worst is None else f'{worst:.3f}':>6} "
                       f"{mean('human_cover'):>9} {mean('human_width'):>6} "
                       f"{np.mean(tally['refused']):>8.0%}", flush=True)
     print(f"({time.perf_counter() - started:.0f} s)")
