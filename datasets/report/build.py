@@ -187,9 +187,11 @@ def validation_line(validation) -> str:
         return ("Not validated: no random validation sample has been coded, so the stance figures are "
                 "the model's (with coders' codes where they decided) and carry its errors. Draw one "
                 "with `stancemap review export --validation N`.")
+    values = validation.values[validation.values["validated"]]
+    coded = int(values[[f"gold_{k}" for k in validation.keys]].notna().any(axis=1).sum())
     return (f"Stance figures are corrected by the validation sample '{validation.sample.name}' "
-            f"({len(validation.sample.members):,} passages drawn at random, "
-            f"{int(validation.values['validated'].sum()):,} with codes); see 'Model vs coders'.")
+            f"({len(validation.sample.members):,} passages drawn at random, {coded:,} coded so far); "
+            "see 'Model vs coders'.")
 
 
 def model_vs_coders_html(validation, table: pd.DataFrame) -> str:

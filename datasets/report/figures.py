@@ -138,8 +138,9 @@ def perception(table: pd.DataFrame, codebook: Codebook, cells: Cells, by: list[s
                                 tooltip=_stance_tooltip(prefix, sources, by, net))
         note = ("Share favour minus share against among passages with a stance toward the target, "
                 + ("estimated from the model's codes corrected by the coders' codes on the random "
-                   f"validation sample (prediction-powered); {refused} cell(s) with too few validated "
-                   "passages are not drawn (their model-only figures are in the export). "
+                   "validation sample (prediction-powered); "
+                   + (f"{refused} cell(s) with too few validated passages are not drawn (their "
+                      "model-only figures are in the export). " if refused else "")
                    if corrected else "as the model coded them (human codes where coders decided); "
                    "no validation sample checks them, so the model's errors are not in the bars. ")
                 + "Bars are 95% intervals that count sources, not passages.")
