@@ -1,20 +1,22 @@
 """Intervals that count sources, not passages, and prediction-powered corrections of the
 model's shares from a random validation sample.
 
-Model-only and human-only shares: a Wilson interval on the effective sample size (Korn and
+Model-only and coders-only shares: a Wilson interval on the effective sample size (Korn and
 Graubard 1998): n divided by the design effect of the sources (cluster-robust variance over
 the variance as if passages were independent, at least 1), and shrunk further by (z / t)^2
-with t on (sources - 1) degrees of freedom. Net indices (favour minus against): the
-Agresti–Caffo adjusted Wald interval on the same effective n.
+with t on (sources - 1) degrees of freedom; with every passage its own source, plain Wilson.
+Net indices (favour minus against): the Agresti-Caffo adjusted Wald interval on the same
+effective n.
 
 Corrected (prediction-powered, PPI++; Angelopoulos et al. 2023): the model's mean over every
 passage of the cell plus the validated passages' weighted mean of (coder - lambda x model),
-lambda tuned on the sample (0 = the coders' mean alone, 1 = the plain PPI estimate). Its
-variance is cluster-robust over sources (both terms' influences summed per source), with one
-pseudo-disagreement (half each way, at the ends of the residual's range) added to the sample's
-residuals so that a sample in which the model agreed with every coder still gets a honest
-width, and a t quantile on (validated sources - 1) degrees of freedom. Below MIN_VALIDATED
-coded passages, or with all of them from one source, a cell gets no corrected figure."""
+weights 1 / inclusion probability, lambda tuned on the sample (0 = the coders' mean alone,
+1 = plain PPI). Its variance is cluster-robust over sources (both terms' influences summed per
+source), floored by one pseudo-disagreement each way at the ends of the residual's range (so a
+sample on which the model agreed with every coder still gets an honest width), with a t
+quantile on (validated sources - 1) df. Where the coders-only interval of the same passages is
+narrower, that one is given. Below MIN_VALIDATED coded passages, or with all of them from one
+source, a cell gets no corrected figure. benchmarks/validity.py measures the coverage."""
 
 from __future__ import annotations
 
