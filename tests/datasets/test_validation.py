@@ -15,6 +15,7 @@ from stancemap.config import Config
 from stancemap.corpus.store import Store
 from stancemap.datasets.correction import MIN_VALIDATED, corrected_mean
 from stancemap.datasets.export import build_table, export_project
+from stancemap.datasets.merge import merge_panel
 from stancemap.datasets.validation import load_validation, validation_chooser
 
 
@@ -196,6 +197,11 @@ def test_panel_export_carries_the_corrected_columns(copy, codebook, tmp_path):
         assert frame["st_china_n_validated"].sum() == 60
         manifest = next(p for p in written if p.name.endswith("manifest.json")).read_text()
         assert "prediction-powered" in manifest and '"sample": "validation"' in manifest
+    data = tmp_path / "gdp.csv"
+    data.write_text("country,gdp\nKazakhstan,1\nKyrgyzstan,2\n", encoding="utf-8")
+    merge_panel(project, data, "country", tmp_path / "merged.csv")
+    merged = pd.read_csv(tmp_path / "merged.csv")
+    assert merged["st_china_n_validated"].sum() == 60 and merged["st_china_net_ppi"].notna().all()
 
 
 def test_report_headlines_the_corrected_figures(copy, codebook, tmp_path):
