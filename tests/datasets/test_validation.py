@@ -232,3 +232,11 @@ def test_report_headlines_the_corrected_figures(copy, codebook, tmp_path):
     for row in cell_rows(figure["spec"]):
         assert row["st_china_net_ppi"] == pytest.approx(panel.loc[row["source_country"], "st_china_net_ppi"],
                                                         abs=1e-6)
+    from stancemap.datasets.report.plots import plot_figures
+
+    store = Store(project, create=False)
+    try:  # `stancemap plot --what stance` draws the same corrected figure
+        plotted = plot_figures(store, codebook, Config(), "stance", ["source_country"])
+    finally:
+        store.dispose()
+    assert next(f for f in plotted if f.id == "stance-china").panel["value"] == "st_china_net_ppi"
