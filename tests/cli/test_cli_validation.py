@@ -6,6 +6,7 @@ import json
 import shutil
 
 import pandas as pd
+import pytest
 
 from conftest import invoke
 
@@ -21,6 +22,7 @@ def _code(path, gold):
         writer.writerows(rows)
 
 
+@pytest.mark.slow
 def test_validation_loop(biased_survey, tmp_path):
     source, gold = biased_survey
     project = tmp_path / "p"

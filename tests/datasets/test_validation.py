@@ -204,6 +204,7 @@ def test_panel_export_carries_the_corrected_columns(copy, codebook, tmp_path):
     assert merged["st_china_n_validated"].sum() == 60 and merged["st_china_net_ppi"].notna().all()
 
 
+@pytest.mark.slow
 def test_report_headlines_the_corrected_figures(copy, codebook, tmp_path):
     """With a coded validation sample the stance chart draws the corrected net index (the
     exported *_ppi values), says so, and the review section compares the model with the coders;
