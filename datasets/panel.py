@@ -51,15 +51,17 @@ def _about_countries(frame: pd.DataFrame, codebook: Codebook, spread: bool) -> p
 
 
 def _by_target(frame: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """One row per passage and stance target it has a stance toward (by the model or the
-    coders), with that stance, the model's own and the coders' validation code."""
+    """One row per passage and stance target it has a stance toward, with that stance, the
+    model's own and the coders' validation code. With a validation sample, also the passages
+    whose model stance a coder removed (`_counted` False): the correction needs every passage
+    the model coded; the counts leave them out."""
     parts = []
     for target in codebook.stance_targets:
         column = f"stance_{target}"
         if column not in frame:
             continue
         has = frame[frame[column].notna() | frame.get(f"model_{column}", frame[column]).notna()]
-        parts.append(has.assign(target=target, _stance=has.get(column),
+        parts.append(has.assign(target=target, _stance=has.get(column), _counted=has[column].notna(),
                                 _self=has.get(f"{column}_self"), _model=has.get(f"model_{column}"),
                                 _gold=has.get(f"gold_{column}")))
     return pd.concat(parts, ignore_index=True) if parts else frame.iloc[:0].assign(target=None)
@@ -160,11 +162,12 @@ def panel_table(table: pd.DataFrame, by: list[str], codebook: Codebook,
     for key, cell in frame.groupby(keys, dropna=False, sort=True):
         key = key if isinstance(key, tuple) else (key,)
         row = {k: (None if pd.isna(v) else v) for k, v in zip(keys, key)}
-        row["n_passages"] = int(cell["passage_id"].nunique())
-        row["n_documents"] = int(cell["doc_id"].nunique())
-        row["n_sources"] = int(_clusters(cell).nunique())
+        shown = cell[cell["_counted"]] if "_counted" in cell else cell
+        row["n_passages"] = int(shown["passage_id"].nunique())
+        row["n_documents"] = int(shown["doc_id"].nunique())
+        row["n_sources"] = int(_clusters(shown).nunique())
         row["one_source"] = row["n_sources"] == 1
-        passages = cell.drop_duplicates("passage_id")
+        passages = shown.drop_duplicates("passage_id")
         scored = passages[passages["sentiment_score"].notna()]
         mean, low, high = mean_interval(scored["sentiment_score"].to_numpy(dtype=float), _clusters(scored))
         row.update({"sent_n": len(scored), "sent_mean": mean, "sent_lo": low, "sent_hi": high})
@@ -172,10 +175,10 @@ def panel_table(table: pd.DataFrame, by: list[str], codebook: Codebook,
         net, low, high = net_interval(labels.dropna().map(POLARITY).fillna(0).to_numpy(dtype=float),
                                       _clusters(passages)[labels.notna()].to_numpy())
         row.update({"sent_net": net, "sent_net_lo": low, "sent_net_hi": high})
-        if validation is not None:
-            row.update(_corrected_stats("sent", passages, passages["model_sentiment"],
-                                        passages["gold_sentiment"],
-                                        pd.Series(True, index=passages.index), SENTIMENT_INDICATORS))
+        if validation is not None:  # over every passage of the cell, as the model coded them
+            every = cell.drop_duplicates("passage_id")
+            row.update(_corrected_stats("sent", every, every["model_sentiment"], every["gold_sentiment"],
+                                        pd.Series(True, index=every.index), SENTIMENT_INDICATORS))
         stance_cells = [("st", cell, "_stance", "_self", "_model", "_gold")] if "target" in by else [
             (f"st_{t}", passages, f"stance_{t}", f"stance_{t}_self", f"model_stance_{t}",
              f"gold_stance_{t}") for t in targets]

@@ -241,3 +241,25 @@ def test_report_headlines_the_corrected_figures(copy, codebook, tmp_path):
     finally:
         store.dispose()
     assert next(f for f in plotted if f.id == "stance-china").panel["value"] == "st_china_net_ppi"
+
+
+def test_a_stance_a_coder_removed_stays_in_the_correction_not_in_the_counts(copy, codebook, tmp_path):
+    """A coder says a sample passage takes no stance toward China ("none"): it leaves the
+    passage counts and the model-only shares, and enters the correction as neutral."""
+    project, gold = copy
+    choose = validation_chooser(codebook, size=20, share=None, strata=[], seed=4, name="validation",
+                                dims=["stance"])
+    out = tmp_path / "g.csv"
+    export_review(project, out, codebook, fmt="csv", dims=["stance"], choose=choose)
+    removed = pd.read_csv(out)["passage_id"].iloc[0]
+    _fill(out, {**gold, removed: "none"})
+    import_review(project, out, codebook, annotator="coder")
+    row = _panel(project, codebook, by=["target"]).set_index("target").loc["china"]
+    assert row.n_passages == 299 and row.st_n == 299
+    assert row.st_n_validated == 20
+    store = Store(project, create=False)
+    try:
+        values = load_validation(store, codebook).values
+    finally:
+        store.dispose()
+    assert values.loc[removed, "gold_stance_china"] == "neutral"
