@@ -26,9 +26,11 @@ class ImportReport:
     kept: int = 0  # decisions that kept the model's value(s)
     changed: int = 0  # decisions that chose other values (to_none of them: "none" only)
     to_none: int = 0
+    validation_decisions: int = 0  # decisions on passages of a validation sample
 
     def to_json(self) -> dict:
         return {"path": self.path, "annotators": self.annotators, "decisions": self.decisions,
+                "validation_decisions": self.validation_decisions,
                 "kept": self.kept, "changed": self.changed, "changed_to_none": self.to_none,
                 "codes": self.codes, "statuses": self.statuses,
                 "skipped": {reason: {"count": len(where), "where": where[:100]}
@@ -142,9 +144,11 @@ def import_decisions(project: Path, decisions: list[Decision], codebook: Codeboo
                                  "run_id": None, "created_at": stamp, "updated_at": stamp})
             if rows:
                 conn.execute(codes.insert(), rows)
+        gold = store.validation_passages()
         return ImportReport(path, sorted({d.annotator for d in decisions}), len(decisions), len(rows),
                             dict(statuses), skipped or {}, kept=outcomes["kept"],
                             changed=outcomes["changed"] + outcomes["to_none"],
-                            to_none=outcomes["to_none"])
+                            to_none=outcomes["to_none"],
+                            validation_decisions=sum(d.passage_id in gold for d in decisions))
     finally:
         store.dispose()

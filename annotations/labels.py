@@ -29,10 +29,12 @@ class LabelImportReport:
     unmatched: list[dict] = field(default_factory=list)  # {"row", "id", "reason"}
     merged: int = 0  # rows that repeat another row's decision for the same passage
     imported: ImportReport | None = None
+    validation: int = 0  # passages of the validation sample the table was declared part of
 
     def to_json(self) -> dict:
         return {"path": self.path, "rows": self.rows, "matched": self.matched,
                 "merged_rows": self.merged, "unmatched": self.unmatched,
+                "validation_sample_passages": self.validation,
                 "import": self.imported.to_json() if self.imported else None}
 
 
@@ -110,7 +112,10 @@ def _label_map(pairs: list[str] | None) -> dict[str, str]:
 def import_labels(project: Path, path: Path, codebook: Codebook, *, id_column: str,
                   label_column: str, dimension: str, target: str | None = None,
                   target_column: str | None = None, annotator: str | None = None,
-                  label_map: list[str] | None = None, db_url: str | None = None) -> LabelImportReport:
+                  label_map: list[str] | None = None, db_url: str | None = None,
+                  validation: str | None = None) -> LabelImportReport:
+    """`validation`: the name of the validation sample the table's passages join, declared a
+    simple random sample of the project's passages."""
     path = Path(path)
     if dimension not in review_dimensions(codebook):
         raise ReviewError(Errors.E050.format(name=dimension, known=", ".join(review_dimensions(codebook))))
@@ -185,4 +190,13 @@ def import_labels(project: Path, path: Path, codebook: Codebook, *, id_column: s
                                              ids=", ".join(u["id"] or "(none)" for u in report.unmatched[:5])))
     report.imported = import_decisions(project, [d for d, _ in chosen.values()], codebook,
                                        path=str(path), db_url=db_url)
+    if validation:
+        from stancemap.annotations.validation import declare
+
+        store = Store(Path(project), url=db_url, create=False)
+        try:
+            report.validation = declare(store, validation, {pid for pid, _ in chosen},
+                                        store.counts()["passages"], path.name)
+        finally:
+            store.dispose()
     return report

@@ -70,8 +70,10 @@ def export_review(project: Path, out: Path, codebook: Codebook, *, fmt: str | No
                   dims: list[str] | None = None, sample: int | None = None,
                   strategy: str = "random", seed: int = 0, db_url: str | None = None,
                   pseudonymise: bool = False, privacy_fields: tuple[str, ...] = (),
-                  key_out: Path | None = None) -> tuple[list[Path], int]:
-    """`pseudonymise`: passage texts and titles go out with pseudonyms (corpus/privacy.py)."""
+                  key_out: Path | None = None, choose=None) -> tuple[list[Path], int]:
+    """`pseudonymise`: passage texts and titles go out with pseudonyms (corpus/privacy.py).
+    `choose(store, passage_ids) -> passage_ids` picks the passages instead of `strategy` (a
+    validation sample: datasets/validation.py)."""
     dims = dims or ["stance", "sentiment", "sector"]
     fmt = _format(out, fmt)
     if pseudonymise and fmt == "qdpx":
@@ -83,7 +85,15 @@ def export_review(project: Path, out: Path, codebook: Codebook, *, fmt: str | No
         items = collect_items(store, dims, codebook)
         if not items:
             raise ReviewError(_nothing_to_review(store, dims, codebook))
-        if strategy in ACTIVE:  # the next batch: passages no coder has coded yet
+        if choose is not None:
+            if strategy != "random":
+                raise ReviewError(Errors.E342.format(strategy=strategy))
+            picked = choose(store, {i.passage_id for i in items})
+            items = [i for i in items if i.passage_id in picked]
+            if not items:
+                raise ReviewError(Errors.E346.format(dims=", ".join(dims)))
+            strategy, sample = "random", None
+        elif strategy in ACTIVE:  # the next batch: passages no coder has coded yet
             done = store.reviewed_passages(dims)
             items = [i for i in items if i.passage_id not in done]
             if not items:

@@ -15,13 +15,22 @@ from stancemap.cli._common import (console, db_option, project_option, user_erro
 
 def project_info(project: Path, db_url: str | None = None) -> dict:
     from stancemap.cli._choices import KEY
+    from stancemap.cli._common import project_settings
     from stancemap.corpus.store import Store
+    from stancemap.datasets.validation import coded_share, load_validation
 
     store = Store(project, url=db_url, create=False)
     try:
-        return {"project": str(project), **store.counts(), "languages": store.tally("lang"),
+        info = {"project": str(project), **store.counts(), "languages": store.tally("lang"),
                 "kinds": store.tally("kind"), "remembered": store.setting(KEY) or {},
                 "runs_by_status": store.runs_by_status(), "need_review": store.needs_review()}
+        if store.validation_samples():
+            settings, book = project_settings(project, None, None, db_url)
+            info["validation"] = coded_share(load_validation(store, book,
+                                                             settings.panel.validation_sample or None))
+        else:
+            info["validation"] = {}
+        return info
     finally:
         store.dispose()
 
@@ -59,6 +68,19 @@ def info_command(
         for what, value in remembered:
             choices.add_row(what, value)
         console.print(choices)
+    validation = info["validation"]
+    if validation:
+        coded = Table(title=f"Validation sample '{validation['sample']}' ({validation['kind']}, "
+                            f"{validation['passages']} passages)")
+        for name in ("dimension", "the model coded", "coders coded", "share coded"):
+            coded.add_column(name, justify="left" if name == "dimension" else "right")
+        for dimension, counts in validation["dimensions"].items():
+            total, done = counts["model_coded"], counts["coders_coded"]
+            coded.add_row(dimension, str(total), str(done), f"{done / total:.0%}" if total else "-")
+        console.print(coded)
+    else:
+        console.print("No validation sample: panel figures are model-only (not validated). Draw one "
+                      "with `stancemap review export --validation N`.")
     if info["need_review"]:
         console.print("Human codes left on an old document version (their passage's text changed; "
                       "review the passage in the current version):")

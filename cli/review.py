@@ -24,6 +24,7 @@ EXPORT_EPILOG = """\
   stancemap review export --project study --dims stance --strategy uncertain --sample 100 --out ls.json
   stancemap review export --project study --format doccano --out batch1.jsonl --strategy stratified
   stancemap review export --project study --dims stance --strategy diverse --sample 50 --out next.xlsx
+  stancemap review export --project study --validation 300 --strata source_country,year --out gold.xlsx
 
 Formats: csv, xlsx (drop-down lists, model columns locked), labelstudio (tasks with the model's
 predictions plus NAME.label_config.xml beside NAME.json), doccano (JSONL), qdpx (REFI-QDA for
@@ -32,6 +33,12 @@ QualCoder, NVivo, ATLAS.ti, MAXQDA). Strategies: random; stratified
 likeliest classes first, else the weakest default scores); diverse (uncertainty plus coverage of
 countries and sectors). uncertain and diverse skip passages coders have already coded: the next
 batch for active learning. --sample counts passages.
+
+--validation N (or --validation-share 0.1) draws a validation sample instead: a seeded random
+sample of N passages (stratified by --strata, proportional allocation), stored in the project
+with every passage's inclusion probability. The panels correct the model's shares with the
+coders' codes on it (columns *_ppi). Drawing again with a larger N grows the same sample; the
+file holds the sample's passages not coded yet. Active-learning picks never enter it.
 """
 IMPORT_EPILOG = """\
 [bold]Examples[/bold]
@@ -67,20 +74,40 @@ def export_command(
     db: Optional[str] = db_option(),
     pseudonymise: Optional[bool] = pseudonymise_option(),
     key_out: Optional[Path] = pseudonym_key_option(),
+    validation: Optional[int] = typer.Option(
+        None, "--validation", min=1, metavar="N",
+        help="Draw a random validation sample of N passages (see below) instead of --sample."),
+    validation_share: Optional[float] = typer.Option(
+        None, "--validation-share", metavar="SHARE", help="The validation sample as a share of the passages."),
+    strata: Optional[str] = typer.Option(
+        None, "--strata", help="Stratify the validation sample, e.g. source_country,year."),
+    sample_name: str = typer.Option("validation", "--sample-name", help="The validation sample's name."),
 ) -> None:
     """Write items for coders, with the model's codes as pre-annotations."""
     from stancemap.annotations.review_project import export_review
 
     with user_errors():
         settings, book = project_settings(project, config, codebook, db)
+        seed = settings.seed if seed is None else seed
+        choose = None
+        if validation is not None or validation_share is not None:
+            from stancemap.datasets.validation import validation_chooser
+
+            choose = validation_chooser(book, size=validation, share=validation_share,
+                                        strata=split_list(strata) or [], seed=seed, name=sample_name,
+                                        dims=split_list(dims) or ["stance", "sentiment", "sector"],
+                                        out_of_language=settings.coding.out_of_language)
         written, count = export_review(project, out, book, fmt=fmt, dims=split_list(dims),
-                                       sample=sample, strategy=strategy,
-                                       seed=settings.seed if seed is None else seed, db_url=db,
+                                       sample=sample, strategy=strategy, seed=seed, db_url=db,
                                        pseudonymise=(settings.privacy.pseudonymise
                                                      if pseudonymise is None else pseudonymise),
-                                       privacy_fields=tuple(settings.privacy.fields), key_out=key_out)
-    console.print(f"{count} items" + ("" if sample else
-                                      " (every reviewable item: no --sample given)"))
+                                       privacy_fields=tuple(settings.privacy.fields), key_out=key_out,
+                                       choose=choose)
+    if choose is not None:
+        console.print(f"{count} items of validation sample '{sample_name}' not coded yet")
+    else:
+        console.print(f"{count} items" + ("" if sample else
+                                          " (every reviewable item: no --sample given)"))
     for path in written:
         console.print(f"wrote {path}")
 
@@ -118,6 +145,9 @@ def import_command(
 def print_import(report) -> None:
     """The summary that adds up, then what the file held but was not imported."""
     console.print(report.summary(), highlight=False)
+    if report.validation_decisions:
+        console.print(f"{report.validation_decisions} decision(s) on passages of a validation sample "
+                      f"(the gold the panels correct with)", highlight=False)
     for reason, where in report.skipped.items():
         shown = ", ".join(where[:8]) + (" …" if len(where) > 8 else "")
         console.print(f"{len(where)} item(s) not imported, {reason}: {shown}", highlight=False)
@@ -157,6 +187,10 @@ def import_labels_command(
     annotator: Optional[str] = typer.Option(None, "--annotator",
                                             help="Whose labels these are (default: the file name)."),
     label_map: Optional[list[str]] = typer.Option(None, "--map", help="FILE_LABEL=VALUE, repeatable."),
+    validation: bool = typer.Option(
+        False, "--validation", help="The table is a random sample of the project's passages: record "
+        "its passages as a validation sample (see the README on what that assumes)."),
+    sample_name: str = typer.Option("validation", "--sample-name", help="The validation sample's name."),
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
     as_json: bool = typer.Option(False, "--json", help="Print a JSON summary."),
@@ -169,7 +203,8 @@ def import_labels_command(
         settings, book = project_settings(project, config, codebook, db)
         report = import_labels(project, path, book, id_column=id_column, label_column=label_column,
                                dimension=dimension, target=target, target_column=target_column,
-                               annotator=annotator, label_map=label_map, db_url=db)
+                               annotator=annotator, label_map=label_map, db_url=db,
+                               validation=sample_name if validation else None)
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
         return
@@ -181,6 +216,59 @@ def import_labels_command(
     if len(report.unmatched) > 20:
         console.print(f"  … and {len(report.unmatched) - 20} more (use --json for all)")
     print_import(report.imported)
+    if report.validation:
+        console.print(f"validation sample '{sample_name}' now holds {report.validation} passages "
+                      f"(declared a random sample)", highlight=False)
+
+
+PLAN_EPILOG = """\
+[bold]Examples[/bold]
+
+  stancemap review plan --project study --width 0.10
+  stancemap review plan --project study --width 0.2 --by source_country,year --json
+
+How many validation passages each panel cell needs for a corrected net index whose 95% interval
+is --width wide: (2 x 1.96)^2 x var / width^2, var the variance of coder minus model measured on
+the validation sample so far (or of the coders' values where smaller). With fewer than 10 coded
+validation passages it assumes var = 1, the most a -1/0/+1 value can have (conservative).
+Cells smaller than that need every passage coded. Draw the sample with
+`stancemap review export --validation N`.
+"""
+
+
+@app.command("plan", epilog=PLAN_EPILOG)
+def plan_command(
+    project: Path = project_option(),
+    width: float = typer.Option(0.10, "--width", help="Target width of the 95% interval of the net index."),
+    by: Optional[str] = typer.Option(None, "--by", help="Panel cells (default source_country,year)."),
+    codebook: Optional[Path] = codebook_option(),
+    config: Optional[Path] = config_option(),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: Optional[str] = db_option(),
+) -> None:
+    """How many validation passages to code for corrected intervals of a given width."""
+    from stancemap.datasets.validation import plan_project
+
+    with user_errors():
+        settings, book = project_settings(project, config, codebook, db)
+        found = plan_project(project, book, settings, width, split_list(by), db_url=db)
+    if as_json:
+        typer.echo(json.dumps(found, indent=2, ensure_ascii=False, default=str))
+        return
+    basis = ("a conservative prior (var = 1: too few coded validation passages yet)" if found["prior"]
+             else f"var = {found['variance']} measured on {found['measured_on']} coded validation items")
+    console.print(f"For a corrected net index within ±{width / 2:.3f} (95%): {found['per_cell']} coded "
+                  f"validation passages per cell, from {basis}.", highlight=False)
+    table = Table(title=f"{len(found['cells'])} cells: {found['total']} passages in all, "
+                        f"{found['to_code']} still to code")
+    for name in found["by"]:
+        table.add_column(name)
+    for name in ("passages", "needed", "validated"):
+        table.add_column(name, justify="right")
+    for cell in found["cells"]:
+        table.add_row(*(str(cell[k]) for k in found["by"]), str(cell["n_passages"]), str(cell["needed"]),
+                      str(cell["validated"]))
+    console.print(table)
 
 
 @app.command("agreement", epilog="[bold]Example[/bold]\n\n  stancemap review agreement --project study --json")

@@ -147,6 +147,21 @@ topic_models = sa.Table(
     sa.Column("selection", sa.JSON, nullable=False),  # coherence per candidate k
     sa.Column("params", sa.JSON, nullable=False),
 )
+validation_samples = sa.Table(  # random samples of passages for coders: the panels' gold
+    "validation_samples", metadata,
+    sa.Column("name", sa.String(80), primary_key=True),
+    sa.Column("design", sa.JSON, nullable=False),  # kind, strata, seed, frame size, draws
+    sa.Column("created_at", sa.String(32), nullable=False),
+    sa.Column("updated_at", sa.String(32), nullable=False),
+)
+validation_items = sa.Table(
+    "validation_items", metadata,
+    sa.Column("sample", sa.String(80), primary_key=True),
+    sa.Column("passage_id", sa.String(80), primary_key=True),
+    sa.Column("stratum", sa.Text, nullable=False),
+    sa.Column("probability", sa.Float, nullable=False),  # of the passage being in the sample
+)
+LATER_TABLES = ("validation_samples", "validation_items")  # added without a schema version
 
 
 def _chunks(items: list, size: int):
@@ -218,7 +233,8 @@ def schema_problems(conn, columns: bool = False) -> list[str]:
     """Tables (and with `columns`, columns) stancemap needs that the database lacks."""
     inspector = sa.inspect(conn)
     existing = set(inspector.get_table_names())
-    problems = [f"table {name} is missing" for name in metadata.tables if name not in existing]
+    problems = [f"table {name} is missing" for name in metadata.tables
+                if name not in existing and name not in LATER_TABLES]  # those are added on open
     if columns:
         for name, table in metadata.tables.items():
             if name in existing:
@@ -290,6 +306,17 @@ class Store:
             missing = schema_problems(conn) if verify else []
             if missing:
                 raise StoreError(Errors.E407.format(db=where, problems="; ".join(missing)))
+        if not set(LATER_TABLES) <= set(existing):
+            self._add_later_tables()
+
+    def _add_later_tables(self) -> None:
+        """Tables newer than the schema version; a read-only store goes on without them (it
+        has no validation sample then)."""
+        try:
+            with self.engine.begin() as conn:
+                metadata.create_all(conn)
+        except sa.exc.DBAPIError:
+            pass
 
     @staticmethod
     def _migrate_roles(conn) -> None:
@@ -651,6 +678,44 @@ class Store:
             rows = conn.execute(sa.select(passages).where(passages.c.doc_id == doc_id)
                                 .order_by(passages.c.seq)).mappings().all()
         return [dict(r) for r in rows]
+
+    # validation samples -------------------------------------------------------------------
+    def save_validation(self, name: str, design: dict[str, Any],
+                        members: dict[str, tuple[str, float]]) -> None:
+        """Write (or replace) a validation sample: passage_id -> (stratum, inclusion probability)."""
+        stamp = now()
+        with self.engine.begin() as conn:
+            created = conn.execute(sa.select(validation_samples.c.created_at).where(
+                validation_samples.c.name == name)).scalar() or stamp
+            conn.execute(validation_items.delete().where(validation_items.c.sample == name))
+            conn.execute(validation_samples.delete().where(validation_samples.c.name == name))
+            conn.execute(validation_samples.insert().values(name=name, design=design,
+                                                            created_at=created, updated_at=stamp))
+            for chunk in _chunks(sorted(members.items()), 5000):
+                conn.execute(validation_items.insert(), [
+                    {"sample": name, "passage_id": pid, "stratum": stratum, "probability": p}
+                    for pid, (stratum, p) in chunk])
+
+    def validation_samples(self) -> list[dict[str, Any]]:
+        """Every validation sample (newest last), without its passages; none on a store too old
+        to hold them that could not be upgraded (read-only)."""
+        with self.engine.connect() as conn:
+            if "validation_samples" not in sa.inspect(conn).get_table_names():
+                return []
+            return [dict(r) for r in conn.execute(sa.select(validation_samples).order_by(
+                validation_samples.c.updated_at, validation_samples.c.name)).mappings()]
+
+    def validation_passages(self) -> set[str]:
+        """Passages of any validation sample."""
+        if not self.validation_samples():
+            return set()
+        with self.engine.connect() as conn:
+            return set(conn.execute(sa.select(validation_items.c.passage_id).distinct()).scalars())
+
+    def validation_members(self, name: str) -> dict[str, tuple[str, float]]:
+        with self.engine.connect() as conn:
+            return {r.passage_id: (r.stratum, r.probability) for r in conn.execute(
+                sa.select(validation_items).where(validation_items.c.sample == name))}
 
     # coding -------------------------------------------------------------------------------
     def documents_to_code(self, signature: str, force: bool = False) -> Iterator[dict[str, Any]]:

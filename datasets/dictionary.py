@@ -9,6 +9,8 @@ import pandas as pd
 
 from stancemap.annotations.codebook import Codebook
 from stancemap.corpus.document import KINDS, ROLES
+from stancemap.datasets.correction import MODEL_METHOD as _MODEL_INTERVAL
+from stancemap.datasets.correction import PPI_METHOD as _PPI_INTERVAL
 from stancemap.datasets.sources import SOURCE_KIND_VALUES
 
 STANCE_VALUES = "favour | against | neutral"
@@ -81,10 +83,25 @@ _FIXED = {
     "n_sources": ("Number of distinct sources in the cell (distinct source_id: speakers and "
                   "respondents within a document, or whole documents): 40 passages of one "
                   "interview are one source", None),
+    "one_source": ("Whether every passage of the cell comes from one source: its intervals then "
+                   "describe that source's passages, not a population of sources", "True | False"),
     "sent_n": ("Passages with a sentiment code", None),
     "sent_mean": ("Mean sentiment polarity", None),
-    "sent_lo": ("Lower bound of the 95% interval of the mean sentiment (normal approximation)", None),
-    "sent_hi": ("Upper bound of the 95% interval of the mean sentiment", None),
+    "sent_lo": ("Lower bound of the 95% interval of the mean sentiment (cluster-robust over "
+                "sources, t on sources-1 df)", None),
+    "sent_hi": ("Upper bound of the 95% interval of the mean sentiment (cluster-robust over "
+                "sources, t on sources-1 df)", None),
+    "sent_net": ("Net sentiment: share of passages coded positive minus share negative, in [-1, 1] "
+                 "(model-only: not validated)", None),
+    "sent_net_lo": ("Lower bound of the 95% interval of sent_net (" + _MODEL_INTERVAL + ")", None),
+    "sent_net_hi": ("Upper bound of the 95% interval of sent_net (" + _MODEL_INTERVAL + ")", None),
+    "sent_net_ppi": ("Net sentiment corrected by the validation sample (prediction-powered)", None),
+    "sent_net_ppi_lo": ("Lower bound of the 95% interval of sent_net_ppi (" + _PPI_INTERVAL + ")", None),
+    "sent_net_ppi_hi": ("Upper bound of the 95% interval of sent_net_ppi (" + _PPI_INTERVAL + ")", None),
+    "sent_n_validated": ("Validation-sample passages of the cell with the model's and the coders' "
+                         "sentiment", None),
+    "sent_ppi_flag": ("Why sent_net_ppi is empty: few_validated (fewer than the minimum coded "
+                      "validation passages) or one_validated_source", "few_validated | one_validated_source"),
     "share": ("Mean topic share over the group's passages", None),
     "share_lo": ("Lower bound of the bootstrap 95% interval of the share", None),
     "share_hi": ("Upper bound of the bootstrap 95% interval of the share", None),
@@ -100,6 +117,10 @@ _MENTIONS = {
     "source": ("What found the mention: model:entities@<version>+<analyser>", None),
 }
 _STANCE_PART = {
+    "n_validated": "Validation-sample passages of the cell with the model's and the coders' stance "
+                   "toward {label}",
+    "ppi_flag": "Why the corrected (_ppi) figures toward {label} are empty: few_validated (fewer "
+                "than the minimum coded validation passages) or one_validated_source",
     "n": "Passages with a stance toward {label} (self-references left out unless panel.include_self)",
     "self_n": "Passages of the cell whose stance toward {label} comes from a source of {label}'s "
               "own country (self-reference; left out of the shares unless panel.include_self)",
@@ -116,10 +137,13 @@ _STRING = ("passage_id doc_id speaker question lang doc_lang kind title source_p
            "sectors sector top_topic top_topic_label topic sentiment date_precision role "
            "source_country source_kind source_id about_country about_country_source about_region "
            "label canonical_id entity_country surface").split()
-_INTEGER = "seq start end page year n_passages n_documents n_sources sent_n n_self n_left_out".split()
-_FLOAT = "score top_topic_share sentiment_score sent_mean sent_lo sent_hi share share_lo share_hi".split()
+_INTEGER = ("seq start end page year n_passages n_documents n_sources sent_n n_self n_left_out "
+            "sent_n_validated").split()
+_FLOAT = ("score top_topic_share sentiment_score sent_mean sent_lo sent_hi share share_lo share_hi "
+          "sent_net sent_net_lo sent_net_hi sent_net_ppi sent_net_ppi_lo sent_net_ppi_hi").split()
 TYPES = {**{c: "string" for c in _STRING}, **{c: "integer" for c in _INTEGER},
-         **{c: "float" for c in _FLOAT}, "date": "date"}
+         **{c: "float" for c in _FLOAT}, "date": "date", "one_source": "boolean",
+         "sent_ppi_flag": "string"}
 # categorical columns (Stata value labels): the values each may take, in order
 CATEGORIES = {"sentiment": SENTIMENT_VALUES, "status": STATUS_VALUES, "kind": " | ".join(KINDS),
               "date_precision": "day | month | year", "role": " | ".join(ROLES)}
@@ -137,14 +161,18 @@ def column_type(column: str, codebook: Codebook) -> str | None:
         return {"_score": "float", "_self": "boolean"}.get(match.group(2) or "", "string")
     match = _stance_cell(column)
     if match and (not match.group(1) or match.group(1) in codebook.stance_targets):
-        return "integer" if match.group(2) in ("n", "self_n") else "float"
+        part = match.group(2)
+        return "integer" if part in ("n", "self_n", "n_validated") else \
+            "string" if part == "ppi_flag" else "float"
     return None
 
 
+_PARTS = r"(n_validated|ppi_flag|self_n|n|fav|ag|neu|net)(_ppi)?(_lo|_hi)?"
+
+
 def _stance_cell(column: str):
-    """st_<target>_<part>[_lo|_hi] of a panel, or the generic st_<part> of a panel by target."""
-    return (re.match(r"^st_()(n|self_n|fav|ag|neu|net)(_lo|_hi)?$", column)
-            or re.match(r"^st_(\w+?)_(n|self_n|fav|ag|neu|net)(_lo|_hi)?$", column))
+    """st_<target>_<part>[_ppi][_lo|_hi] of a panel, or the generic st_<part> of a panel by target."""
+    return re.match(rf"^st_(){_PARTS}$", column) or re.match(rf"^st_(\w+?)_{_PARTS}$", column)
 
 
 def categories(column: str, codebook: Codebook) -> list[str] | None:
@@ -217,10 +245,16 @@ def describe(column: str, codebook: Codebook, level: str | None = None) -> tuple
                  else "the row's target")
         meaning = _STANCE_PART[match.group(2)].format(label=label)
         if match.group(3):
-            bound = "Lower" if match.group(3) == "_lo" else "Upper"
-            method = "Wilson" if match.group(2) != "net" else "adjusted Wald, one pseudo-count per class"
+            meaning = (f"{meaning}, corrected by the validation sample (prediction-powered: the "
+                       f"coders' value estimated from the model's codes and the coded sample)")
+        if match.group(4):
+            bound = "Lower" if match.group(4) == "_lo" else "Upper"
+            method = _PPI_INTERVAL if match.group(3) else _MODEL_INTERVAL
             meaning = f"{bound} bound of the 95% interval ({method}): {meaning[0].lower()}{meaning[1:]}"
-        return meaning, None
+        elif match.group(2) in ("fav", "ag", "neu", "net") and not match.group(3):
+            meaning += " (model-only where no coder coded the passage: not validated)"
+        allowed = "few_validated | one_validated_source" if match.group(2) == "ppi_flag" else None
+        return meaning, allowed
     return column, None
 
 

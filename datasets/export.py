@@ -15,6 +15,7 @@ from stancemap.datasets.dictionary import data_dictionary
 from stancemap.datasets.manifest import run_manifest
 from stancemap.datasets.panel import DEFAULT_BY, PANEL_DIMENSIONS, panel_table, topic_prevalence
 from stancemap.datasets.tables import codes_table, mentions_table, passage_table
+from stancemap.datasets.validation import load_validation
 from stancemap.datasets.writers import format_for, write_table
 from stancemap.errors import Errors, UsageError
 
@@ -38,7 +39,8 @@ def build_table(store: Store, codebook: Codebook, config: Config, level: str,
         if name not in known:
             raise UsageError(Errors.E041.format(name=name, known=", ".join(known)))
     if level == "panel":
-        return panel_table(table, by, codebook, config.panel)
+        validation = load_validation(store, codebook, config.panel.validation_sample or None)
+        return panel_table(table, by, codebook, config.panel, validation)
     shares = code_rows(store)
     shares = shares[shares["dimension"] == "topic"]
     if shares.empty:
@@ -110,10 +112,22 @@ def export_project(project: Path, level: str, out: Path, *, fmt: str | None = No
         store.dispose()
 
 
+def interval_methods(validated: bool) -> dict:
+    """Which construction each kind of interval column comes from, for the manifest."""
+    from stancemap.datasets.correction import MEAN_METHOD, MODEL_METHOD, PPI_METHOD
+
+    found = {"*_lo/*_hi of shares and net indices": MODEL_METHOD, "sent_lo/sent_hi": MEAN_METHOD}
+    if validated:
+        found["*_ppi_lo/*_ppi_hi"] = PPI_METHOD
+    return found
+
+
 def panel_note(panel: pd.DataFrame, config: Config) -> dict:
     """What the panel counts and what it left out, for the manifest beside it."""
     return {"unit": "passage; n_sources counts distinct source_id (see the data dictionary)",
             "spread_regions": config.panel.spread_regions,
             "include_self": config.panel.include_self,
             "include_questions": config.panel.include_questions,
-            "left_out": panel.attrs.get("left_out", {})}
+            "left_out": panel.attrs.get("left_out", {}),
+            "validation": panel.attrs.get("validation") or "none: model-only figures are not validated",
+            "intervals": interval_methods(panel.attrs.get("validation") is not None)}

@@ -1,12 +1,13 @@
 """Perception panels: passages grouped by any of the table's dimensions — by default who
 speaks (source_country) and when — with passages, documents and distinct sources, mean
-sentiment and stance shares, each with a 95% interval; topic prevalence with bootstrap
-intervals. Interviewer questions and stances of a source toward its own country are left out
-and counted (PanelConfig switches them back on); a region mention stays a region."""
+sentiment and stance shares, each with a 95% interval that counts sources (passages of one
+source are one cluster: datasets/correction.py); where the project has a validation sample,
+next to them the prediction-powered figures corrected by the coders' codes on it (*_ppi);
+topic prevalence with bootstrap intervals. Interviewer questions and stances of a source
+toward its own country are left out and counted (PanelConfig switches them back on); a
+region mention stays a region."""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pandas as pd
@@ -14,8 +15,9 @@ import pandas as pd
 from stancemap.annotations.codebook import Codebook
 from stancemap.config import PanelConfig
 from stancemap.corpus.document import NOT_OPINIONS
-
-Z95 = 1.959964
+from stancemap.datasets.correction import (corrected_mean, mean_interval, net_interval,
+                                           share_interval)
+from stancemap.datasets.validation import POLARITY, Validation
 
 # --by name -> passage-table column; multi-valued ones (';'-separated) repeat a passage once per value
 PANEL_DIMENSIONS = {"source_country": "source_country", "about_country": "about_country",
@@ -25,26 +27,6 @@ PANEL_DIMENSIONS = {"source_country": "source_country", "about_country": "about_
                     "topic": "top_topic"}
 _MULTI = {"about_country", "about_region", "sector"}
 DEFAULT_BY = ["source_country", "year"]
-
-
-def _net_interval(favour: int, against: int, n: int) -> tuple[float, float]:
-    """95% interval of share favour minus share against: adjusted Wald, one pseudo-count per
-    stance class (as Agresti and Caffo do for two proportions), so cells of one or two passages,
-    or all of one stance, do not get a zero-width interval."""
-    fav, ag = (favour + 1) / (n + 3), (against + 1) / (n + 3)
-    centre = fav - ag
-    half = Z95 * math.sqrt(max(fav + ag - centre ** 2, 0.0) / (n + 3))
-    return max(-1.0, centre - half), min(1.0, centre + half)
-
-
-def _wilson(successes: int, n: int) -> tuple[float, float]:
-    if n == 0:
-        return (math.nan, math.nan)
-    p = successes / n
-    denominator = 1 + Z95 ** 2 / n
-    centre = (p + Z95 ** 2 / (2 * n)) / denominator
-    half = Z95 * math.sqrt(p * (1 - p) / n + Z95 ** 2 / (4 * n * n)) / denominator
-    return (centre - half, centre + half)
 
 
 def perception_rows(table: pd.DataFrame, options: PanelConfig) -> tuple[pd.DataFrame, int]:
@@ -69,14 +51,20 @@ def _about_countries(frame: pd.DataFrame, codebook: Codebook, spread: bool) -> p
 
 
 def _by_target(frame: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """One row per passage and stance target it has a stance toward, with that stance."""
+    """One row per passage and stance target it has a stance toward, with that stance, the
+    model's own and the coders' validation code. With a validation sample, also the passages
+    whose model stance a coder removed (`_counted` False): the correction needs every passage
+    the model coded; the counts leave them out."""
     parts = []
     for target in codebook.stance_targets:
         column = f"stance_{target}"
-        has = frame[frame[column].notna()] if column in frame else frame.iloc[:0]
-        parts.append(has.assign(target=target, _stance=has.get(column),
-                                _self=has.get(f"{column}_self")))
-    return pd.concat(parts, ignore_index=True)
+        if column not in frame:
+            continue
+        has = frame[frame[column].notna() | frame.get(f"model_{column}", frame[column]).notna()]
+        parts.append(has.assign(target=target, _stance=has.get(column), _counted=has[column].notna(),
+                                _self=has.get(f"{column}_self"), _model=has.get(f"model_{column}"),
+                                _gold=has.get(f"gold_{column}")))
+    return pd.concat(parts, ignore_index=True) if parts else frame.iloc[:0].assign(target=None)
 
 
 def panel_keys(table: pd.DataFrame, by: list[str], codebook: Codebook,
@@ -104,39 +92,68 @@ def panel_keys(table: pd.DataFrame, by: list[str], codebook: Codebook,
     return frame
 
 
-def _stance_stats(prefix: str, stances: pd.Series, self_flags: pd.Series | None,
+def _clusters(frame: pd.DataFrame) -> pd.Series:
+    return frame["source_id" if "source_id" in frame else "doc_id"]
+
+
+SHARES = (("favour", "fav"), ("against", "ag"), ("neutral", "neu"))
+
+
+def _stance_stats(prefix: str, cell: pd.DataFrame, stances: pd.Series, self_flags: pd.Series | None,
                   include_self: bool) -> dict:
-    """Shares in favour/against/neutral and the net index with 95% intervals, and how many
-    self-referencing stances the cell left out (with include_self: holds)."""
+    """Shares in favour/against/neutral and the net index with 95% intervals by source, and
+    how many self-referencing stances the cell left out (with include_self: holds)."""
     is_self = (self_flags.fillna(False).astype(bool) if self_flags is not None
                else pd.Series(False, index=stances.index))
     row = {f"{prefix}_self_n": int((is_self & stances.notna()).sum())}
-    if not include_self:
-        stances = stances[~is_self]
-    stances = stances.dropna()
-    n = len(stances)
-    counts = {v: int((stances == v).sum()) for v in ("favour", "against", "neutral")}
-    row[f"{prefix}_n"] = n
-    for value, short in (("favour", "fav"), ("against", "ag"), ("neutral", "neu")):
-        low, high = _wilson(counts[value], n)
-        row.update({f"{prefix}_{short}": counts[value] / n if n else math.nan,
-                    f"{prefix}_{short}_lo": low, f"{prefix}_{short}_hi": high})
-    if n:
-        low, high = _net_interval(counts["favour"], counts["against"], n)
-        row.update({f"{prefix}_net": (counts["favour"] - counts["against"]) / n,
-                    f"{prefix}_net_lo": low, f"{prefix}_net_hi": high})
-    else:
-        row.update({f"{prefix}_net": math.nan, f"{prefix}_net_lo": math.nan,
-                    f"{prefix}_net_hi": math.nan})
+    keep = stances.notna() & (include_self | ~is_self)
+    values, clusters = stances[keep], _clusters(cell)[keep].to_numpy()
+    row[f"{prefix}_n"] = len(values)
+    for value, short in SHARES:
+        share, low, high = share_interval((values == value).to_numpy(), clusters)
+        row.update({f"{prefix}_{short}": share, f"{prefix}_{short}_lo": low, f"{prefix}_{short}_hi": high})
+    net, low, high = net_interval(values.map(POLARITY).to_numpy(), clusters)
+    row.update({f"{prefix}_net": net, f"{prefix}_net_lo": low, f"{prefix}_net_hi": high})
     return row
 
 
+def _corrected_stats(prefix: str, cell: pd.DataFrame, model: pd.Series, gold: pd.Series,
+                     keep: pd.Series, indicators) -> dict:
+    """Prediction-powered figures over the cell's passages the model coded (`keep`), from the
+    validation sample's coded passages among them; `indicators`: (suffix, kind, value->0/1/-1)."""
+    scope = keep & model.notna()
+    validated = (cell["validated"].fillna(False).astype(bool) & gold.notna())[scope].to_numpy()
+    clusters = _clusters(cell)[scope].to_numpy()
+    weights = cell["validation_weight"][scope].fillna(1.0).to_numpy(dtype=float)
+    row, flag = {}, None
+    for suffix, kind, encode in indicators:
+        result = corrected_mean(kind, model[scope].map(encode).to_numpy(dtype=float), clusters,
+                                validated, gold[scope].map(encode).fillna(0).to_numpy(dtype=float),
+                                weights)
+        row.update({f"{prefix}_{suffix}_ppi": result.value, f"{prefix}_{suffix}_ppi_lo": result.lo,
+                    f"{prefix}_{suffix}_ppi_hi": result.hi})
+        flag, row[f"{prefix}_n_validated"] = result.flag, result.n_validated
+    row[f"{prefix}_ppi_flag"] = flag
+    return row
+
+
+STANCE_INDICATORS = [(short, "share", lambda v, value=value: float(v == value)) for value, short in SHARES] \
+    + [("net", "net", lambda v: POLARITY.get(v, 0))]
+SENTIMENT_INDICATORS = [("net", "net", lambda v: POLARITY.get(v, 0))]
+
+
 def panel_table(table: pd.DataFrame, by: list[str], codebook: Codebook,
-                options: PanelConfig | None = None) -> pd.DataFrame:
+                options: PanelConfig | None = None,
+                validation: Validation | None = None) -> pd.DataFrame:
     """Counts (passages, documents, distinct sources), mean sentiment and stance shares per
-    cell of `by`, each with a 95% interval. A passage coded with several countries (or
-    sectors) counts once in each. `panel.attrs["left_out"]` says what the panel left out."""
+    cell of `by`, each with a 95% interval by source. A passage coded with several countries
+    (or sectors) counts once in each. With a `validation` sample (load_validation), the
+    corrected figures too. `panel.attrs["left_out"]` says what the panel left out,
+    `panel.attrs["validation"]` which sample corrected it (None: not validated)."""
     options = options or PanelConfig()
+    if validation is not None:
+        table = table.merge(validation.values.reset_index(), on="passage_id", how="left")
+        table["validated"] = table["validated"].fillna(False).astype(bool)
     counted, questions = perception_rows(table, options)
     frame = panel_keys(counted, by, codebook, options)
     keys = list(by)
@@ -145,20 +162,35 @@ def panel_table(table: pd.DataFrame, by: list[str], codebook: Codebook,
     for key, cell in frame.groupby(keys, dropna=False, sort=True):
         key = key if isinstance(key, tuple) else (key,)
         row = {k: (None if pd.isna(v) else v) for k, v in zip(keys, key)}
-        row["n_passages"] = int(cell["passage_id"].nunique())
-        row["n_documents"] = int(cell["doc_id"].nunique())
-        row["n_sources"] = int(cell["source_id" if "source_id" in cell else "doc_id"].nunique())
-        passages = cell.drop_duplicates("passage_id")
-        scores = passages["sentiment_score"].dropna().astype(float)
-        n = len(scores)
-        mean = float(scores.mean()) if n else math.nan
-        half = Z95 * float(scores.std(ddof=1)) / math.sqrt(n) if n > 1 else math.nan
-        row.update({"sent_n": n, "sent_mean": mean, "sent_lo": mean - half, "sent_hi": mean + half})
-        if "target" in by:
-            row.update(_stance_stats("st", cell["_stance"], cell["_self"], options.include_self))
-        for target in targets:
-            row.update(_stance_stats(f"st_{target}", passages[f"stance_{target}"],
-                                     passages.get(f"stance_{target}_self"), options.include_self))
+        shown = cell[cell["_counted"]] if "_counted" in cell else cell
+        row["n_passages"] = int(shown["passage_id"].nunique())
+        row["n_documents"] = int(shown["doc_id"].nunique())
+        row["n_sources"] = int(_clusters(shown).nunique())
+        row["one_source"] = row["n_sources"] == 1
+        passages = shown.drop_duplicates("passage_id")
+        scored = passages[passages["sentiment_score"].notna()]
+        mean, low, high = mean_interval(scored["sentiment_score"].to_numpy(dtype=float), _clusters(scored))
+        row.update({"sent_n": len(scored), "sent_mean": mean, "sent_lo": low, "sent_hi": high})
+        labels = passages.get("sentiment", pd.Series(None, index=passages.index, dtype=object))
+        net, low, high = net_interval(labels.dropna().map(POLARITY).fillna(0).to_numpy(dtype=float),
+                                      _clusters(passages)[labels.notna()].to_numpy())
+        row.update({"sent_net": net, "sent_net_lo": low, "sent_net_hi": high})
+        if validation is not None:  # over every passage of the cell, as the model coded them
+            every = cell.drop_duplicates("passage_id")
+            row.update(_corrected_stats("sent", every, every["model_sentiment"], every["gold_sentiment"],
+                                        pd.Series(True, index=every.index), SENTIMENT_INDICATORS))
+        stance_cells = [("st", cell, "_stance", "_self", "_model", "_gold")] if "target" in by else [
+            (f"st_{t}", passages, f"stance_{t}", f"stance_{t}_self", f"model_stance_{t}",
+             f"gold_stance_{t}") for t in targets]
+        for prefix, part, column, self_column, model, gold in stance_cells:
+            row.update(_stance_stats(prefix, part, part[column], part.get(self_column),
+                                     options.include_self))
+            if validation is not None:
+                self_flags = part.get(self_column)
+                keep = (pd.Series(True, index=part.index) if options.include_self or self_flags is None
+                        else ~self_flags.fillna(False).astype(bool))
+                row.update(_corrected_stats(prefix, part, part[model], part[gold], keep,
+                                            STANCE_INDICATORS))
         rows.append(row)
     panel = pd.DataFrame(rows)
     if "year" in panel:
@@ -169,6 +201,10 @@ def panel_table(table: pd.DataFrame, by: list[str], codebook: Codebook,
             flags = counted.get(f"stance_{target}_self")
             left_out[target] = int(flags.fillna(False).astype(bool).sum()) if flags is not None else 0
     panel.attrs["left_out"] = {"question_passages": questions, "self_stances": left_out}
+    panel.attrs["validation"] = None if validation is None else {
+        "sample": validation.sample.name, "kind": validation.sample.design.get("kind"),
+        "strata": validation.sample.design.get("strata") or [],
+        "passages": len(validation.sample.members)}
     return panel
 
 

@@ -147,6 +147,8 @@ class PanelConfig(BaseModel):
                                "country (a Chinese source on China) in stance shares")
     include_questions: bool = Field(False, description="count interviewer/moderator turns and "
                                     "transcript headers (role question, context)")
+    validation_sample: str = Field("", description="the validation sample the panels correct "
+                                   "with; empty = the one drawn or grown last")
 
 
 class PrivacyConfig(BaseModel):

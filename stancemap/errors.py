@@ -241,6 +241,20 @@ class Errors:
     R_OUTLOOK_MSG = "Outlook message (.msg); save it as .eml (or as text) and ingest that"
     R_EPUB = "EPUB e-book; convert it to DOCX, HTML or text first (e.g. with Calibre or pandoc)"
 
+    # validation samples (E340–E349)
+    E340 = "No validation sample {name!r} in the project (samples: {known})."
+    E341 = ("Validation sample {name!r} is {kind} with strata {strata}; it cannot grow as {asked}. "
+            "Give another --sample-name, or the same --strata.")
+    E342 = ("--validation draws a random sample; it cannot be combined with --strategy {strategy} "
+            "(active-learning picks never enter a correction). Leave --strategy out.")
+    E343 = ("Give --validation N or --validation-share S, not both; S is a share of the passages "
+            "between 0 and 1 (got {share}).")
+    E344 = ("--strata {name!r} cannot stratify: it is not a dimension of one value per passage "
+            "(use any of: {known}).")
+    E346 = ("Every passage of the validation sample is coded in {dims}; give a larger --validation "
+            "(or --validation-share) to grow it.")
+    E345 = "--width must be between 0 and 2 (the net index spans -1 to 1); got {width}."
+
     # stages and their registry (E280–E299)
     E280 = ("Unknown {dimension} method {method!r} in the config; use one of: {known} "
             "(a language mapped to 'none' gets no {dimension} code).")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import os
 from pathlib import Path
 
@@ -205,3 +207,49 @@ def ungdc_project(ungdc_coded, tmp_path):
     project = tmp_path / "un"
     shutil.copytree(ungdc_coded[0], project)
     return project
+
+
+BIASED_GOLD = ["against"] * 6 + ["favour"] * 3 + ["neutral"]  # 60 % against, net -0.3
+
+
+def _biased_model(gold: str, key: str) -> str:
+    """The model: against answers called favour 60 % of the time (by a hash, so fixed)."""
+    if gold == "against" and int(hashlib.sha256(key.encode()).hexdigest()[:4], 16) % 10 < 6:
+        return "favour"
+    return gold
+
+
+@pytest.fixture(scope="session")
+def biased_survey(tmp_path_factory):
+    """A survey of 300 answers from 30 respondents with known gold stances toward China, coded
+    by a deliberately biased "model" (it calls 60 % of the against answers favour): (project,
+    gold stance by passage_id)."""
+    from stancemap.corpus.store import Store
+
+    root = tmp_path_factory.mktemp("validation")
+    folder = root / "in"
+    folder.mkdir()
+    with (folder / "answers.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "source_id", "source_country", "text"])
+        for i in range(300):
+            writer.writerow([f"a{i}", f"r{i // 10}", "KAZ" if i < 150 else "KGZ",
+                             f"Answer {i}: what respondent {i // 10} thinks of China, number {i}."])
+    project = root / "p"
+    ingest(folder, project, text_columns=["text"])
+    store = Store(project)
+    gold = {}
+    rows = []
+    for document in store.iter_documents():
+        for passage in store.passages_of(document["doc_id"]):
+            number = int(passage["meta"]["row"])
+            gold[passage["passage_id"]] = BIASED_GOLD[(number * 7) % 10]
+            rows.append({"passage_id": passage["passage_id"], "doc_id": document["doc_id"],
+                         "dimension": "stance", "target": "china",
+                         "value": _biased_model(gold[passage["passage_id"]], passage["passage_id"]),
+                         "score": 0.5, "source": "model:biased@1", "details": {}})
+    run = store.begin_run("code", {})
+    store.write_codes(run, "biased", sorted({r["doc_id"] for r in rows}), [], rows)
+    store.finish_run(run, {}, {})
+    store.dispose()
+    return project, gold

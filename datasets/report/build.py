@@ -26,6 +26,7 @@ from stancemap.datasets.report.columns import SOURCE, with_source_country
 from stancemap.datasets.report.network import cooccurrence_graph, drawn_part, entity_mentions, write_graph
 from stancemap.datasets.report.passages import browser_data
 from stancemap.datasets.report.review import review_figures
+from stancemap.datasets.validation import load_validation, model_vs_coders
 from stancemap.datasets.tables import passage_table
 from stancemap.errors import Errors, StancemapError, UsageError
 
@@ -106,13 +107,15 @@ def build_report(project: Path, out: Path | None = None, *, by: list[str] | None
         with steps.step("passage table") as counts:
             table = load_table(store, codebook)
             check_by(table, by)
+            validation = load_validation(store, codebook, config.panel.validation_sample or None)
             counts["passages"] = f"{len(table):,}"
             counts["documents"] = f"{table['doc_id'].nunique():,}"
         cells = Cells()
         figures: list[figs.Figure] = []
         extras: dict[str, str] = {}
         for label, make in (("overview", lambda: figs.overview(table, codebook, cells)),
-                            ("perception", lambda: figs.perception(table, codebook, cells, by))):
+                            ("perception", lambda: figs.perception(table, codebook, cells, by,
+                                                                   validation))):
             with steps.step(label) as counts:
                 made = make()
                 figures += made
@@ -151,6 +154,7 @@ def build_report(project: Path, out: Path | None = None, *, by: list[str] | None
                                  ("alpha", "Krippendorff α"), ("vs_model", "coder vs model (Cohen κ)")],
                 "Agreement per dimension")
             counts["dimensions with coders"] = str(len(agreement_rows))
+            extras["review"] += model_vs_coders_html(validation, table)
         with steps.step("passage browser") as counts:
             passages = browser_data(store, codebook, table, cells, max_passages)
             counts["passages embedded"] = f"{passages['embedded']:,} of {passages['total']:,}"
@@ -161,7 +165,7 @@ def build_report(project: Path, out: Path | None = None, *, by: list[str] | None
                        f"cells by {' × '.join(by)} · made {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC "
                        f"by stancemap {__version__}",
                        "Every mark opens its passages below (click it); numbers are those of "
-                       "`stancemap export --level panel --by ...`."]
+                       "`stancemap export --level panel --by ...`.", validation_line(validation)]
             data = {"figures": [f.to_json() for f in figures], "cells": cells.to_json(),
                     "passages": passages, "by": by}
             html = page.render(title, summary, figures, extras, data)
@@ -176,6 +180,36 @@ def build_report(project: Path, out: Path | None = None, *, by: list[str] | None
                             network_files, graph.number_of_nodes(), graph.number_of_edges())
     finally:
         store.dispose()
+
+
+def validation_line(validation) -> str:
+    """Which numbers the report's stance charts show."""
+    if validation is None:
+        return ("Not validated: no random validation sample has been coded, so the stance figures are "
+                "the model's (with coders' codes where they decided) and carry its errors. Draw one "
+                "with `stancemap review export --validation N`.")
+    values = validation.values[validation.values["validated"]]
+    coded = int(values[[f"gold_{k}" for k in validation.keys]].notna().any(axis=1).sum())
+    return (f"Stance figures are corrected by the validation sample '{validation.sample.name}' "
+            f"({len(validation.sample.members):,} passages drawn at random, {coded:,} coded so far); "
+            "see 'Model vs coders'.")
+
+
+def model_vs_coders_html(validation, table: pd.DataFrame) -> str:
+    """Agreement of the model with the coders on the validation sample, per language and
+    dimension: kappa, macro-F1 and the confusion matrix."""
+    if validation is None:
+        return page.table_html([], [], "Model vs coders (validation sample)")
+    rows = []
+    for found in model_vs_coders(validation, table):
+        confusion = "; ".join(f"coders {label}: " + ", ".join(f"{m} {n}" for m, n in zip(found["labels"], row))
+                              for label, row in zip(found["labels"], found["confusion"]))
+        rows.append({**found, "confusion": confusion,
+                     "kappa": "—" if found["kappa"] is None else found["kappa"]})
+    return page.table_html(rows, [("dimension", "dimension"), ("lang", "language"), ("items", "items"),
+                                  ("kappa", "Cohen κ"), ("macro_f1", "macro-F1"),
+                                  ("confusion", "confusion (coders' label: the model's labels)")],
+                           "Model vs coders (validation sample)")
 
 
 def _topic_terms(made: list[figs.Figure]) -> str:

@@ -54,11 +54,12 @@ class Cells:
                 for f, lab, p in zip(self.figures, self.labels, self.passages)]
 
 
-def panel_cells(table: pd.DataFrame, by: list[str], codebook: Codebook
+def panel_cells(table: pd.DataFrame, by: list[str], codebook: Codebook, validation=None
                 ) -> tuple[list[dict], dict[tuple, list[int]]]:
-    """The panel's rows (JSON-ready) and, per cell key, the positions of its passages."""
+    """The panel's rows (JSON-ready) and, per cell key, the positions of its passages; with a
+    validation sample, the corrected figures too."""
     options = PanelConfig()
-    panel = panel_table(table, by, codebook, options)
+    panel = panel_table(table, by, codebook, options, validation)
     counted, _ = perception_rows(table, options)  # the passages the panel counts
     frame = panel_keys(counted, by, codebook, options)
     positions = {key_of(key if isinstance(key, tuple) else (key,)): cell[INDEX].tolist()

@@ -12,7 +12,8 @@ from typing import Any
 import pandas as pd
 
 from stancemap.annotations.codebook import Codebook
-from stancemap.datasets.panel import Z95, _wilson, topic_prevalence
+from stancemap.datasets.correction import Z95, wilson
+from stancemap.datasets.panel import topic_prevalence
 from stancemap.datasets.report import charts
 from stancemap.datasets.report.cells import INDEX, Cells, clean, link, panel_cells
 from stancemap.datasets.report.columns import ABOUT, SOURCE, about_column, sources_column
@@ -95,36 +96,56 @@ def coverage(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> Figure:
     return Figure("coverage", "overview", "Coding coverage per language", spec, note)
 
 
-def _stance_tooltip(prefix: str, sources: tuple[str, str], keys: list[str]) -> list:
-    return [*((k, "N", k.replace("_", " ")) for k in keys), (f"{prefix}_net", "Q", "net stance"),
-            (f"{prefix}_net_lo", "Q", "95% low"), (f"{prefix}_net_hi", "Q", "95% high"),
+def _stance_tooltip(prefix: str, sources: tuple[str, str], keys: list[str], net: str | None = None) -> list:
+    net = net or f"{prefix}_net"
+    corrected = [(f"{prefix}_net", "Q", "model-only net (not validated)"),
+                 (f"{prefix}_n_validated", "C", "validated passages")] if net != f"{prefix}_net" else []
+    return [*((k, "N", k.replace("_", " ")) for k in keys),
+            (net, "Q", "net stance" + (" (corrected)" if corrected else "")),
+            (f"{net}_lo", "Q", "95% low"), (f"{net}_hi", "Q", "95% high"), *corrected,
             (f"{prefix}_n", "C", "passages with a stance"), (sources[0], "C", sources[1]),
             (f"{prefix}_fav", "Q", "share favour"), (f"{prefix}_ag", "Q", "share against")]
 
 
-def perception(table: pd.DataFrame, codebook: Codebook, cells: Cells, by: list[str]) -> list[Figure]:
+def perception(table: pd.DataFrame, codebook: Codebook, cells: Cells, by: list[str],
+               validation=None) -> list[Figure]:
+    """Net stance per target and cell: the corrected figure where a validation sample exists
+    (cells it cannot correct are counted in the note), the model-only one marked not
+    validated otherwise."""
     figures = []
-    rows_all, positions = panel_cells(table, by, codebook)
+    rows_all, positions = panel_cells(table, by, codebook, validation)
     x, colours = by[-1], by[:-1] or [by[-1]]
     for row in rows_all:
         row["_group"] = " · ".join(_label(row[k]) for k in colours)
     sources = sources_column(pd.DataFrame(rows_all[:1]))
     for target, spec_target in codebook.stance_targets.items():
         prefix = f"st_{target}"
-        rows = [dict(r) for r in _drawn(rows_all, f"{prefix}_net")]
+        net = f"{prefix}_net_ppi" if validation is not None else f"{prefix}_net"
+        rows = [dict(r) for r in _drawn(rows_all, net)]
+        if not rows and net != f"{prefix}_net":  # no cell could be corrected
+            net, rows = f"{prefix}_net", [dict(r) for r in _drawn(rows_all, f"{prefix}_net")]
         if not rows:
             continue
+        refused = sum(1 for r in _drawn(rows_all, f"{prefix}_net") if r.get(net) is None)
         figure_id = f"stance-{target}"
         link(rows, positions, by, cells, figure_id)
-        title = f"Net stance toward {spec_target.label} by {' × '.join(by)}"
-        spec = charts.intervals(rows, x, f"{prefix}_net", f"{prefix}_net_lo", f"{prefix}_net_hi", "_group",
+        corrected = net.endswith("_ppi")
+        title = (f"Net stance toward {spec_target.label} by {' × '.join(by)}"
+                 + (" (corrected by the validation sample)" if corrected else " (model-only: not validated)"))
+        spec = charts.intervals(rows, x, net, f"{net}_lo", f"{net}_hi", "_group",
                                 title, x_title=x.replace("_", " "), y_title="net stance (favour − against)",
                                 colour_title=" × ".join(colours), domain=[-1, 1],
-                                tooltip=_stance_tooltip(prefix, sources, by))
-        figures.append(Figure(figure_id, "perception", title, spec,
-                              "Share favour minus share against among passages with a stance toward the "
-                              "target; bars are 95% intervals (adjusted Wald).",
-                              panel={"by": by, "value": f"{prefix}_net"}))
+                                tooltip=_stance_tooltip(prefix, sources, by, net))
+        note = ("Share favour minus share against among passages with a stance toward the target, "
+                + ("estimated from the model's codes corrected by the coders' codes on the random "
+                   "validation sample (prediction-powered); "
+                   + (f"{refused} cell(s) with too few validated passages are not drawn (their "
+                      "model-only figures are in the export). " if refused else "")
+                   if corrected else "as the model coded them (human codes where coders decided); "
+                   "no validation sample checks them, so the model's errors are not in the bars. ")
+                + "Bars are 95% intervals that count sources, not passages.")
+        figures.append(Figure(figure_id, "perception", title, spec, note,
+                              panel={"by": by, "value": net}))
     figures += sector_stance(table, codebook, cells)
     figures.append(distinct_sources(rows_all, positions, by, cells, sources))
     return figures
@@ -187,7 +208,7 @@ def sectors_over_time(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> 
         return []
     for row in rows:
         n = per_year[row["year"]]
-        low, high = _wilson(row["n_passages"], n)
+        low, high = wilson(row["n_passages"] / n, n)
         row.update({"share": round(row["n_passages"] / n, 6), "share_lo": round(low, 6),
                     "share_hi": round(high, 6), "year_passages": n})
     link(rows, positions, ["sector", "year"], cells, "sector-share")

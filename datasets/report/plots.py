@@ -14,6 +14,7 @@ from stancemap.corpus.store import Store
 from stancemap.datasets.report import charts, figures as figs
 from stancemap.datasets.report.build import DEFAULT_BY, check_by, load_table
 from stancemap.datasets.report.cells import Cells
+from stancemap.datasets.validation import load_validation
 from stancemap.errors import Errors, StancemapError, UsageError
 
 WHAT = ("stance", "sectors", "topics", "map")
@@ -25,8 +26,9 @@ def plot_figures(store: Store, codebook: Codebook, config: Config, what: str,
     table = load_table(store, codebook)
     check_by(table, by)
     cells = Cells()
-    if what == "stance":
-        return [f for f in figs.perception(table, codebook, cells, by) if f.id.startswith("stance-")]
+    if what == "stance":  # corrected where the project has a validation sample, as in the report
+        validation = load_validation(store, codebook, config.panel.validation_sample or None)
+        return [f for f in figs.perception(table, codebook, cells, by, validation) if f.id.startswith("stance-")]
     if what == "sectors":
         return figs.sector_stance(table, codebook, cells) + figs.sectors_over_time(table, codebook, cells)
     if what == "topics":

@@ -29,12 +29,14 @@ def synthetic_table():
 
 
 def test_panel_counts_shares_and_intervals(codebook):
-    panel = panel_table(synthetic_table(), ["about_country", "year"], codebook)
+    """Every passage its own source: Wilson, Agresti-Caffo and a t interval, as by hand."""
+    table = synthetic_table().assign(source_id=lambda t: t.passage_id)
+    panel = panel_table(table, ["about_country", "year"], codebook)
     kaz = panel[panel.about_country == "KAZ"].iloc[0]
     assert kaz.n_passages == 12 and kaz.n_documents == 6
     assert kaz.sent_n == 10 and kaz.sent_mean == pytest.approx(0.45)
     sd = pd.Series([0.1 * i for i in range(10)]).std(ddof=1)
-    assert kaz.sent_lo == pytest.approx(0.45 - 1.959964 * sd / math.sqrt(10))
+    assert kaz.sent_lo == pytest.approx(0.45 - 2.262157 * sd / math.sqrt(10))
     assert kaz.st_china_n == 10 and kaz.st_china_fav == pytest.approx(0.6)
     assert (kaz.st_china_fav_lo, kaz.st_china_fav_hi) == pytest.approx((0.31267, 0.83182), abs=1e-4)
     assert kaz.st_china_net == pytest.approx(0.3)
@@ -44,6 +46,21 @@ def test_panel_counts_shares_and_intervals(codebook):
     assert math.isnan(kaz.st_bri_fav) and kaz.st_bri_n == 0
     kgz = panel[panel.about_country == "KGZ"].iloc[0]  # the two passages coded KAZ;KGZ count for both
     assert kgz.n_passages == 2 and kgz.sent_n == 0
+
+
+def test_passages_of_one_source_are_one_cluster(codebook):
+    """Two passages per document (the source): the sentiment interval is the cluster-robust
+    one by hand (documents' totals, G/(G-1), t on 4 df), and every interval is wider than
+    with each passage its own source."""
+    clustered = panel_table(synthetic_table(), ["about_country"], codebook).iloc[0]
+    alone = panel_table(synthetic_table().assign(source_id=lambda t: t.passage_id), ["about_country"],
+                        codebook).iloc[0]
+    totals = [(0.2 * k - 0.45 + 0.2 * k + 0.1 - 0.45) / 10 for k in range(5)]
+    half = 2.776445 * math.sqrt(5 / 4 * sum(t * t for t in totals))
+    assert clustered.sent_lo == pytest.approx(0.45 - half)
+    for column in ("sent", "st_china_fav", "st_china_net"):
+        width = clustered[f"{column}_hi"] - clustered[f"{column}_lo"]
+        assert width > alone[f"{column}_hi"] - alone[f"{column}_lo"]
 
 
 def test_net_interval_of_a_tiny_cell_is_wide(codebook):
