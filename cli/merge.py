@@ -9,7 +9,8 @@ from typing import Optional
 import typer
 
 from stancemap.cli._common import (codebook_option, config_option, console, db_option,
-                                   project_option, project_settings, user_errors)
+                                   json_option, project_option, project_settings, quiet_option,
+                                   user_errors)
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -54,7 +55,8 @@ def merge_command(
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="csv | parquet | dta | xlsx"),
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
-    as_json: bool = typer.Option(False, "--json", help="Print the match report as JSON."),
+    as_json: bool = json_option("Print the match report as JSON."),
+    quiet: bool = quiet_option(),
     db: Optional[str] = db_option(),
 ) -> None:
     """Join the panel onto a country-year dataset, reporting every key that did not match."""

@@ -9,9 +9,10 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from stancemap.cli._common import (codebook_option, config_option, console, db_option,
-                                   project_option, project_settings, pseudonym_key_option,
-                                   pseudonymise_option, user_errors)
+from stancemap.cli._common import (codebook_option, config_option, console, db_option, emit,
+                                   json_option, project_option, project_settings,
+                                   pseudonym_key_option, pseudonymise_option, quiet_option,
+                                   user_errors)
 from stancemap.cli.ingest import split_list
 
 app = typer.Typer(help="Hand the model's codes to human coders and take their decisions back.",
@@ -67,6 +68,8 @@ def export_command(
     db: Optional[str] = db_option(),
     pseudonymise: Optional[bool] = pseudonymise_option(),
     key_out: Optional[Path] = pseudonym_key_option(),
+    as_json: bool = json_option(),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Write items for coders, with the model's codes as pre-annotations."""
     from stancemap.annotations.review_project import export_review
@@ -79,6 +82,8 @@ def export_command(
                                        pseudonymise=(settings.privacy.pseudonymise
                                                      if pseudonymise is None else pseudonymise),
                                        privacy_fields=tuple(settings.privacy.fields), key_out=key_out)
+    if as_json:
+        emit({"items": count, "written": [str(p) for p in written]})
     console.print(f"{count} items" + ("" if sample else
                                       " (every reviewable item: no --sample given)"))
     for path in written:
@@ -96,7 +101,8 @@ def import_command(
     adjudicator: Optional[str] = typer.Option(None, "--adjudicator", help="Who settled disagreements."),
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
-    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary."),
+    as_json: bool = json_option("Print a JSON summary."),
+    quiet: bool = quiet_option(),
     db: Optional[str] = db_option(),
 ) -> None:
     """Store coders' decisions as human codes (all of the file, or nothing)."""
@@ -156,7 +162,8 @@ def import_labels_command(
     label_map: Optional[list[str]] = typer.Option(None, "--map", help="FILE_LABEL=VALUE, repeatable."),
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
-    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary."),
+    as_json: bool = json_option("Print a JSON summary."),
+    quiet: bool = quiet_option(),
     db: Optional[str] = db_option(),
 ) -> None:
     """Store the labels of your own table (a column per label) as human codes, matched by id."""
@@ -183,7 +190,8 @@ def import_labels_command(
 @app.command("agreement", epilog="[bold]Example[/bold]\n\n  stancemap review agreement --project study --json")
 def agreement_command(
     project: Path = project_option(),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = json_option("Print JSON."),
+    quiet: bool = quiet_option(),
     db: Optional[str] = db_option(),
 ) -> None:
     """Agreement per dimension: percent, Cohen's and Fleiss' kappa, Krippendorff's alpha, and each coder vs the model."""
@@ -242,6 +250,8 @@ def adjudicate_command(
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
     db: Optional[str] = db_option(),
+    as_json: bool = json_option(),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Export the items coders disagree on, with each coder's label, for a lead coder."""
     from stancemap.annotations.review_project import export_adjudication
@@ -250,6 +260,8 @@ def adjudicate_command(
         settings, book = project_settings(project, config, codebook, db)
         written, count = export_adjudication(project, out, book, fmt=fmt, dims=split_list(dims),
                                              db_url=db)
+    if as_json:
+        emit({"items": count, "written": [str(p) for p in written]})
     console.print(f"{count} items with disagreement")
     for path in written:
         console.print(f"wrote {path}")

@@ -28,7 +28,8 @@ class Errors:
     E040 = "Unknown export format {fmt!r} for {path}; use one of: {formats}."
     E041 = ("Unknown --by dimension {name!r}; use source_country, about_country, target, sector, "
             "year, stakeholder, source_kind, kind, lang, topic or a metadata field (known here: {known}).")
-    E042 = "Unknown --level {level!r}; use passages, codes, mentions, panel or topics."
+    E042 = ("Unknown --level {level!r}; use passages, codes, mentions, panel, topics, index "
+            "or dyad.")
     E043 = "Data file not found: {path}."
     E044 = "Data file {path} cannot be read: {reason}"
     E045 = "Column {column!r} is not in {path} (columns: {columns})."
@@ -244,6 +245,17 @@ class Errors:
             "(a language mapped to 'none' gets no {dimension} code).")
     E281 = ("No method serves {dimension} for language {lang!r} and there is no '*' entry; add "
             "'*' = \"<method>\" (or \"none\") to {section}.methods.")
+
+    # perception index, dyads and the notebook API (E340–E359)
+    E340 = ("Unknown index indicator {name!r}: not a numeric column of the panel by {by} "
+            "(numeric columns: {known}).")
+    E341 = ("The perception index needs at least {need} panel cells with {min_sources}+ distinct "
+            "sources and every indicator ({indicators}); this panel has {found}. Lower "
+            "index.min_sources, choose fewer indicators or code more material.")
+    E342 = ("Bad --on {on!r} for a dyadic merge: give origin and destination (the source "
+            "country and the country spoken about), e.g. 'origin,destination,year' or "
+            "'origin=exporter,destination=importer,year'.")
+    E343 = "--components {components} is more than the {indicators} indicator(s) of the index."
 
 
 class StancemapError(Exception):
