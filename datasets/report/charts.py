@@ -10,6 +10,7 @@ from typing import Any
 import altair as alt
 
 WIDTH = 560
+NETWORK_HEIGHT = 420
 DIVERGING = alt.Scale(scheme="redblue", domain=[-1, 1])
 CELLS = "cells"
 
@@ -90,7 +91,8 @@ def choropleth(features: list[dict], background: list[dict], field: str, title: 
 
 
 def network(nodes: list[dict], edges: list[dict], title: str) -> dict:
-    axis = dict(axis=None)
+    # the layout's own extent, as network.apart places the labels on it
+    axis = dict(axis=None, scale=alt.Scale(zero=False, nice=False))
     lines = (alt.Chart(alt.Data(values=edges)).mark_rule(color="#999")
              .encode(x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis), x2="x2:Q", y2="y2:Q",
                      strokeWidth=alt.StrokeWidth("weight:Q", scale=alt.Scale(range=[0.5, 4]), legend=None),
@@ -104,7 +106,7 @@ def network(nodes: list[dict], edges: list[dict], title: str) -> dict:
               .properties(name=CELLS))
     labels = (alt.Chart(alt.Data(values=[n for n in nodes if n.get("show_label")])).mark_text(dy=-10, fontSize=10)
               .encode(x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis), text="name:N"))
-    chart = alt.layer(lines, points, labels).properties(width=WIDTH, height=420)
+    chart = alt.layer(lines, points, labels).properties(width=WIDTH, height=NETWORK_HEIGHT)
     return _spec(chart, title)
 
 

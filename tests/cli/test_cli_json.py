@@ -54,6 +54,7 @@ def test_every_command_has_json_and_quiet():
         assert {"--json", "--quiet"} <= options, f"{' '.join(path)} lacks --json or --quiet"
 
 
+@pytest.mark.slow
 def test_every_command_reports_errors_as_json_with_the_same_exit_code(tmp_path, capsys, monkeypatch):
     for path, command in leaf_commands():
         args = failing_args(path, command, tmp_path)
