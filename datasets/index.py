@@ -54,19 +54,9 @@ class PerceptionIndex:
                 raise UsageError(Errors.E340.format(name=name, by=",".join(by or []),
                                                     known=", ".join(numeric)))
         enough = panel["n_sources"] >= self.min_sources
-        if not chosen:  # the defaults, less those empty or constant over the eligible cells
-            candidates = default_indicators(panel, codebook)
-            self.dropped_ = {}
-            for name in candidates:
-                values = panel.loc[enough, self._columns(panel, [name])[0]]
-                if values.notna().mean() < 0.5:
-                    self.dropped_[name] = "missing in more than half of the eligible cells"
-                elif values.nunique(dropna=True) < 2:
-                    self.dropped_[name] = "the same value in every eligible cell"
-                else:
-                    chosen.append(name)
-        else:
-            self.dropped_ = {}
+        self.dropped_ = {}
+        if not chosen:
+            chosen = self._defaults(panel[enough], codebook)
         if self.components > max(len(chosen), 1):
             raise UsageError(Errors.E343.format(components=self.components, indicators=len(chosen)))
         self.indicators_ = chosen
@@ -85,6 +75,28 @@ class PerceptionIndex:
         self.explained_variance_ratio_ = self.pca_.explained_variance_ratio_
         self.n_cells_ = int(self.used_.sum())
         return self
+
+    def _defaults(self, eligible: pd.DataFrame, codebook: Codebook | None) -> list[str]:
+        """The default indicators the eligible cells can carry: taken from the best observed
+        down, each kept only while three quarters of the cells still have every one kept
+        (a PCA over a handful of complete cells would describe those cells, not the panel);
+        constant ones are dropped too. `dropped_` says why for each left out."""
+        columns = {name: self._columns(eligible, [name])[0]
+                   for name in default_indicators(eligible, codebook)}
+        order = sorted(columns, key=lambda n: -eligible[columns[n]].notna().sum())
+        chosen: list[str] = []
+        complete = pd.Series(True, index=eligible.index)
+        for name in order:
+            values = eligible[columns[name]]
+            if values.nunique(dropna=True) < 2:
+                self.dropped_[name] = "the same value (or none) in every eligible cell"
+            elif (complete & values.notna()).sum() < 0.75 * len(eligible):
+                self.dropped_[name] = ("observed in too few cells: fewer than three quarters of "
+                                       "the eligible cells would have every indicator")
+            else:
+                chosen.append(name)
+                complete &= values.notna()
+        return [n for n in columns if n in chosen]  # in the codebook's order
 
     def transform(self, panel: pd.DataFrame) -> np.ndarray:
         """Scores (cells x components); NaN for a cell lacking an indicator."""
