@@ -59,18 +59,27 @@ def heat(rows, x: str, y: str, colour: str, text: str, title: str, *, x_title: s
 
 
 def intervals(rows, x: str, y: str, low: str, high: str, colour: str, title: str, *, x_title: str,
-              y_title: str, colour_title: str, tooltip, domain: list[float] | None = None) -> dict:
+              y_title: str, colour_title: str, tooltip, domain: list[float] | None = None,
+              colours: list[str] | None = None) -> dict:
+    """Points with interval bars, dodged within a shaded band per x value (a year) that is
+    labelled beneath it, so no point sits between two years; `colours` fixes which colour each
+    group gets (the same in every chart of a report)."""
+    band = alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0, ticks=False),
+                 scale=alt.Scale(paddingInner=0.25, paddingOuter=0.1))
+    colour_scale = alt.Scale(domain=colours) if colours else alt.Undefined
     base = alt.Chart(_data(rows)).encode(
-        x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0)), xOffset=alt.XOffset(f"{colour}:N"),
-        color=alt.Color(f"{colour}:N", title=colour_title))
+        x=band, xOffset=alt.XOffset(f"{colour}:N", scale=alt.Scale(paddingOuter=0.3)),
+        color=alt.Color(f"{colour}:N", title=colour_title, scale=colour_scale))
     scale = alt.Scale(domain=domain) if domain else alt.Undefined
+    bands = (alt.Chart(_data([{x: v} for v in dict.fromkeys(r[x] for r in rows)]))
+             .mark_rect(color="#f1f3f5").encode(x=band))
     rules = base.mark_rule(strokeWidth=1.5).encode(y=alt.Y(f"{low}:Q", title=y_title, scale=scale),
                                                    y2=f"{high}:Q")
     points = base.mark_point(filled=True, size=60, cursor="pointer").encode(
         y=alt.Y(f"{y}:Q", title=y_title, scale=scale), tooltip=_tooltip(tooltip)).properties(name=CELLS)
-    layers = [rules, points]
+    layers = [bands, rules, points]
     if domain and domain[0] < 0 < domain[1]:
-        layers.insert(0, alt.Chart(_data([{"zero": 0}])).mark_rule(color="#999", strokeDash=[3, 3])
+        layers.insert(1, alt.Chart(_data([{"zero": 0}])).mark_rule(color="#999", strokeDash=[3, 3])
                       .encode(y="zero:Q"))
     chart = alt.layer(*layers).properties(width=WIDTH, height=220)
     return _spec(chart, title)

@@ -112,10 +112,11 @@ def perception(table: pd.DataFrame, codebook: Codebook, cells: Cells, by: list[s
             continue
         figure_id = f"stance-{target}"
         link(rows, positions, by, cells, figure_id)
-        title = f"Net stance toward {spec_target.label} by {' × '.join(by)}"
+        title = f"Net stance toward {spec_target.label} by {' × '.join(by).replace('_', ' ')}"
         spec = charts.intervals(rows, x, f"{prefix}_net", f"{prefix}_net_lo", f"{prefix}_net_hi", "_group",
                                 title, x_title=x.replace("_", " "), y_title="net stance (favour − against)",
-                                colour_title=" × ".join(colours), domain=[-1, 1],
+                                colour_title=" × ".join(colours).replace("_", " "), domain=[-1, 1],
+                                colours=sorted({r["_group"] for r in rows_all}),
                                 tooltip=_stance_tooltip(prefix, sources, by))
         figures.append(Figure(figure_id, "perception", title, spec,
                               "Share favour minus share against among passages with a stance toward the "
