@@ -25,11 +25,19 @@ EPILOG = """\
   stancemap export --project study --level topics --by source_country --out topics.xlsx
   stancemap export --project study --level passages --pseudonymise --out shareable.csv
   stancemap export --project study --level panel --out panel.csv --leave-out-of-language
+  stancemap export --project study --level index --min-sources 2 --out index.csv
+  stancemap export --project study --level index --indicators st_china_net,sent_mean --out i.dta
+  stancemap export --project study --level dyad --out dyads.csv
 
 Levels: passages (one row per passage), codes (one row per code), mentions (one row per entity
 mention, offsets into the document text), panel (cells of --by with passages, documents and
 distinct sources, mean sentiment and stance shares with 95% intervals), topics (topic
-prevalence with bootstrap intervals). --by (default source_country,year: who speaks, when)
+prevalence with bootstrap intervals), index (a perception index per panel cell: the first
+principal component of standardised indicators — by default net stance toward each target and
+mean sentiment — over the cells with --min-sources distinct sources; loadings and explained
+variance in the manifest and dictionary), dyad (one row per origin = source country,
+destination = country spoken about, and year, for gravity models; self_pair marks a country
+speaking of itself). --by (default source_country,year: who speaks, when)
 takes source_country, about_country, about_region, target, sector, year, kind, stakeholder,
 source_kind, speaker, lang, topic or any metadata field. Panels leave out interviewer questions
 and self-referencing stances (a Chinese source on China) and count them in the manifest; the

@@ -67,12 +67,12 @@ def intervals(rows, x: str, y: str, low: str, high: str, colour: str, title: str
     band = alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0, ticks=False),
                  scale=alt.Scale(paddingInner=0.25, paddingOuter=0.1))
     colour_scale = alt.Scale(domain=colours) if colours else alt.Undefined
-    base = alt.Chart(_data(rows)).encode(
+    base = alt.Chart().encode(
         x=band, xOffset=alt.XOffset(f"{colour}:N", scale=alt.Scale(paddingOuter=0.3)),
         color=alt.Color(f"{colour}:N", title=colour_title, scale=colour_scale))
     scale = alt.Scale(domain=domain) if domain else alt.Undefined
-    bands = (alt.Chart(_data([{x: v} for v in dict.fromkeys(r[x] for r in rows)]))
-             .mark_rect(color="#f1f3f5").encode(x=band))
+    bands = (alt.Chart().mark_rect(color="#f1f3f5").encode(x=band)
+             .transform_aggregate(rows="count()", groupby=[x]))
     rules = base.mark_rule(strokeWidth=1.5).encode(y=alt.Y(f"{low}:Q", title=y_title, scale=scale),
                                                    y2=f"{high}:Q")
     points = base.mark_point(filled=True, size=60, cursor="pointer").encode(
@@ -81,7 +81,7 @@ def intervals(rows, x: str, y: str, low: str, high: str, colour: str, title: str
     if domain and domain[0] < 0 < domain[1]:
         layers.insert(1, alt.Chart(_data([{"zero": 0}])).mark_rule(color="#999", strokeDash=[3, 3])
                       .encode(y="zero:Q"))
-    chart = alt.layer(*layers).properties(width=WIDTH, height=220)
+    chart = alt.layer(*layers, data=_data(rows)).properties(width=WIDTH, height=220)
     return _spec(chart, title)
 
 
