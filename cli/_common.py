@@ -44,7 +44,8 @@ def json_option(help: str = "Print the result (or the error) as JSON on stdout."
     return typer.Option(False, "--json", help=help, callback=_set("json"))
 
 
-def quiet_option(help: str = "No progress, tables or messages (errors still go to stderr)."):
+def quiet_option(help: str = "No progress, tables or messages (errors and warnings still "
+                                  "go to stderr)."):
     return typer.Option(False, "--quiet", "-q", help=help, callback=_set("quiet"))
 
 

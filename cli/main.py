@@ -91,5 +91,7 @@ def _run_as_json() -> int:
         err.show()
         emit({"error": err.format_message(), "exit_code": err.exit_code})
         return err.exit_code
+
+
 if __name__ == "__main__":
     main()
