@@ -117,7 +117,10 @@ def prepare_export(project: Path, level: str, *, by: list[str] | None = None,
     config = config or Config()
     codebook = codebook or load_codebook(Path(config.coding.codebook) if config.coding.codebook else None)
     by = by if by is not None else (list(DEFAULT_BY) if level in ("panel", "index") else [])
-    by = list(DYAD_BY) if level == "dyad" else by
+    if level == "dyad":
+        if by and by != DYAD_BY:
+            raise UsageError(Errors.E344.format(by=",".join(by)))
+        by = list(DYAD_BY)
     store = Store(Path(project), url=db_url, create=False)
     try:
         table = build_table(store, codebook, config, level, by, corrected)

@@ -256,6 +256,8 @@ class Errors:
             "country and the country spoken about), e.g. 'origin,destination,year' or "
             "'origin=exporter,destination=importer,year'.")
     E343 = "--components {components} is more than the {indicators} indicator(s) of the index."
+    E344 = ("--by {by} does not apply to --level dyad: a dyad is always origin (source country), "
+            "destination (country spoken about) and year. Leave --by out.")
 
 
 class StancemapError(Exception):

@@ -82,6 +82,14 @@ def test_merge_on_origin_destination_year(coded_project, tmp_path):
     assert dictionary["self_pair"].startswith("Whether origin and destination")
 
 
+def test_dyads_take_no_by(tmp_path):
+    from stancemap.datasets.export import export_project
+    from stancemap.errors import UsageError
+
+    with pytest.raises(UsageError, match="--by sector does not apply to --level dyad"):
+        export_project(tmp_path / "any", "dyad", tmp_path / "d.csv", by=["sector"])
+
+
 def test_a_dyadic_merge_needs_both_countries():
     from stancemap.datasets.merge import parse_on
     from stancemap.errors import UsageError
