@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,22 +23,64 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+# how this invocation prints: set by --json/--quiet as they are parsed, reset by the root
+# callback before each command (CliRunner runs many commands in one process)
+output = {"json": False, "quiet": False}
+
+
+def reset_output() -> None:
+    output.update(json=False, quiet=False)
+    console.quiet = False
+
+
+def _set(key: str):
+    def callback(value: bool) -> bool:
+        output[key] = bool(value) or output[key]
+        console.quiet = output["json"] or output["quiet"]  # no human text in JSON on stdout
+        return value
+    return callback
+
+
+def json_option(help: str = "Print the result (or the error) as JSON on stdout."):
+    return typer.Option(False, "--json", help=help, callback=_set("json"))
+
+
+def quiet_option(help: str = "No progress, tables or messages (errors and warnings still "
+                                  "go to stderr)."):
+    return typer.Option(False, "--quiet", "-q", help=help, callback=_set("quiet"))
+
+
+def emit(result) -> None:
+    """A command's result as JSON on stdout (whatever --quiet says: it was asked for)."""
+    typer.echo(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+
+
+def fail(message: str, exit_code: int) -> typer.Exit:
+    """Print a user error (one line on stderr; with --json also as JSON on stdout) and return
+    the exit to raise."""
+    from rich.markup import escape
+
+    err_console.print(f"[bold red]Error:[/bold red] {escape(message)}", highlight=False,
+                      soft_wrap=True)
+    if output["json"]:
+        emit({"error": message, "exit_code": exit_code})
+    return typer.Exit(exit_code)
+
+
 @contextmanager
 def user_errors():
     """A StancemapError is the user's to fix: print it plainly, no traceback."""
     try:
         yield
     except StancemapError as err:
-        err_console.print(f"[bold red]Error:[/bold red] {err}", highlight=False, soft_wrap=True)
-        raise typer.Exit(err.exit_code) from None
+        raise fail(str(err), err.exit_code) from None
     except Exception as err:  # a full disk, a corrupt database, a read-only folder, …
         from stancemap.corpus.faults import known_fault
 
         fault = known_fault(err)
         if fault is None:
             raise
-        err_console.print(f"[bold red]Error:[/bold red] {fault}", highlight=False, soft_wrap=True)
-        raise typer.Exit(fault.exit_code) from None
+        raise fail(str(fault), fault.exit_code) from None
 
 
 def wait_option():

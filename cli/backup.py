@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 
-from stancemap.cli._common import console, db_option, project_option, user_errors
+from stancemap.cli._common import (console, db_option, json_option, project_option,
+                                   quiet_option, user_errors)
 
 EPILOG = """\
 [bold]Examples[/bold]
@@ -29,7 +30,8 @@ def backup_command(
     project: Path = project_option(),
     out: Path = typer.Option(..., "--out", "-o", metavar="FILE",
                              help="The backup file to write (never overwritten)."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
+    as_json: bool = json_option("Print JSON on stdout."),
+    quiet: bool = quiet_option(),
     db: Optional[str] = db_option(),
 ) -> None:
     """Copy the project's database to FILE, consistently, while other commands may run."""

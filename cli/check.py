@@ -10,7 +10,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from stancemap.cli._common import console, db_option, project_option, user_errors
+from stancemap.cli._common import (console, db_option, json_option, project_option,
+                                   quiet_option, user_errors)
 
 EPILOG = """\
 [bold]Examples[/bold]
@@ -28,7 +29,8 @@ re-ingest), or the database cannot be opened; 2 usage error.
 
 def check_command(
     project: Path = project_option(),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
+    as_json: bool = json_option("Print JSON on stdout."),
+    quiet: bool = quiet_option(),
     db: Optional[str] = db_option(),
 ) -> None:
     """Check a project's database: integrity, orphan rows and the text offsets of passages."""

@@ -9,9 +9,9 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from stancemap.cli._common import (apply_engine, engine_option, scheduler_option,
-                                   active_codebook, codebook_option, config_option, console,
-                                   db_option, progress_bar, project_config, project_option,
+from stancemap.cli._common import (active_codebook, apply_engine, codebook_option, config_option,
+                                   console, db_option, engine_option, json_option, progress_bar,
+                                   project_config, project_option, quiet_option, scheduler_option,
                                    user_errors, wait_option, warn, writing)
 from typing import TYPE_CHECKING
 
@@ -93,8 +93,8 @@ def code_command(
     codebook: Optional[Path] = codebook_option(),
     force: bool = typer.Option(False, "--force", help="Re-code every document."),
     config: Optional[Path] = config_option(),
-    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+    as_json: bool = json_option("Print a JSON summary on stdout."),
+    quiet: bool = quiet_option("No progress bar or summary."),
     db: Optional[str] = db_option(),
     engine: Optional[str] = engine_option(),
     scheduler: Optional[str] = scheduler_option(),

@@ -10,7 +10,8 @@ import typer
 from rich.table import Table
 
 from stancemap.cli._choices import describe
-from stancemap.cli._common import (console, db_option, project_option, user_errors)
+from stancemap.cli._common import (console, db_option, json_option, project_option, quiet_option,
+                                   user_errors)
 
 
 def project_info(project: Path, db_url: str | None = None) -> dict:
@@ -37,7 +38,8 @@ def project_info(project: Path, db_url: str | None = None) -> dict:
 
 def info_command(
     project: Path = project_option(),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
+    as_json: bool = json_option("Print JSON on stdout."),
+    quiet: bool = quiet_option(),
     db: Optional[str] = db_option(),
 ) -> None:
     """Show what a project holds (documents, passages, languages, kinds, runs) and what it

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from stancemap.cli._choices import choose_inputs, remember_inputs
 from stancemap.cli._common import (apply_engine, config_option, console, db_option, engine_option,
-                                   progress_bar, project_config, scheduler_option, user_errors,
-                                   wait_option, warn, writing)
+                                   json_option, progress_bar, project_config, quiet_option,
+                                   scheduler_option, user_errors, wait_option, warn, writing)
 
 if TYPE_CHECKING:
     from stancemap.corpus.ingest import IngestReport
@@ -51,8 +51,8 @@ def ingest_command(
         None, "--text-columns", help="Comma-separated open-ended columns of CSV/XLSX surveys "
         "(default: detected)."),
     config: Optional[Path] = config_option(),
-    as_json: bool = typer.Option(False, "--json", help="Print a machine-readable summary on stdout."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary table."),
+    as_json: bool = json_option("Print a machine-readable summary on stdout."),
+    quiet: bool = quiet_option("No progress bar or summary table."),
     db: Optional[str] = db_option(),
     engine: Optional[str] = engine_option(),
     scheduler: Optional[str] = scheduler_option(),

@@ -7,6 +7,7 @@ import typer
 from stancemap import __version__
 from stancemap.cli import (backup, check, code, codebook, export, ingest, merge, plot, report, review,
                            run, topics, train)
+from stancemap.cli._common import emit, reset_output
 from stancemap.cli._help import readable_help
 from stancemap.cli.info import info_command
 
@@ -44,9 +45,10 @@ def _version(value: bool) -> None:
 
 
 @app.callback()
-def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+def _root(version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
                                        help="Print the version and exit.")) -> None:
     """Code qualitative material into traceable perception datasets."""
+    reset_output()
 
 
 class Stopped(BaseException):
@@ -70,13 +72,19 @@ def main() -> None:
     for name in ("SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), stop)
+    as_json = "--json" in sys.argv[1:]
     try:
-        app()
+        if not as_json:
+            app()
+            return
+        sys.exit(_run_as_json())
     except Stopped as stopped:
         from stancemap.errors import Errors
 
-        print(f"Error: {Errors.E400.format(signal=signal.Signals(stopped.signum).name)}",
-              file=sys.stderr)
+        message = Errors.E400.format(signal=signal.Signals(stopped.signum).name)
+        print(f"Error: {message}", file=sys.stderr)
+        if as_json:
+            emit({"error": message, "exit_code": 128 + stopped.signum})
         sys.exit(128 + stopped.signum)
     except Exception as err:  # noqa: BLE001 - the last line of defence
         if os.environ.get("STANCEMAP_DEBUG"):
@@ -88,6 +96,25 @@ def main() -> None:
             f"unexpected {type(err).__name__}: {err}. This is a bug in stancemap; please report "
             "it with the command you ran (STANCEMAP_DEBUG=1 shows the details).")
         print(f"Error: {message}", file=sys.stderr)
+        if as_json:
+            emit({"error": message, "exit_code": fault.exit_code if fault else 1})
         sys.exit(fault.exit_code if fault else 1)
+
+
+def _run_as_json() -> int:
+    """With --json a mistake on the command line (a missing option, a bad value) is JSON on
+    stdout too, with click's exit code (2)."""
+    try:
+        return app(standalone_mode=False) or 0
+    except typer.Abort:
+        return 1
+    except Exception as err:  # click's usage errors (typer may bring its own click)
+        if not (hasattr(err, "format_message") and hasattr(err, "exit_code")):
+            raise
+        err.show()
+        emit({"error": err.format_message(), "exit_code": err.exit_code})
+        return err.exit_code
+
+
 if __name__ == "__main__":
     main()

@@ -9,7 +9,8 @@ from typing import Optional
 import typer
 
 from stancemap.cli._common import (codebook_option, config_option, console, db_option,
-                                   project_option, project_settings, user_errors)
+                                   json_option, project_option, project_settings, quiet_option,
+                                   user_errors)
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -22,9 +23,11 @@ EPILOG = """\
   stancemap merge --project study wdi.dta --on country=countryname,year --out merged.csv
   stancemap merge --project study gdelt.csv --on country=fips,year --country-codes fips --out m.csv
   stancemap merge --project study trade.csv --on about_country=partner,year --out m.csv
+  stancemap merge --project study flows.csv --on origin=exporter,destination=importer,year --out m.csv
 
 The first key is the country: `country` joins your country on the panel's source country
-(whose perceptions it measures); `about_country=COLUMN` joins on the countries spoken about.
+(whose perceptions it measures); `about_country=COLUMN` joins on the countries spoken about;
+`origin,destination,year` joins the dyadic panel (export --level dyad) onto a bilateral table.
 Countries in the data may be names ("Kyrgyz Republic"), ISO2, ISO3 or FIPS 10-4 codes.
 Two-letter codes are read as ISO2 unless --country-codes fips. Every data key that did not
 match is printed. Exit codes: 0 all rows matched; 3 some did not; 2 usage error.
@@ -48,13 +51,15 @@ def print_merge(report: MergeReport) -> None:
 def merge_command(
     data_file: Path = typer.Argument(..., help="Your data: CSV, Stata .dta, XLSX or Parquet."),
     project: Path = project_option(),
-    on: str = typer.Option("country,year", "--on", help="Keys: panel dimension[=your column], …"),
+    on: str = typer.Option("country,year", "--on",
+                           help="Keys: panel dimension[=your column], … (origin,destination,year: dyads)."),
     out: Path = typer.Option(..., "--out", "-o", help="Merged output file."),
     country_codes: str = typer.Option("auto", "--country-codes", help="auto | iso2 | fips"),
     fmt: Optional[str] = typer.Option(None, "--format", "-f", help="csv | parquet | dta | xlsx"),
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
-    as_json: bool = typer.Option(False, "--json", help="Print the match report as JSON."),
+    as_json: bool = json_option("Print the match report as JSON."),
+    quiet: bool = quiet_option(),
     db: Optional[str] = db_option(),
 ) -> None:
     """Join the panel onto a country-year dataset, reporting every key that did not match."""

@@ -7,8 +7,9 @@ from typing import Optional
 
 import typer
 
-from stancemap.cli._common import (codebook_option, config_option, console, db_option, line_echo,
-                                   project_option, project_settings, user_errors)
+from stancemap.cli._common import (codebook_option, config_option, console, db_option, emit,
+                                   json_option, line_echo, project_option, project_settings,
+                                   quiet_option, user_errors)
 from stancemap.cli.ingest import split_list
 
 EPILOG = """\
@@ -37,7 +38,8 @@ def plot_command(
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
     db: Optional[str] = db_option(),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
+    quiet: bool = quiet_option("No progress lines."),
+    as_json: bool = json_option(),
 ) -> None:
     """Draw a figure of the report to a PNG, SVG or PDF file for a paper."""
     from stancemap.datasets.report.plots import plot_project
@@ -47,4 +49,6 @@ def plot_command(
         settings, book = project_settings(project, config, codebook, db)
         written = plot_project(project, what, out, by=split_list(by), config=settings, codebook=book,
                                db_url=db, echo=echo)
+    if as_json:
+        emit({"written": [str(written)]})
     console.print(f"wrote {written}", highlight=False, soft_wrap=True)

@@ -7,8 +7,9 @@ from typing import Optional
 
 import typer
 
-from stancemap.cli._common import (codebook_option, config_option, console, db_option, line_echo,
-                                   project_option, project_settings, user_errors)
+from stancemap.cli._common import (codebook_option, config_option, console, db_option, emit,
+                                   json_option, line_echo, project_option, project_settings,
+                                   quiet_option, user_errors)
 from stancemap.cli.ingest import split_list
 
 EPILOG = """\
@@ -41,7 +42,8 @@ def report_command(
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
     db: Optional[str] = db_option(),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress lines."),
+    quiet: bool = quiet_option("No progress lines."),
+    as_json: bool = json_option(),
 ) -> None:
     """Write a self-contained HTML report with charts and the passages behind every number."""
     from stancemap.datasets.report.build import build_report
@@ -51,6 +53,11 @@ def report_command(
         settings, book = project_settings(project, config, codebook, db)
         result = build_report(project, out, by=split_list(by), max_passages=max_passages,
                               config=settings, codebook=book, db_url=db, echo=echo)
+    if as_json:
+        emit({"written": [str(result.path), *map(str, result.network)], "bytes": result.bytes,
+              "figures": result.figures, "cells": result.cells, "passages": result.passages,
+              "embedded_passages": result.embedded, "entities": result.nodes,
+              "links": result.edges})
     capped = (f" (text of {result.embedded:,} of {result.passages:,} passages: --max-passages)"
               if result.embedded < result.passages else "")
     console.print(f"wrote {result.path} ({result.bytes / 1e6:.1f} MB, {result.figures} figures, "

@@ -9,9 +9,10 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from stancemap.cli._common import (codebook_option, config_option, console, db_option,
-                                   project_option, project_settings, pseudonym_key_option,
-                                   pseudonymise_option, user_errors)
+from stancemap.cli._common import (codebook_option, config_option, console, db_option, emit,
+                                   json_option, project_option, project_settings,
+                                   pseudonym_key_option, pseudonymise_option, quiet_option,
+                                   user_errors)
 from stancemap.cli.ingest import split_list
 
 app = typer.Typer(help="Hand the model's codes to human coders and take their decisions back.",
@@ -82,6 +83,8 @@ def export_command(
     strata: Optional[str] = typer.Option(
         None, "--strata", help="Stratify the validation sample, e.g. source_country,year."),
     sample_name: str = typer.Option("validation", "--sample-name", help="The validation sample's name."),
+    as_json: bool = json_option(),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Write items for coders, with the model's codes as pre-annotations."""
     from stancemap.annotations.review_project import export_review
@@ -103,6 +106,9 @@ def export_command(
                                                      if pseudonymise is None else pseudonymise),
                                        privacy_fields=tuple(settings.privacy.fields), key_out=key_out,
                                        choose=choose)
+    if as_json:
+        emit({"items": count, "written": [str(p) for p in written],
+              **({"validation_sample": sample_name} if choose is not None else {})})
     if choose is not None:
         console.print(f"{count} items of validation sample '{sample_name}' not coded yet")
     else:
@@ -126,7 +132,8 @@ def import_command(
                                "`review adjudicate` did not write as final codes all the same."),
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
-    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary."),
+    as_json: bool = json_option("Print a JSON summary."),
+    quiet: bool = quiet_option(),
     db: Optional[str] = db_option(),
 ) -> None:
     """Store coders' decisions as human codes (all of the file, or nothing)."""
@@ -193,7 +200,8 @@ def import_labels_command(
     sample_name: str = typer.Option("validation", "--sample-name", help="The validation sample's name."),
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
-    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary."),
+    as_json: bool = json_option("Print a JSON summary."),
+    quiet: bool = quiet_option(),
     db: Optional[str] = db_option(),
 ) -> None:
     """Store the labels of your own table (a column per label) as human codes, matched by id."""
@@ -274,7 +282,8 @@ def plan_command(
 @app.command("agreement", epilog="[bold]Example[/bold]\n\n  stancemap review agreement --project study --json")
 def agreement_command(
     project: Path = project_option(),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = json_option("Print JSON."),
+    quiet: bool = quiet_option(),
     db: Optional[str] = db_option(),
 ) -> None:
     """Agreement per dimension: percent, Cohen's and Fleiss' kappa, Krippendorff's alpha, and each coder vs the model."""
@@ -333,6 +342,8 @@ def adjudicate_command(
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
     db: Optional[str] = db_option(),
+    as_json: bool = json_option(),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Export the items coders disagree on, with each coder's label, for a lead coder."""
     from stancemap.annotations.review_project import export_adjudication
@@ -341,6 +352,8 @@ def adjudicate_command(
         settings, book = project_settings(project, config, codebook, db)
         written, count = export_adjudication(project, out, book, fmt=fmt, dims=split_list(dims),
                                              db_url=db)
+    if as_json:
+        emit({"items": count, "written": [str(p) for p in written]})
     console.print(f"{count} items with disagreement")
     for path in written:
         console.print(f"wrote {path}")

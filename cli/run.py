@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Optional
 
 import typer
 
 from stancemap.cli._common import (active_codebook, apply_engine, codebook_option, config_option,
-                                   console, db_option, engine_option, project_config,
-                                   scheduler_option, topic_progress, user_errors, wait_option, warn,
-                                   writing)
+                                   console, db_option, emit, engine_option, json_option,
+                                   project_config, quiet_option, scheduler_option, topic_progress,
+                                   user_errors, wait_option, warn, writing)
 from stancemap.cli._choices import choose_inputs, load_choices, remember_inputs
 from stancemap.cli.code import print_code_summary, run_coding
 from stancemap.cli.ingest import print_summary, run_ingest
@@ -41,8 +41,8 @@ def run_command(
     codebook: Optional[Path] = codebook_option(),
     topics: bool = typer.Option(True, "--topics/--no-topics", help="Fit the topic model."),
     config: Optional[Path] = config_option(),
-    as_json: bool = typer.Option(False, "--json", help="Print a JSON summary on stdout."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars or tables."),
+    as_json: bool = json_option("Print a JSON summary on stdout."),
+    quiet: bool = quiet_option("No progress bars or tables."),
     db: Optional[str] = db_option(),
     engine: Optional[str] = engine_option(),
     scheduler: Optional[str] = scheduler_option(),
@@ -52,15 +52,58 @@ def run_command(
     wait: float = wait_option(),
 ) -> None:
     """Ingest FOLDER, code every passage, fit topics and write the default exports."""
+    show = not (quiet or as_json)
+    printers = {"ingest": print_summary, "code": print_code_summary, "topics": print_topics}
+    with user_errors():
+        result = run_batch(folder, project, manifest=manifest, pattern=pattern,
+                           text_columns=text_columns, codebook=codebook, topics=topics,
+                           config=config, db=db, engine=engine, scheduler=scheduler,
+                           model_versions=model_version, wait=wait, quiet=quiet,
+                           on_stage=(lambda stage, report: printers[stage](report)) if show else None)
+    if as_json:
+        emit(result.to_json())
+    elif not quiet:
+        console.print(f"exports in {result.exports}/")
+    raise typer.Exit(result.ingest.exit_code)
+
+
+@dataclass
+class RunResult:
+    """What `stancemap run` (and `stancemap.run` in a notebook) did."""
+    ingest: Any
+    code: Any
+    topics: Any
+    written: list[Path]
+    exports: Path
+
+    def to_json(self) -> dict:
+        return {"ingest": self.ingest.to_json(), "code": self.code.to_json(),
+                "topics": self.topics.to_json() if self.topics else None,
+                "exports": [str(p) for p in self.written]}
+
+
+DEFAULT_EXPORTS = (("passages", "passages.csv", None), ("codes", "codes.csv", None),
+                   ("panel", "panel_source_country_year.csv", ["source_country", "year"]))
+
+
+def run_batch(folder: Path, project: Path, *, manifest: Path | None = None,
+              pattern: str | None = None, text_columns: str | None = None,
+              codebook: Path | None = None, topics: bool = True, config: Path | None = None,
+              db: str | None = None, engine: str | None = None, scheduler: str | None = None,
+              model_versions: list[str] | None = None, wait: float = 0.0, quiet: bool = True,
+              on_stage: Callable[[str, Any], None] | None = None) -> RunResult:
+    """The whole batch — ingest, code, topics, the default exports — holding the project's
+    writer lock; `on_stage(name, report)` after each stage. Options as on the command line."""
     from stancemap.datasets.export import export_project
     from stancemap.nlp.pipeline import fit_topics
 
-    show = not (quiet or as_json)
-    with user_errors(), writing(project, "run", db, wait, folder):
+    folder, project = Path(folder), Path(project)
+    on_stage = on_stage or (lambda stage, report: None)
+    with writing(project, "run", db, wait, folder):
         settings = project_config(project, config, db)
         apply_engine(settings, engine, scheduler)
-        if model_version:
-            settings.coding.model_versions = list(model_version)
+        if model_versions:
+            settings.coding.model_versions = list(model_versions)
         new_project = load_choices(project, db) is None
         book = active_codebook(settings, codebook, None if new_project else project, db)
         manifest, pattern, text_columns = choose_inputs(project, db, manifest, pattern,
@@ -69,27 +112,17 @@ def run_command(
         remember_inputs(project, db, manifest, pattern, text_columns, config)
         if new_project:  # remember the codebook the project starts with
             book = active_codebook(settings, codebook, project, db)
-        if show:
-            print_summary(ingested)
+        on_stage("ingest", ingested)
         coded = run_coding(project, settings, book, False, quiet, db)
-        if show:
-            print_code_summary(coded)
+        on_stage("code", coded)
         topic_report = None
         if topics and settings.topics.enabled:
             topic_report = fit_topics(project, settings, book, db_url=db,
-                                      on_candidate=topic_progress(not show))
-            if show:
-                print_topics(topic_report)
+                                      on_candidate=topic_progress(quiet))
+            on_stage("topics", topic_report)
         exports = project / "exports"
         written = []
-        for level, name, by in (("passages", "passages.csv", None), ("codes", "codes.csv", None),
-                                ("panel", "panel_source_country_year.csv", ["source_country", "year"])):
+        for level, name, by in DEFAULT_EXPORTS:
             written += export_project(project, level, exports / name, by=by, config=settings,
                                       codebook=book, db_url=db)
-    if as_json:
-        typer.echo(json.dumps({"ingest": ingested.to_json(), "code": coded.to_json(),
-                               "topics": topic_report.to_json() if topic_report else None,
-                               "exports": [str(p) for p in written]}, indent=2, ensure_ascii=False))
-    elif not quiet:
-        console.print(f"exports in {exports}/")
-    raise typer.Exit(ingested.exit_code)
+    return RunResult(ingested, coded, topic_report, written, exports)

@@ -10,8 +10,8 @@ import typer
 from rich.table import Table
 
 from stancemap.cli._common import (active_codebook, codebook_option, config_option, console,
-                                   db_option, project_config, project_option, topic_progress,
-                                   user_errors)
+                                   db_option, json_option, project_config, project_option,
+                                   quiet_option, topic_progress, user_errors)
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -57,7 +57,8 @@ def topics_command(
     force: bool = typer.Option(False, "--force", help="Refit even if nothing changed."),
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON on stdout."),
+    as_json: bool = json_option("Print JSON on stdout."),
+    quiet: bool = quiet_option(),
     db: Optional[str] = db_option(),
 ) -> None:
     """Fit the topic model (gensim LDA) and store each passage's topic shares."""
@@ -69,7 +70,7 @@ def topics_command(
             settings.topics.num_topics = num_topics
         book = active_codebook(settings, codebook, project, db)
         report = fit_topics(project, settings, book, force=force, db_url=db,
-                            on_candidate=topic_progress(as_json))
+                            on_candidate=topic_progress(as_json or quiet))
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:

@@ -10,8 +10,9 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from stancemap.cli._common import (codebook_option, config_option, console, db_option,
-                                   progress_bar, project_option, project_settings, user_errors)
+from stancemap.cli._common import (codebook_option, config_option, console, db_option, json_option,
+                                   progress_bar, project_option, project_settings, quiet_option,
+                                   user_errors)
 
 TRAIN_EPILOG = """\
 [bold]Examples[/bold]
@@ -114,8 +115,8 @@ def train_command(
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
     db: Optional[str] = db_option(),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+    as_json: bool = json_option("Print JSON."),
+    quiet: bool = quiet_option("No progress bars."),
 ) -> None:
     """Train a classifier on the coders' labels and save it, with its metrics, in the project."""
     from stancemap.nlp.training import train
@@ -143,8 +144,8 @@ def evaluate_command(
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
     db: Optional[str] = db_option(),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+    as_json: bool = json_option("Print JSON."),
+    quiet: bool = quiet_option("No progress bars."),
 ) -> None:
     """Cross-validate the classifier against the default method on the human-coded items."""
     from stancemap.nlp.training import evaluate

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +13,8 @@ from stancemap.annotations.resolution import code_rows
 from stancemap.corpus.privacy import Pseudonymiser, pseudonymiser_for
 from stancemap.corpus.store import Store
 from stancemap.datasets.dictionary import data_dictionary
+from stancemap.datasets.dyad import DYAD_BY, DYAD_MEANINGS, dyad_table
+from stancemap.datasets.index import index_meaning, index_table
 from stancemap.datasets.manifest import run_manifest
 from stancemap.datasets.panel import DEFAULT_BY, PANEL_DIMENSIONS, panel_table, topic_prevalence
 from stancemap.datasets.tables import codes_table, mentions_table, passage_table
@@ -19,11 +22,22 @@ from stancemap.datasets.validation import load_validation
 from stancemap.datasets.writers import format_for, write_table
 from stancemap.errors import Errors, UsageError
 
-LEVELS = ("passages", "codes", "mentions", "panel", "topics")
+LEVELS = ("passages", "codes", "mentions", "panel", "topics", "index", "dyad")
+# a panel column's corrected estimate and its interval (prediction-powered inference), and the
+# validated passages behind it: kept with `corrected`, left out without
+CORRECTED_SUFFIXES = ("_ppi", "_ppi_lo", "_ppi_hi", "_ppi_flag", "n_validated")
+
+
+def without_corrected(table: pd.DataFrame) -> pd.DataFrame:
+    """The panel without its corrected columns (`corrected=False`)."""
+    drop = [c for c in table.columns if c.endswith(CORRECTED_SUFFIXES)]
+    return table.drop(columns=drop) if drop else table
 
 
 def build_table(store: Store, codebook: Codebook, config: Config, level: str,
-                by: list[str]) -> pd.DataFrame:
+                by: list[str], corrected: bool = True) -> pd.DataFrame:
+    """One export level as a DataFrame; `corrected` keeps a panel's corrected estimates (and
+    lets the index use them in place of the plain ones, per index.corrected)."""
     if level not in LEVELS:
         raise UsageError(Errors.E042.format(level=level))
     keep = config.coding.out_of_language
@@ -34,13 +48,21 @@ def build_table(store: Store, codebook: Codebook, config: Config, level: str,
     table = passage_table(store, codebook, keep)
     if level == "passages":
         return table
+    if level == "dyad":
+        dyads = dyad_table(table, codebook, config.panel)
+        return dyads if corrected else without_corrected(dyads)
     known = sorted(set(PANEL_DIMENSIONS) | {c[5:] for c in table.columns if c.startswith("meta_")})
     for name in by:
         if name not in known:
             raise UsageError(Errors.E041.format(name=name, known=", ".join(known)))
-    if level == "panel":
-        validation = load_validation(store, codebook, config.panel.validation_sample or None)
-        return panel_table(table, by, codebook, config.panel, validation)
+    if level in ("panel", "index"):
+        validation = (load_validation(store, codebook, config.panel.validation_sample or None)
+                      if corrected else None)
+        panel = panel_table(table, by, codebook, config.panel, validation)
+        if level == "panel":
+            return panel
+        options = config.index.model_copy(update={"corrected": corrected and config.index.corrected})
+        return index_table(panel, by, codebook, options)
     shares = code_rows(store)
     shares = shares[shares["dimension"] == "topic"]
     if shares.empty:
@@ -75,29 +97,48 @@ def _pseudonymous_source(value, pseudonymiser: Pseudonymiser):
     return f"{document}/{pseudonymiser.speaker(person)}" if slash else value
 
 
-def export_project(project: Path, level: str, out: Path, *, fmt: str | None = None,
-                   by: list[str] | None = None, config: Config | None = None,
-                   codebook: Codebook | None = None, db_url: str | None = None,
-                   pseudonymise: bool | None = None, key_out: Path | None = None) -> list[Path]:
-    """`pseudonymise` (default: privacy.pseudonymise): see corpus/privacy.py; `key_out` also
-    writes the key from pseudonyms back to the originals there."""
+@dataclass
+class Prepared:
+    """A table ready to write or hand to a notebook, with its dictionary and manifest."""
+    table: pd.DataFrame
+    dictionary: list[dict]
+    manifest: dict
+    key: Path | None = None
+
+
+def prepare_export(project: Path, level: str, *, by: list[str] | None = None,
+                   config: Config | None = None, codebook: Codebook | None = None,
+                   db_url: str | None = None, pseudonymise: bool | None = None,
+                   key_out: Path | None = None, corrected: bool = True,
+                   extra: dict | None = None) -> Prepared:
+    """The table of one export level, exactly as `export` writes it (the notebook API and the
+    CLI both come here). `pseudonymise` (default: privacy.pseudonymise): see
+    corpus/privacy.py; `key_out` also writes the key from pseudonyms back to the originals."""
     from stancemap.annotations.codebook import load_codebook
 
     config = config or Config()
     codebook = codebook or load_codebook(Path(config.coding.codebook) if config.coding.codebook else None)
-    fmt = format_for(Path(out), fmt)
     pseudonymise = config.privacy.pseudonymise if pseudonymise is None else pseudonymise
     if key_out and not pseudonymise:  # a key with nothing pseudonymised would be an empty promise
         raise UsageError(Errors.E410.format(key=key_out))
     if by and level in ("passages", "codes", "mentions"):  # one row per passage, code or mention
         raise UsageError(Errors.E411.format(level=level, by=",".join(by), level_row=level[:-1]))
-    by = by if by is not None else (list(DEFAULT_BY) if level == "panel" else [])
+    by = by if by is not None else (list(DEFAULT_BY) if level in ("panel", "index") else [])
+    if level == "dyad":
+        if by and by != DYAD_BY:
+            raise UsageError(Errors.E364.format(by=",".join(by)))
+        by = list(DYAD_BY)
     store = Store(Path(project), url=db_url, create=False)
     try:
-        table = build_table(store, codebook, config, level, by)
-        extra = {"level": level, "by": by, "format": fmt, "rows": len(table)}
-        if level == "panel":
+        table = build_table(store, codebook, config, level, by, corrected)
+        extra = {"level": level, "by": by, **(extra or {}), "rows": len(table)}
+        if level in ("panel", "index", "dyad"):
             extra["panel"] = panel_note(table, config)
+        if level == "index":
+            extra["index"] = table.attrs["index"]
+        if level == "dyad":
+            extra["dyad"] = {"origin": "source_country", "destination": "about_country",
+                             "left_out": table.attrs["dyads_left_out"]}
         key = None
         if pseudonymise:
             pseudonymiser = pseudonymiser_for(store, config.privacy.fields)
@@ -106,10 +147,33 @@ def export_project(project: Path, level: str, out: Path, *, fmt: str | None = No
             extra["pseudonymised"] = {kind: len(v) for kind, v in pseudonymiser.key.items()}
             key = pseudonymiser.write_key(Path(key_out)) if key_out else None
         manifest = run_manifest(store, codebook, config, extra)
-        written = write_table(table, Path(out), fmt, data_dictionary(table, codebook, level), manifest)
-        return written + ([key] if key else [])
     finally:
         store.dispose()
+    table.attrs = {**table.attrs, "level": level, "by": by,
+                   **{k: extra[k] for k in ("index", "dyad") if k in extra}}
+    return Prepared(table, level_dictionary(table, codebook, level, manifest), manifest, key)
+
+
+def level_dictionary(table: pd.DataFrame, codebook: Codebook, level: str,
+                     manifest: dict) -> list[dict]:
+    """The data dictionary, with the index's loadings and the dyads' own words."""
+    dictionary = data_dictionary(table, codebook, level)
+    for entry in dictionary:
+        meaning = (index_meaning(entry["column"], manifest.get("index", {})) if level == "index"
+                   else DYAD_MEANINGS.get(entry["column"]) if level == "dyad" else None)
+        if meaning:
+            entry["meaning"] = meaning
+    return dictionary
+
+
+def export_project(project: Path, level: str, out: Path, *, fmt: str | None = None,
+                   **options) -> list[Path]:
+    """Write one export level to `out` with its dictionary and manifest (options: see
+    prepare_export); returns every path written."""
+    fmt = format_for(Path(out), fmt)
+    prepared = prepare_export(project, level, extra={"format": fmt}, **options)
+    written = write_table(prepared.table, Path(out), fmt, prepared.dictionary, prepared.manifest)
+    return written + ([prepared.key] if prepared.key else [])
 
 
 def interval_methods(validated: bool) -> dict:

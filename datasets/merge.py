@@ -12,8 +12,7 @@ from stancemap.annotations.countries import CountryResolver
 from stancemap.config import Config
 from stancemap.corpus.encoding import decode
 from stancemap.corpus.store import Store
-from stancemap.datasets.dictionary import data_dictionary
-from stancemap.datasets.export import build_table, panel_note
+from stancemap.datasets.export import build_table, level_dictionary, panel_note
 from stancemap.datasets.manifest import run_manifest
 from stancemap.datasets.writers import format_for, write_table
 from stancemap.errors import Errors, FileProblem, UsageError
@@ -68,13 +67,18 @@ COUNTRY_KEYS = {"country": "source_country", "source_country": "source_country",
 
 def parse_on(on: str) -> list[tuple[str, str]]:
     """`country,year` or `country=ctry_name,year=yr`: (panel dimension, the data's column);
-    the first key is a country and `country` means the source country."""
+    the first key is a country and `country` means the source country. `origin,destination,year`
+    (each `=column` optional) joins the dyadic panel instead."""
     pairs = []
     for part in on.split(","):
         part = part.strip()
         if part:
             dimension, _, column = part.partition("=")
             pairs.append((dimension.strip(), (column or dimension).strip()))
+    if pairs and {"origin", "destination"} & {d for d, _ in pairs}:
+        if [d for d, _ in pairs[:2]] != ["origin", "destination"]:
+            raise UsageError(Errors.E362.format(on=on))
+        return pairs
     if not pairs or pairs[0][0] not in COUNTRY_KEYS:
         raise UsageError(Errors.E048.format(on=on))
     pairs[0] = (COUNTRY_KEYS[pairs[0][0]], pairs[0][1])
@@ -96,23 +100,29 @@ def merge_panel(project: Path, data_file: Path, on: str, out: Path, *, fmt: str 
             raise UsageError(Errors.E045.format(column=column, path=data_file,
                                                 columns=", ".join(map(str, data.columns))))
     dims = [d for d, _ in pairs]
+    dyadic = dims[0] == "origin"  # two country keys: the dyadic panel, each country resolved
     store = Store(Path(project), url=db_url, create=False)
     try:
-        panel = build_table(store, codebook, config, "panel", dims)
+        panel = build_table(store, codebook, config, "dyad" if dyadic else "panel", dims)
         manifest = run_manifest(store, codebook, config, {"merge": {"data_file": str(data_file),
                                                                     "on": on}})
         manifest["panel"] = panel_note(panel, config)
     finally:
         store.dispose()
     resolver = CountryResolver(codebook)
-    country_column = pairs[0][1]
-    iso3 = data[country_column].map(lambda v: resolver.resolve(v, country_codes))
-    unresolved = sorted({str(v) for v, code in zip(data[country_column], iso3)
-                         if pd.isna(code) and not pd.isna(v)})
+    countries = pairs[:2] if dyadic else pairs[:1]
     left = data.copy()
-    left["iso3"] = iso3
-    left_keys, right_keys = ["iso3"], [pairs[0][0]]
-    for dimension, column in pairs[1:]:
+    left_keys, right_keys, unresolved = [], [], set()
+    for dimension, country_column in countries:
+        iso3 = data[country_column].map(lambda v: resolver.resolve(v, country_codes))
+        unresolved |= {str(v) for v, code in zip(data[country_column], iso3)
+                       if pd.isna(code) and not pd.isna(v)}
+        key = f"{dimension}_iso3" if dyadic else "iso3"
+        left[key] = iso3
+        left_keys.append(key)
+        right_keys.append(dimension)
+    unresolved = sorted(unresolved)
+    for dimension, column in pairs[len(countries):]:
         key = f"_key_{dimension}"
         if dimension == "year":
             left[key] = pd.to_numeric(left[column], errors="coerce").astype("Int64")
@@ -131,16 +141,17 @@ def merge_panel(project: Path, data_file: Path, on: str, out: Path, *, fmt: str 
         rows=len(merged), matched_rows=int(matched.sum()), unresolved_countries=unresolved,
         unmatched_keys=sorted((k for k in user_keys - panel_keys if not pd.isna(k[0])), key=str),
         panel_only_keys=sorted((k for k in panel_keys - user_keys if not pd.isna(k[0])), key=str))
-    merged = merged.drop(columns=["_merge", *left_keys[1:]])
+    merged = merged.drop(columns=["_merge", *left_keys[len(countries):]])
     for column in right.columns:  # unmatched rows must not turn panel counts into floats
         if column in merged and pd.api.types.is_integer_dtype(right[column]):
             merged[column] = merged[column].astype("Int64")
-    dictionary = data_dictionary(merged, codebook)
+    dictionary = level_dictionary(merged, codebook, "dyad" if dyadic else None, {})
     for entry in dictionary:
         if entry["column"] in data.columns:
             entry["meaning"] = f"From {Path(data_file).name}"
-        elif entry["column"] == "iso3":
-            entry["meaning"] = f"ISO3 code resolved from {country_column} (names, ISO2, ISO3, FIPS)"
+        elif entry["column"] in left_keys[:len(countries)]:
+            column = dict(zip(left_keys, (c for _, c in countries)))[entry["column"]]
+            entry["meaning"] = f"ISO3 code resolved from {column} (names, ISO2, ISO3, FIPS)"
     manifest["merge"].update(report.to_json())
     report.written = write_table(merged, Path(out), fmt, dictionary, manifest)
     return report

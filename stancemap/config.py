@@ -151,6 +151,19 @@ class PanelConfig(BaseModel):
                                    "with; empty = the one drawn or grown last")
 
 
+class IndexConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    indicators: list[str] = Field(default_factory=list, description="panel columns the perception "
+                                  "index combines (default: net stance toward each target and "
+                                  "mean sentiment)")
+    min_sources: int = Field(2, ge=1, description="cells with fewer distinct sources stay out of "
+                             "the index (their score is empty)")
+    components: int = Field(1, ge=1, description="principal components kept (index, index_2, …)")
+    corrected: bool = Field(True, description="use a panel column's corrected estimate "
+                            "(<column>_ppi) in place of the column when the panel has one")
+
+
 class PrivacyConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -172,6 +185,7 @@ class Config(BaseModel):
     stance: StanceConfig = Field(default_factory=StanceConfig)
     topics: TopicConfig = Field(default_factory=TopicConfig)
     panel: PanelConfig = Field(default_factory=PanelConfig)
+    index: IndexConfig = Field(default_factory=IndexConfig)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
 
 

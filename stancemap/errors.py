@@ -28,7 +28,8 @@ class Errors:
     E040 = "Unknown export format {fmt!r} for {path}; use one of: {formats}."
     E041 = ("Unknown --by dimension {name!r}; use source_country, about_country, target, sector, "
             "year, stakeholder, source_kind, kind, lang, topic or a metadata field (known here: {known}).")
-    E042 = "Unknown --level {level!r}; use passages, codes, mentions, panel or topics."
+    E042 = ("Unknown --level {level!r}; use passages, codes, mentions, panel, topics, index "
+            "or dyad.")
     E043 = "Data file not found: {path}."
     E044 = "Data file {path} cannot be read: {reason}"
     E045 = "Column {column!r} is not in {path} (columns: {columns})."
@@ -291,6 +292,19 @@ class Errors:
             "other_coders labels), so --adjudicator would turn its {count} decision(s) into final "
             "codes by {adjudicator} that overrule every coder. Import a coder's file with "
             "--annotator NAME; add --force to adjudicate with this file anyway.")
+
+    # perception index, dyads and the notebook API (E360–E379)
+    E360 = ("Unknown index indicator {name!r}: not a numeric column of the panel by {by} "
+            "(numeric columns: {known}).")
+    E361 = ("The perception index needs at least {need} panel cells with {min_sources}+ distinct "
+            "sources and every indicator ({indicators}); this panel has {found}. Lower "
+            "index.min_sources, choose fewer indicators or code more material.")
+    E362 = ("Bad --on {on!r} for a dyadic merge: give origin and destination (the source "
+            "country and the country spoken about), e.g. 'origin,destination,year' or "
+            "'origin=exporter,destination=importer,year'.")
+    E363 = "--components {components} is more than the {indicators} indicator(s) of the index."
+    E364 = ("--by {by} does not apply to --level dyad: a dyad is always origin (source country), "
+            "destination (country spoken about) and year. Leave --by out.")
 
 
 class StancemapError(Exception):

@@ -68,11 +68,17 @@ def panel_cells(table: pd.DataFrame, by: list[str], codebook: Codebook, validati
     return rows, positions
 
 
+def shown(value, dimension: str) -> str:
+    """A cell value as a reader sees it: an empty one says what is unknown ("source country
+    unknown"), never a dash a reader could take for a country."""
+    return f"{dimension.replace('_', ' ')} unknown" if value is None else str(value)
+
+
 def link(rows: list[dict], positions: dict[tuple, list[int]], by: list[str], cells: Cells,
          figure: str, describe=None) -> list[dict]:
     """Give each row the number of its cell (`_cell`), whose passages the browser opens."""
     for row in rows:
         key = tuple(row[k] for k in by)
-        label = describe(row) if describe else " · ".join("—" if v is None else str(v) for v in key)
+        label = describe(row) if describe else " · ".join(shown(v, k) for k, v in zip(by, key))
         row["_cell"] = cells.add(figure, label, positions.get(key, []))
     return rows

@@ -10,6 +10,7 @@ from typing import Any
 import altair as alt
 
 WIDTH = 560
+NETWORK_HEIGHT = 420
 DIVERGING = alt.Scale(scheme="redblue", domain=[-1, 1])
 CELLS = "cells"
 
@@ -58,20 +59,29 @@ def heat(rows, x: str, y: str, colour: str, text: str, title: str, *, x_title: s
 
 
 def intervals(rows, x: str, y: str, low: str, high: str, colour: str, title: str, *, x_title: str,
-              y_title: str, colour_title: str, tooltip, domain: list[float] | None = None) -> dict:
-    base = alt.Chart(_data(rows)).encode(
-        x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0)), xOffset=alt.XOffset(f"{colour}:N"),
-        color=alt.Color(f"{colour}:N", title=colour_title))
+              y_title: str, colour_title: str, tooltip, domain: list[float] | None = None,
+              colours: list[str] | None = None) -> dict:
+    """Points with interval bars, dodged within a shaded band per x value (a year) that is
+    labelled beneath it, so no point sits between two years; `colours` fixes which colour each
+    group gets (the same in every chart of a report)."""
+    band = alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0, ticks=False),
+                 scale=alt.Scale(paddingInner=0.25, paddingOuter=0.1))
+    colour_scale = alt.Scale(domain=colours) if colours else alt.Undefined
+    base = alt.Chart().encode(
+        x=band, xOffset=alt.XOffset(f"{colour}:N", scale=alt.Scale(paddingOuter=0.3)),
+        color=alt.Color(f"{colour}:N", title=colour_title, scale=colour_scale))
     scale = alt.Scale(domain=domain) if domain else alt.Undefined
+    bands = (alt.Chart().mark_rect(color="#f1f3f5").encode(x=band)
+             .transform_aggregate(rows="count()", groupby=[x]))
     rules = base.mark_rule(strokeWidth=1.5).encode(y=alt.Y(f"{low}:Q", title=y_title, scale=scale),
                                                    y2=f"{high}:Q")
     points = base.mark_point(filled=True, size=60, cursor="pointer").encode(
         y=alt.Y(f"{y}:Q", title=y_title, scale=scale), tooltip=_tooltip(tooltip)).properties(name=CELLS)
-    layers = [rules, points]
+    layers = [bands, rules, points]
     if domain and domain[0] < 0 < domain[1]:
-        layers.insert(0, alt.Chart(_data([{"zero": 0}])).mark_rule(color="#999", strokeDash=[3, 3])
+        layers.insert(1, alt.Chart(_data([{"zero": 0}])).mark_rule(color="#999", strokeDash=[3, 3])
                       .encode(y="zero:Q"))
-    chart = alt.layer(*layers).properties(width=WIDTH, height=220)
+    chart = alt.layer(*layers, data=_data(rows)).properties(width=WIDTH, height=220)
     return _spec(chart, title)
 
 
@@ -90,7 +100,8 @@ def choropleth(features: list[dict], background: list[dict], field: str, title: 
 
 
 def network(nodes: list[dict], edges: list[dict], title: str) -> dict:
-    axis = dict(axis=None)
+    # the layout's own extent, as network.apart places the labels on it
+    axis = dict(axis=None, scale=alt.Scale(zero=False, nice=False))
     lines = (alt.Chart(alt.Data(values=edges)).mark_rule(color="#999")
              .encode(x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis), x2="x2:Q", y2="y2:Q",
                      strokeWidth=alt.StrokeWidth("weight:Q", scale=alt.Scale(range=[0.5, 4]), legend=None),
@@ -104,7 +115,7 @@ def network(nodes: list[dict], edges: list[dict], title: str) -> dict:
               .properties(name=CELLS))
     labels = (alt.Chart(alt.Data(values=[n for n in nodes if n.get("show_label")])).mark_text(dy=-10, fontSize=10)
               .encode(x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis), text="name:N"))
-    chart = alt.layer(lines, points, labels).properties(width=WIDTH, height=420)
+    chart = alt.layer(lines, points, labels).properties(width=WIDTH, height=NETWORK_HEIGHT)
     return _spec(chart, title)
 
 

@@ -15,7 +15,7 @@ from stancemap.annotations.codebook import Codebook
 from stancemap.datasets.correction import Z95, wilson
 from stancemap.datasets.panel import topic_prevalence
 from stancemap.datasets.report import charts
-from stancemap.datasets.report.cells import INDEX, Cells, clean, link, panel_cells
+from stancemap.datasets.report.cells import INDEX, Cells, clean, link, panel_cells, shown
 from stancemap.datasets.report.columns import ABOUT, SOURCE, about_column, sources_column
 
 SECTIONS = {"overview": "Overview", "perception": "Perception", "sectors": "Sectors and topics",
@@ -40,10 +40,6 @@ class Figure:
                 "panel": self.panel, "spec": self.spec, **self.extra}
 
 
-def _label(value) -> str:
-    return "—" if value is None else str(value)
-
-
 def _drawn(rows: list[dict], column: str) -> list[dict]:
     return [r for r in rows if r.get(column) is not None]
 
@@ -56,7 +52,7 @@ def overview(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list[Figu
         figure_id = f"corpus-{dimension}"
         link(rows, positions, [dimension], cells, figure_id)
         for row in rows:
-            row[f"{dimension}_label"] = _label(row[dimension])
+            row[f"{dimension}_label"] = shown(row[dimension], dimension)
         spec = charts.bars(rows, f"{dimension}_label", "n_passages", title, x_title=dimension.replace("_", " "),
                            y_title="passages", tooltip=[(f"{dimension}_label", "N", dimension),
                                                         ("n_passages", "C", "passages"),
@@ -116,7 +112,7 @@ def perception(table: pd.DataFrame, codebook: Codebook, cells: Cells, by: list[s
     rows_all, positions = panel_cells(table, by, codebook, validation)
     x, colours = by[-1], by[:-1] or [by[-1]]
     for row in rows_all:
-        row["_group"] = " · ".join(_label(row[k]) for k in colours)
+        row["_group"] = " · ".join(shown(row[k], k) for k in colours)
     sources = sources_column(pd.DataFrame(rows_all[:1]))
     for target, spec_target in codebook.stance_targets.items():
         prefix = f"st_{target}"
@@ -130,11 +126,12 @@ def perception(table: pd.DataFrame, codebook: Codebook, cells: Cells, by: list[s
         figure_id = f"stance-{target}"
         link(rows, positions, by, cells, figure_id)
         corrected = net.endswith("_ppi")
-        title = (f"Net stance toward {spec_target.label} by {' × '.join(by)}"
+        title = (f"Net stance toward {spec_target.label} by {' × '.join(by).replace('_', ' ')}"
                  + (" (corrected by the validation sample)" if corrected else " (model-only: not validated)"))
         spec = charts.intervals(rows, x, net, f"{net}_lo", f"{net}_hi", "_group",
                                 title, x_title=x.replace("_", " "), y_title="net stance (favour − against)",
-                                colour_title=" × ".join(colours), domain=[-1, 1],
+                                colour_title=" × ".join(colours).replace("_", " "), domain=[-1, 1],
+                                colours=sorted({r["_group"] for r in rows_all}),
                                 tooltip=_stance_tooltip(prefix, sources, by, net))
         note = ("Share favour minus share against among passages with a stance toward the target, "
                 + ("estimated from the model's codes corrected by the coders' codes on the random "
@@ -169,7 +166,7 @@ def sector_stance(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list
     for row in rows:
         half = (row[f"{prefix}_net_hi"] - row[f"{prefix}_net_lo"]) / 2
         row["text"] = f"{row[f'{prefix}_net']:+.2f} ±{half:.2f}"
-        row[f"{SOURCE}_label"] = _label(row[SOURCE])
+        row[f"{SOURCE}_label"] = shown(row[SOURCE], SOURCE)
     link(rows, positions, by, cells, "sector-stance")
     label = codebook.stance_targets[target].label
     sources = sources_column(pd.DataFrame(rows[:1]))
@@ -188,7 +185,7 @@ def distinct_sources(rows_all, positions, by, cells: Cells, sources: tuple[str, 
     x, y = by[-1], (by[0] if len(by) > 1 else by[-1])
     for row in rows:
         row["text"] = str(row[column])
-        row["x_label"], row["y_label"] = _label(row[x]), _label(row[y])
+        row["x_label"], row["y_label"] = shown(row[x], x), shown(row[y], y)
     link(rows, positions, by, cells, "sources")
     title = f"Number of {what} per cell ({' × '.join(by)})"
     spec = charts.heat(rows, "x_label", "y_label", column, "text", title, x_title=x.replace("_", " "),

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from stancemap.corpus.atomic import replacing
 from stancemap.corpus.store import Store, documents, mentions
+from stancemap.datasets.report.charts import NETWORK_HEIGHT, WIDTH
 
 ENTITY_TYPES = {"ORG": "organisation", "PROJECT": "project", "PLACE": "place", "GPE": "place",
                 "LOC": "place", "FAC": "place", "REGION": "place"}
@@ -71,7 +72,7 @@ def drawn_part(graph: nx.Graph, seed: int, max_nodes: int = 80, labels: int = 20
     if not part.number_of_nodes():
         return [], []
     position = nx.spring_layout(part, seed=seed, weight="weight")
-    named = set(keep[:labels])
+    named = apart(keep, position, {n: part.nodes[n]["label"] for n in keep}, labels)
     nodes = [{"key": n, "name": part.nodes[n]["label"], "type": part.nodes[n]["type"],
               "passages": part.nodes[n]["passages"], "x": round(float(position[n][0]), 4),
               "y": round(float(position[n][1]), 4), "show_label": n in named} for n in keep]
@@ -79,3 +80,26 @@ def drawn_part(graph: nx.Graph, seed: int, max_nodes: int = 80, labels: int = 20
               "x2": round(float(position[b][0]), 4), "y2": round(float(position[b][1]), 4),
               "weight": data["weight"]} for a, b, data in part.edges(data=True)]
     return nodes, edges
+
+
+def apart(ranked: list, position: dict, names: dict, most: int,
+          size: tuple[int, int] = (WIDTH, NETWORK_HEIGHT), char: float = 6.0, line: float = 13.0) -> set:
+    """The nodes to label: the most-mentioned first, each only where its label's box (about
+    `char` px a character, `line` px high, above the point) overlaps no label already placed,
+    at most `most`; the others are named on hover."""
+    xs = [float(position[n][0]) for n in ranked]
+    ys = [float(position[n][1]) for n in ranked]
+    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    placed: list[tuple[float, float, float, float]] = []
+    chosen = set()
+    for node in ranked:
+        if len(chosen) == most:
+            break
+        x = (float(position[node][0]) - min(xs)) / span_x * size[0]
+        y = (max(ys) - float(position[node][1])) / span_y * size[1]
+        half = len(names[node]) * char / 2
+        box = (x - half, y - 10 - line, x + half, y - 10)
+        if all(box[2] < b[0] or box[0] > b[2] or box[3] < b[1] or box[1] > b[3] for b in placed):
+            placed.append(box)
+            chosen.add(node)
+    return chosen

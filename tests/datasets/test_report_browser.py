@@ -18,6 +18,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENSHOT = ROOT / "docs" / "report.png"
+NETWORK_SCREENSHOT = ROOT / "docs" / "report-network.png"
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +64,19 @@ def test_report_renders_offline_in_chromium(browser_page, coded_project, tmp_pat
         SCREENSHOT.parent.mkdir(exist_ok=True)
         shutil.copy(tmp_path / "report.png", SCREENSHOT)
 
+    # the entity network: its labels never overlap (the rest are named on hover)
+    network = page.locator('[data-figure="network"]')
+    network.scroll_into_view_if_needed()
+    boxes = network.locator("g.mark-text.role-mark text").evaluate_all(
+        "els => els.map(e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; })")
+    assert boxes
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+    network.screenshot(path=str(tmp_path / "report-network.png"))
+    if os.environ.get("STANCEMAP_UPDATE_SCREENSHOT"):
+        shutil.copy(tmp_path / "report-network.png", NETWORK_SCREENSHOT)
+
     # a click on a mark opens that cell's passages
     figure = next(f for f in data["figures"] if f["id"] == "stance-china")
     row = cell_rows(figure["spec"])[0]
@@ -74,6 +88,9 @@ def test_report_renders_offline_in_chromium(browser_page, coded_project, tmp_pat
     cell = {data["passages"]["ids"][i] for i in data["cells"][row["_cell"]]["p"]}
     assert shown and set(shown) <= cell and len(shown) == min(len(cell), 20)
     assert page.locator("#browser-list article .text").count() == len(shown)
+    # passages read as prose: lines wrap to the width, a PDF's hard breaks do not cut them
+    assert page.locator("#browser-list article .text").first.evaluate(
+        "e => getComputedStyle(e).whiteSpace") == "normal"
 
     # keyword in context over every passage
     page.locator("#browser-pager button.all").click()
