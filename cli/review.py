@@ -251,7 +251,8 @@ def plan_command(
     by: Optional[str] = typer.Option(None, "--by", help="Panel cells (default source_country,year)."),
     codebook: Optional[Path] = codebook_option(),
     config: Optional[Path] = config_option(),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    as_json: bool = json_option("Print JSON."),
+    quiet: bool = quiet_option(),
     db: Optional[str] = db_option(),
 ) -> None:
     """How many validation passages to code for corrected intervals of a given width."""
@@ -261,7 +262,7 @@ def plan_command(
         settings, book = project_settings(project, config, codebook, db)
         found = plan_project(project, book, settings, width, split_list(by), db_url=db)
     if as_json:
-        typer.echo(json.dumps(found, indent=2, ensure_ascii=False, default=str))
+        emit(found)
         return
     basis = ("a conservative prior (var = 1: too few coded validation passages yet)" if found["prior"]
              else f"var = {found['variance']} measured on {found['measured_on']} coded validation items")
