@@ -68,6 +68,9 @@ class Organisation(_Strict):
 
 
 class Project(Organisation):
+    """A named project; `countries` are its host countries (any ISO 3166-1 alpha-3 code, also
+    outside the codebook's countries: the BRI reaches beyond the region studied)."""
+
     countries: list[str] = []
 
 
@@ -171,9 +174,17 @@ class Codebook(_Strict):
                 field = {"regions": lambda e: e.members, "projects": lambda e: e.countries,
                          "stance_targets": lambda e: [e.country] if e.country else []}[section](entry)
                 for code in field:
-                    if code not in known:
-                        raise ValueError(f"{section}.{key} names country {code!r}, which is not "
-                                         f"in countries")
+                    if code in known:
+                        continue
+                    if section == "projects":  # a project may lie anywhere (CPEC, Padma rail link)
+                        from stancemap.corpus.countries import world
+
+                        if code in world().alpha3:
+                            continue
+                        raise ValueError(f"projects.{key} names country {code!r}, which is not "
+                                         f"an ISO 3166-1 alpha-3 code")
+                    raise ValueError(f"{section}.{key} names country {code!r}, which is not "
+                                     f"in countries")
         return self
 
     # derived views ----------------------------------------------------------------------

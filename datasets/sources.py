@@ -30,6 +30,13 @@ class SourceResolver:
         self.codebook = codebook
         self.countries = CountryResolver(codebook)
 
+    def country(self, raw: Any) -> str | None:
+        """ISO3 of any country the value names, else the value as written (ingest lists such
+        values): a source is never dropped for being outside the codebook or unrecognised."""
+        if raw in (None, ""):
+            return None
+        return self.countries.resolve(raw) or " ".join(str(raw).split()) or None
+
     def stakeholder(self, raw: Any) -> str | None:
         """A codebook stakeholder id when the value names one, else the value as given."""
         if raw in (None, ""):
@@ -63,6 +70,6 @@ class SourceResolver:
             source_id = f"{doc_id[:16]}/{speaker}"
         else:
             source_id = doc_id[:16]
-        return {"source_country": self.countries.resolve(raw_country),
+        return {"source_country": self.country(raw_country),
                 "stakeholder": self.stakeholder(stakeholder), "source_kind": source_kind,
                 "speaker": speaker, "source_id": source_id}
