@@ -9,7 +9,7 @@ import typer
 
 from stancemap.cli._common import (codebook_option, config_option, console, db_option,
                                    project_option, project_settings, pseudonym_key_option,
-                                   pseudonymise_option, user_errors)
+                                   pseudonymise_option, user_errors, warn)
 from stancemap.cli.ingest import split_list
 
 EPILOG = """\
@@ -68,6 +68,6 @@ def export_command(
             settings.coding.out_of_language = False
         written = export_project(project, level, out, fmt=fmt, by=split_list(by), config=settings,
                                  codebook=book, db_url=db, pseudonymise=pseudonymise,
-                                 key_out=key_out)
+                                 key_out=key_out, echo=warn)
     for path in written:
         console.print(f"wrote {path}")

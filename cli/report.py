@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from stancemap.cli._common import (codebook_option, config_option, console, db_option, line_echo,
-                                   project_option, project_settings, user_errors)
+                                   project_option, project_settings, user_errors, warn)
 from stancemap.cli.ingest import split_list
 
 EPILOG = """\
@@ -59,3 +59,5 @@ def report_command(
     for path in result.network:
         console.print(f"wrote {path} ({result.nodes:,} entities, {result.edges:,} links)",
                       highlight=False, soft_wrap=True)
+    if result.sources:
+        warn(result.sources)

@@ -65,7 +65,10 @@ def run_command(
         book = active_codebook(settings, codebook, None if new_project else project, db)
         manifest, pattern, text_columns = choose_inputs(project, db, manifest, pattern,
                                                         text_columns, warn)
-        ingested = run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet, db)
+        from stancemap.annotations.countries import CountryResolver
+
+        ingested = run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet, db,
+                              CountryResolver(book).resolve)
         remember_inputs(project, db, manifest, pattern, text_columns, config)
         if new_project:  # remember the codebook the project starts with
             book = active_codebook(settings, codebook, project, db)
@@ -85,7 +88,7 @@ def run_command(
         for level, name, by in (("passages", "passages.csv", None), ("codes", "codes.csv", None),
                                 ("panel", "panel_source_country_year.csv", ["source_country", "year"])):
             written += export_project(project, level, exports / name, by=by, config=settings,
-                                      codebook=book, db_url=db)
+                                      codebook=book, db_url=db, echo=None if quiet else warn)
     if as_json:
         typer.echo(json.dumps({"ingest": ingested.to_json(), "code": coded.to_json(),
                                "topics": topic_report.to_json() if topic_report else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -14,6 +15,7 @@ from stancemap.corpus.store import Store
 from stancemap.datasets.dictionary import data_dictionary
 from stancemap.datasets.manifest import run_manifest
 from stancemap.datasets.panel import DEFAULT_BY, PANEL_DIMENSIONS, panel_table, topic_prevalence
+from stancemap.datasets.sources import missing_sources
 from stancemap.datasets.tables import codes_table, mentions_table, passage_table
 from stancemap.datasets.writers import format_for, write_table
 from stancemap.errors import Errors, UsageError
@@ -38,7 +40,10 @@ def build_table(store: Store, codebook: Codebook, config: Config, level: str,
         if name not in known:
             raise UsageError(Errors.E041.format(name=name, known=", ".join(known)))
     if level == "panel":
-        return panel_table(table, by, codebook, config.panel)
+        panel = panel_table(table, by, codebook, config.panel)
+        if "source_country" in by:
+            panel.attrs["sources"] = missing_sources(table, config.panel)
+        return panel
     shares = code_rows(store)
     shares = shares[shares["dimension"] == "topic"]
     if shares.empty:
@@ -76,9 +81,11 @@ def _pseudonymous_source(value, pseudonymiser: Pseudonymiser):
 def export_project(project: Path, level: str, out: Path, *, fmt: str | None = None,
                    by: list[str] | None = None, config: Config | None = None,
                    codebook: Codebook | None = None, db_url: str | None = None,
-                   pseudonymise: bool | None = None, key_out: Path | None = None) -> list[Path]:
+                   pseudonymise: bool | None = None, key_out: Path | None = None,
+                   echo: Callable[[str], None] | None = None) -> list[Path]:
     """`pseudonymise` (default: privacy.pseudonymise): see corpus/privacy.py; `key_out` also
-    writes the key from pseudonyms back to the originals there."""
+    writes the key from pseudonyms back to the originals there; `echo` is told when a panel by
+    source_country has no source country for most passages."""
     from stancemap.annotations.codebook import load_codebook
 
     config = config or Config()
@@ -91,6 +98,8 @@ def export_project(project: Path, level: str, out: Path, *, fmt: str | None = No
         extra = {"level": level, "by": by, "format": fmt, "rows": len(table)}
         if level == "panel":
             extra["panel"] = panel_note(table, config)
+            if table.attrs.get("sources") and echo:
+                echo(table.attrs["sources"])
         key = None
         if config.privacy.pseudonymise if pseudonymise is None else pseudonymise:
             pseudonymiser = pseudonymiser_for(store, config.privacy.fields)
@@ -111,4 +120,5 @@ def panel_note(panel: pd.DataFrame, config: Config) -> dict:
             "spread_regions": config.panel.spread_regions,
             "include_self": config.panel.include_self,
             "include_questions": config.panel.include_questions,
-            "left_out": panel.attrs.get("left_out", {})}
+            "left_out": panel.attrs.get("left_out", {}),
+            **({"sources": panel.attrs["sources"]} if panel.attrs.get("sources") else {})}

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from stancemap.annotations.codebook import Codebook
 from stancemap.annotations.countries import CountryResolver
+from stancemap.config import PanelConfig
+from stancemap.datasets.panel import perception_rows
+from stancemap.errors import Errors
 
 SOURCE_KINDS = {"interview": "interview_respondent", "survey": "survey_respondent",
                 "speech": "official_speech", "news": "media", "policy": "policy_author"}
@@ -73,3 +78,15 @@ class SourceResolver:
         return {"source_country": self.country(raw_country),
                 "stakeholder": self.stakeholder(stakeholder), "source_kind": source_kind,
                 "speaker": speaker, "source_id": source_id}
+
+
+def missing_sources(table: pd.DataFrame, options: PanelConfig | None = None) -> str | None:
+    """One line saying how to give sources their country, when most passages a panel counts
+    have none (a folder ingested without --pattern or a manifest); None otherwise."""
+    counted, _ = perception_rows(table, options or PanelConfig())
+    if counted.empty or "source_country" not in counted:
+        return None
+    missing = int(counted["source_country"].isna().sum())
+    if missing <= len(counted) / 2:
+        return None
+    return Errors.E331.format(missing=missing, total=len(counted))

@@ -244,6 +244,15 @@ class Errors:
             "(a language mapped to 'none' gets no {dimension} code).")
     E281 = ("No method serves {dimension} for language {lang!r} and there is no '*' entry; add "
             "'*' = \"<method>\" (or \"none\") to {section}.methods.")
+    # sources and their countries (E330–E339)
+    E330 = ("{count} country value(s) in the metadata name no ISO 3166 country; their passages "
+            "keep them as written in source_country: {values}")
+    E331 = ("{missing} of {total} passages have no source country, so a panel by source_country "
+            "pools them in one row per year (\"all sources\"): give files their country with "
+            "--pattern or a --manifest with a country column, e.g. --pattern "
+            "\"{{country}}_{{session}}_{{year}}.txt\" for UN speeches named KAZ_74_2019.txt")
+    E332 = ("the file names look like COUNTRY_..._YEAR ({example}): --pattern {pattern!r} would "
+            "give each file its source country and year")
 
 
 class StancemapError(Exception):

@@ -22,6 +22,7 @@ from stancemap.datasets.panel import PANEL_DIMENSIONS
 from stancemap.datasets.report import charts, figures as figs, page
 from stancemap.datasets.report.cells import INDEX, Cells
 from stancemap.datasets.report.columns import SOURCE, with_source_country
+from stancemap.datasets.sources import missing_sources
 from stancemap.datasets.report.network import cooccurrence_graph, drawn_part, entity_mentions, write_graph
 from stancemap.datasets.report.passages import browser_data
 from stancemap.datasets.report.review import review_figures
@@ -65,6 +66,7 @@ class ReportResult:
     network: list[Path] = field(default_factory=list)
     nodes: int = 0
     edges: int = 0
+    sources: str | None = None  # how to give sources their country, when most passages lack one
 
 
 def report_dimensions(table: pd.DataFrame) -> list[str]:
@@ -106,6 +108,7 @@ def build_report(project: Path, out: Path | None = None, *, by: list[str] | None
             table = load_table(store, codebook)
             check_by(table, by)
             counts["passages"] = f"{len(table):,}"
+            sources_note = missing_sources(table, config.panel) if SOURCE in by else None
             counts["documents"] = f"{table['doc_id'].nunique():,}"
         cells = Cells()
         figures: list[figs.Figure] = []
@@ -160,7 +163,8 @@ def build_report(project: Path, out: Path | None = None, *, by: list[str] | None
                        f"cells by {' × '.join(by)} · made {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC "
                        f"by stancemap {__version__}",
                        "Every mark opens its passages below (click it); numbers are those of "
-                       "`stancemap export --level panel --by ...`."]
+                       "`stancemap export --level panel --by ...`.",
+                       *([sources_note] if sources_note else [])]
             data = {"figures": [f.to_json() for f in figures], "cells": cells.to_json(),
                     "passages": passages, "by": by}
             html = page.render(title, summary, figures, extras, data)
@@ -172,7 +176,8 @@ def build_report(project: Path, out: Path | None = None, *, by: list[str] | None
             size = out.stat().st_size
             counts["MB"] = f"{size / 1e6:.1f}"
         return ReportResult(out, len(figures), len(cells.labels), len(table), passages["embedded"], size,
-                            network_files, graph.number_of_nodes(), graph.number_of_edges())
+                            network_files, graph.number_of_nodes(), graph.number_of_edges(),
+                            sources_note)
     finally:
         store.dispose()
 

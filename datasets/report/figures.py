@@ -39,8 +39,16 @@ class Figure:
                 "panel": self.panel, "spec": self.spec, **self.extra}
 
 
-def _label(value) -> str:
+def _label(value, dimension: str | None = None, pooled: bool = False) -> str:
+    """A cell's value as drawn; a cell without a source country is "all sources" when no
+    passage has one (the whole corpus pooled), else "source not given"."""
+    if value is None and dimension == SOURCE:
+        return "all sources" if pooled else "source not given"
     return "—" if value is None else str(value)
+
+
+def _pooled(table: pd.DataFrame) -> bool:
+    return SOURCE not in table or table[SOURCE].isna().all()
 
 
 def _drawn(rows: list[dict], column: str) -> list[dict]:
@@ -55,7 +63,7 @@ def overview(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list[Figu
         figure_id = f"corpus-{dimension}"
         link(rows, positions, [dimension], cells, figure_id)
         for row in rows:
-            row[f"{dimension}_label"] = _label(row[dimension])
+            row[f"{dimension}_label"] = _label(row[dimension], dimension, _pooled(table))
         spec = charts.bars(rows, f"{dimension}_label", "n_passages", title, x_title=dimension.replace("_", " "),
                            y_title="passages", tooltip=[(f"{dimension}_label", "N", dimension),
                                                         ("n_passages", "C", "passages"),
@@ -107,7 +115,7 @@ def perception(table: pd.DataFrame, codebook: Codebook, cells: Cells, by: list[s
     rows_all, positions = panel_cells(table, by, codebook)
     x, colours = by[-1], by[:-1] or [by[-1]]
     for row in rows_all:
-        row["_group"] = " · ".join(_label(row[k]) for k in colours)
+        row["_group"] = " · ".join(_label(row[k], k, _pooled(table)) for k in colours)
     sources = sources_column(pd.DataFrame(rows_all[:1]))
     for target, spec_target in codebook.stance_targets.items():
         prefix = f"st_{target}"
@@ -126,7 +134,7 @@ def perception(table: pd.DataFrame, codebook: Codebook, cells: Cells, by: list[s
                               "target; bars are 95% intervals (adjusted Wald).",
                               panel={"by": by, "value": f"{prefix}_net"}))
     figures += sector_stance(table, codebook, cells)
-    figures.append(distinct_sources(rows_all, positions, by, cells, sources))
+    figures.append(distinct_sources(rows_all, positions, by, cells, sources, _pooled(table)))
     return figures
 
 
@@ -148,7 +156,7 @@ def sector_stance(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list
     for row in rows:
         half = (row[f"{prefix}_net_hi"] - row[f"{prefix}_net_lo"]) / 2
         row["text"] = f"{row[f'{prefix}_net']:+.2f} ±{half:.2f}"
-        row[f"{SOURCE}_label"] = _label(row[SOURCE])
+        row[f"{SOURCE}_label"] = _label(row[SOURCE], SOURCE, _pooled(table))
     link(rows, positions, by, cells, "sector-stance")
     label = codebook.stance_targets[target].label
     sources = sources_column(pd.DataFrame(rows[:1]))
@@ -161,13 +169,14 @@ def sector_stance(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list
                    "passages.", panel={"by": by, "value": f"{prefix}_net", "omit_none": by})]
 
 
-def distinct_sources(rows_all, positions, by, cells: Cells, sources: tuple[str, str]) -> Figure:
+def distinct_sources(rows_all, positions, by, cells: Cells, sources: tuple[str, str],
+                     pooled: bool = False) -> Figure:
     column, what = sources
     rows = [dict(r) for r in rows_all]
     x, y = by[-1], (by[0] if len(by) > 1 else by[-1])
     for row in rows:
         row["text"] = str(row[column])
-        row["x_label"], row["y_label"] = _label(row[x]), _label(row[y])
+        row["x_label"], row["y_label"] = _label(row[x], x, pooled), _label(row[y], y, pooled)
     link(rows, positions, by, cells, "sources")
     title = f"Number of {what} per cell ({' × '.join(by)})"
     spec = charts.heat(rows, "x_label", "y_label", column, "text", title, x_title=x.replace("_", " "),
