@@ -61,13 +61,18 @@ def write_review(items: list[Item], path: Path, fmt: str, codebook: Codebook,
         with path.open("w", encoding="utf-8") as handle:
             for item in items:
                 # doccano keeps fields other than text and label as the item's metadata and
-                # writes them back beside the label on export
+                # writes them back beside the label on export. Its importer reads a batch of
+                # lines into one pandas table, where a null (or a key another line lacks)
+                # becomes NaN, which its database refuses as JSON: every line has every key,
+                # and a value the item lacks is ""
+                meta = {"item_id": item.item_id, "passage_id": item.passage_id,
+                        "dimension": item.dimension, "target": item.target,
+                        "text_sha": item.text_sha, "model_values": item.model_values,
+                        "model_score": item.model_score, "model_source": item.model_source}
                 handle.write(json.dumps({
-                    "text": item.text, "label": item.model_values, "item_id": item.item_id,
-                    "passage_id": item.passage_id, "dimension": item.dimension,
-                    "target": item.target, "text_sha": item.text_sha,
-                    "model_values": item.model_values, "model_score": item.model_score,
-                    "model_source": item.model_source}, ensure_ascii=False) + "\n")
+                    "text": item.text, "label": item.model_values,
+                    **{k: "" if v is None else v for k, v in meta.items()}},
+                    ensure_ascii=False) + "\n")
         return [path]
     raise ReviewError(Errors.E040.format(fmt=fmt, path=path, formats=", ".join(FORMATS)))
 
