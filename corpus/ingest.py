@@ -28,7 +28,7 @@ from stancemap.corpus.metadata import (Excluder, Manifest, PathPattern, read_ign
                                        suggest_pattern)
 from stancemap.corpus.readers import READER_LIBRARIES, READERS
 from stancemap.corpus.readers.ocr import low_confidence_pages
-from stancemap.corpus.segment import Span, segment
+from stancemap.corpus.segment import Span, paragraphs_in, segment
 from stancemap.corpus.sniff import sniff
 from stancemap.corpus.store import Store
 from stancemap.corpus.versions import package_version, versions
@@ -268,11 +268,18 @@ class DocumentBuilder:
         meta = {**raw.meta, **file_meta}
         doc_id = text_id(raw.text)
         speakers = speakers or {}
-        if raw.segments:
-            spans = [Span(s.start, s.end, s.speaker, s.role) for s in raw.segments]
+        limit = self.config.ingest.max_passage_chars
+        owners: list = []  # the reader's segment (a table row's answer) each passage comes from
+        if raw.segments:  # a record longer than a passage is cut into paragraphs, as documents are
+            spans = []
+            for owner in raw.segments:
+                pieces = ([Span(owner.start, owner.end)] if owner.end - owner.start <= limit
+                          else paragraphs_in(raw.text, owner.start, owner.end, limit))
+                spans += [Span(p.start, p.end, owner.speaker, owner.role) for p in pieces]
+                owners += [owner] * len(pieces)
             transcript = False
         else:
-            spans, transcript = segment(raw.text, self.config.ingest.max_passage_chars)
+            spans, transcript = segment(raw.text, limit)
         kind = meta.pop("kind", None) or raw.kind or ("interview" if transcript else "other")
         if kind not in KINDS:
             meta["kind_given"] = kind
@@ -289,7 +296,7 @@ class DocumentBuilder:
         texts = [raw.text[span.start:span.end] for span in spans]
         langs, _ = self.languages.passages(texts, forced_lang)
         for seq, (span, text, lang) in enumerate(zip(spans, texts, langs)):
-            segment_meta = raw.segments[seq] if raw.segments else None
+            segment_meta = owners[seq] if owners else None
             by_lang[lang] += len(text)
             by_script.update(scripts(text))
             passage_meta = {**(segment_meta.meta if segment_meta else {}),
