@@ -251,6 +251,7 @@ class Errors:
             "pools them in one row per year (\"all sources\"): give files their country with "
             "--pattern or a --manifest with a country column, e.g. --pattern "
             "\"{{country}}_{{session}}_{{year}}.txt\" for UN speeches named KAZ_74_2019.txt")
+    E333 = "the YAML front matter was not read ({reason}); the text after it was"
     E332 = ("the file names look like COUNTRY_..._YEAR ({example}): --pattern {pattern!r} would "
             "give each file its source country and year")
 
