@@ -48,6 +48,12 @@ class Country(_Strict):
     demonyms_ru: list[str] = []
     names_zh: list[str] = []
     local: dict[Lang, LocalNames] = {}  # kk, ky, uz, tg, tk, zh ... (both scripts under one code)
+    # the character of joined Chinese short forms (中哈, 中吉乌); false in_pairs where another
+    # country shares it (土: Türkiye, 乌: Ukraine), so only forms of three or more count
+    short_zh: str | None = Field(None, pattern=r"^[\u3400-\u9fff]$")
+    short_zh_in_pairs: bool = True
+    # characters that, after it, make another word (哈尔滨 Harbin, 吉林 Jilin): no short form then
+    short_zh_not_before: list[str] = []
 
 
 class Region(_Strict):
