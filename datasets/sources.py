@@ -34,13 +34,17 @@ class SourceResolver:
     def __init__(self, codebook: Codebook):
         self.codebook = codebook
         self.countries = CountryResolver(codebook)
+        self._countries: dict[str, str | None] = {}
 
     def country(self, raw: Any) -> str | None:
         """ISO3 of any country the value names, else the value as written (ingest lists such
         values): a source is never dropped for being outside the codebook or unrecognised."""
         if raw in (None, ""):
             return None
-        return self.countries.resolve(raw) or " ".join(str(raw).split()) or None
+        key = str(raw)
+        if key not in self._countries:  # a corpus repeats a few values over many passages
+            self._countries[key] = self.countries.resolve(raw) or " ".join(key.split()) or None
+        return self._countries[key]
 
     def stakeholder(self, raw: Any) -> str | None:
         """A codebook stakeholder id when the value names one, else the value as given."""

@@ -113,3 +113,18 @@ def test_a_world_table_keeps_every_row_and_column_and_invents_nothing(project, w
     assert dictionary["iso3"] == "From world.csv" and dictionary["gdp"] == "From world.csv"
     assert dictionary["iso3_stancemap"].startswith("ISO3 code of country")
     assert "renamed: world.csv has a column n_passages" in dictionary["n_passages_stancemap"]
+
+
+def test_every_country_key_resolves_through_the_same_resolver(project, tmp_path):
+    """Two country keys (who speaks, whom about): each resolved to ISO3 and written as
+    iso3_<dimension>; a row matches only where both resolve."""
+    path = tmp_path / "dyads.csv"
+    path.write_text("origin,partner,year,flow\nKazakhstan,China,2024,5\nKZ,Народная Республика,2024,1\n"
+                    "Kyrgyz Republic,中国,2023,2\n", encoding="utf-8")
+    report = merge_panel(project, path, "country=origin,about_country=partner,year", tmp_path / "d.csv")
+    merged = pd.read_csv(tmp_path / "d.csv", keep_default_na=False, na_values=[""])
+    assert list(merged["iso3_source_country"]) == ["KAZ", "KAZ", "KGZ"]
+    assert list(merged["iso3_about_country"].fillna("")) == ["CHN", "", "CHN"]
+    assert report.unresolved_countries == ["Народная Республика"]
+    assert pd.isna(merged.loc[1, "n_passages"])  # half a key matches nothing
+    assert report.matched_rows == merged["n_passages"].notna().sum()
