@@ -41,6 +41,3 @@ class CountryResolver:
                 self._fips.get(upper) if codes == "auto" else None)
         return self._names.get(name_key(text)) or self.world.resolve(value)
 
-    def is_known(self, iso3: str) -> bool:
-        """Whether the code is an ISO 3166-1 alpha-3 code (or a codebook country's key)."""
-        return iso3 in self.world.alpha3 or bool(self.codebook and iso3 in self.codebook.countries)

@@ -37,7 +37,6 @@ class World:
     alpha2: dict[str, str] = field(default_factory=dict)
     numeric: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # name_key -> ISO3
-    english: dict[str, str] = field(default_factory=dict)  # ISO3 -> short English name
     patterns: list[tuple[re.Pattern, str]] = field(default_factory=list)
 
     def add_name(self, name: str | None, iso3: str, ambiguous: set[str]) -> None:
@@ -103,7 +102,6 @@ def world() -> World:
         table.numeric[country.numeric] = iso3
         english = [country.name, getattr(country, "official_name", None),
                    getattr(country, "common_name", None)]
-        table.english[iso3] = getattr(country, "common_name", None) or country.name
         for name in english:
             table.add_name(name, iso3, ambiguous)
             for catalogue in catalogues:
