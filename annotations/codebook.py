@@ -48,6 +48,12 @@ class Country(_Strict):
     demonyms_ru: list[str] = []
     names_zh: list[str] = []
     local: dict[Lang, LocalNames] = {}  # kk, ky, uz, tg, tk, zh ... (both scripts under one code)
+    # the character of joined Chinese short forms (中哈, 中吉乌); false in_pairs where another
+    # country shares it (土: Türkiye, 乌: Ukraine), so only forms of three or more count
+    short_zh: str | None = Field(None, pattern=r"^[\u3400-\u9fff]$")
+    short_zh_in_pairs: bool = True
+    # characters that, after it, make another word (哈尔滨 Harbin, 吉林 Jilin): no short form then
+    short_zh_not_before: list[str] = []
 
 
 class Region(_Strict):
@@ -68,6 +74,9 @@ class Organisation(_Strict):
 
 
 class Project(Organisation):
+    """A named project; `countries` are its host countries (any ISO 3166-1 alpha-3 code, also
+    outside the codebook's countries: the BRI reaches beyond the region studied)."""
+
     countries: list[str] = []
 
 
@@ -171,9 +180,17 @@ class Codebook(_Strict):
                 field = {"regions": lambda e: e.members, "projects": lambda e: e.countries,
                          "stance_targets": lambda e: [e.country] if e.country else []}[section](entry)
                 for code in field:
-                    if code not in known:
-                        raise ValueError(f"{section}.{key} names country {code!r}, which is not "
-                                         f"in countries")
+                    if code in known:
+                        continue
+                    if section == "projects":  # a project may lie anywhere (CPEC, Padma rail link)
+                        from stancemap.corpus.countries import world
+
+                        if code in world().alpha3:
+                            continue
+                        raise ValueError(f"projects.{key} names country {code!r}, which is not "
+                                         f"an ISO 3166-1 alpha-3 code")
+                    raise ValueError(f"{section}.{key} names country {code!r}, which is not "
+                                     f"in countries")
         return self
 
     # derived views ----------------------------------------------------------------------

@@ -61,18 +61,24 @@ def write_review(items: list[Item], path: Path, fmt: str, codebook: Codebook,
     if fmt == "labelstudio":
         return _write_labelstudio(items, path, codebook)
     if fmt == "doccano":
+        adjudication = any(item.coder_values for item in items)
         with replacing(path) as (part,), part.open("w", encoding="utf-8") as handle:
             for item in items:
                 # doccano keeps fields other than text and label as the item's metadata and
-                # writes them back beside the label on export
-                line = {"text": item.text, "label": item.model_values, "item_id": item.item_id,
-                        "passage_id": item.passage_id, "dimension": item.dimension,
-                        "target": item.target, "text_sha": item.text_sha,
-                        "model_values": item.model_values, "model_score": item.model_score,
-                        "model_source": item.model_source}
-                if item.coder_values:  # an adjudication file: what each coder said
-                    line["other_coders"] = _row(item, codebook)["other_coders"]
-                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+                # writes them back beside the label on export. Its importer reads a batch of
+                # lines into one pandas table, where a null (or a key another line lacks)
+                # becomes NaN, which its database refuses as JSON: every line has every key,
+                # and a value the item lacks is ""
+                meta = {"item_id": item.item_id, "passage_id": item.passage_id,
+                        "dimension": item.dimension, "target": item.target,
+                        "text_sha": item.text_sha, "model_values": item.model_values,
+                        "model_score": item.model_score, "model_source": item.model_source}
+                if adjudication:  # what each coder said
+                    meta["other_coders"] = _row(item, codebook)["other_coders"]
+                handle.write(json.dumps({
+                    "text": item.text, "label": item.model_values,
+                    **{k: "" if v is None else v for k, v in meta.items()}},
+                    ensure_ascii=False) + "\n")
         return [path]
     raise ReviewError(Errors.E040.format(fmt=fmt, path=path, formats=", ".join(FORMATS)))
 

@@ -10,7 +10,7 @@ import typer
 from stancemap.cli._common import (codebook_option, config_option, console, db_option, emit,
                                    json_option, project_option, project_settings,
                                    pseudonym_key_option, pseudonymise_option, quiet_option,
-                                   user_errors)
+                                   user_errors, warn)
 from stancemap.cli.ingest import split_list
 
 EPILOG = """\

@@ -78,8 +78,9 @@ def split_list(value: str | None) -> list[str] | None:
 
 
 def run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet,
-               db_url=None) -> IngestReport:
-    """ingest() with a progress bar; shared by `ingest` and `run`."""
+               db_url=None, resolve_country=None) -> IngestReport:
+    """ingest() with a progress bar; shared by `ingest` and `run` (which knows the codebook,
+    whose local country names then count as countries too)."""
     from stancemap.corpus.ingest import ingest
 
     with progress_bar("ingest", quiet) as progress:
@@ -89,6 +90,7 @@ def run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet
             text_columns=split_list(text_columns), config=settings, db_url=db_url,
             on_start=lambda total: progress.update(task, total=total),
             on_file=lambda result: progress.update(task, advance=1, description=result.path[-40:]),
+            resolve_country=resolve_country,
         )
 
 

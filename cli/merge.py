@@ -28,9 +28,12 @@ EPILOG = """\
 The first key is the country: `country` joins your country on the panel's source country
 (whose perceptions it measures); `about_country=COLUMN` joins on the countries spoken about;
 `origin,destination,year` joins the dyadic panel (export --level dyad) onto a bilateral table.
-Countries in the data may be names ("Kyrgyz Republic"), ISO2, ISO3 or FIPS 10-4 codes.
-Two-letter codes are read as ISO2 unless --country-codes fips. Every data key that did not
-match is printed. Exit codes: 0 all rows matched; 3 some did not; 2 usage error.
+Countries in the data may be any ISO 3166 country: names in English ("Kyrgyz Republic",
+"Korea, Rep.", "Türkiye"), Russian or the region's languages, ISO2, ISO3, numeric or FIPS 10-4
+codes. Two-letter codes are read as ISO2 unless --country-codes fips. A value that names no
+country matches nothing and is printed, as is every key with no panel cell; your columns keep
+their names (a panel column of the same name gets the suffix _stancemap). Exit codes: 0 all
+rows matched; 3 some did not; 2 usage error.
 """
 
 
@@ -40,8 +43,15 @@ def print_merge(report: MergeReport) -> None:
         console.print("[yellow]country values not recognised:[/yellow] "
                       + ", ".join(report.unresolved_countries))
     if report.unmatched_keys:
-        console.print("[yellow]keys with no panel cell:[/yellow] "
-                      + ", ".join("/".join(map(str, k)) for k in report.unmatched_keys))
+        shown = report.unmatched_keys[:20]
+        more = (f" … and {len(report.unmatched_keys) - 20} more (--json lists all)"
+                if len(report.unmatched_keys) > 20 else "")
+        console.print(f"[yellow]{len(report.unmatched_keys)} keys with no panel cell:[/yellow] "
+                      + ", ".join("/".join(map(str, k)) for k in shown) + more)
+    if report.renamed_columns:
+        console.print("[yellow]your data already has these names; stancemap's columns are "
+                      "written as:[/yellow] " + ", ".join(f"{old} → {new}" for old, new
+                                                          in report.renamed_columns.items()))
     if report.panel_only_keys:
         console.print(f"[dim]{len(report.panel_only_keys)} panel cells have no row in the data[/dim]")
     for path in report.written:

@@ -9,7 +9,7 @@ import typer
 
 from stancemap.cli._common import (codebook_option, config_option, console, db_option, emit,
                                    json_option, line_echo, project_option, project_settings,
-                                   quiet_option, user_errors)
+                                   quiet_option, user_errors, warn)
 from stancemap.cli.ingest import split_list
 
 EPILOG = """\
@@ -66,3 +66,5 @@ def report_command(
     for path in result.network:
         console.print(f"wrote {path} ({result.nodes:,} entities, {result.edges:,} links)",
                       highlight=False, soft_wrap=True)
+    if result.sources:
+        warn(result.sources)

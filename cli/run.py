@@ -108,7 +108,10 @@ def run_batch(folder: Path, project: Path, *, manifest: Path | None = None,
         book = active_codebook(settings, codebook, None if new_project else project, db)
         manifest, pattern, text_columns = choose_inputs(project, db, manifest, pattern,
                                                         text_columns, warn)
-        ingested = run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet, db)
+        from stancemap.annotations.countries import CountryResolver
+
+        ingested = run_ingest(folder, project, manifest, pattern, text_columns, settings, quiet, db,
+                              CountryResolver(book).resolve)
         remember_inputs(project, db, manifest, pattern, text_columns, config)
         if new_project:  # remember the codebook the project starts with
             book = active_codebook(settings, codebook, project, db)
@@ -124,5 +127,5 @@ def run_batch(folder: Path, project: Path, *, manifest: Path | None = None,
         written = []
         for level, name, by in DEFAULT_EXPORTS:
             written += export_project(project, level, exports / name, by=by, config=settings,
-                                      codebook=book, db_url=db)
+                                      codebook=book, db_url=db, echo=None if quiet else warn)
     return RunResult(ingested, coded, topic_report, written, exports)

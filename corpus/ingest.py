@@ -24,10 +24,12 @@ from stancemap.corpus.dedup import MinHasher, NearDuplicateIndex
 from stancemap.corpus.document import KINDS, Document, Passage, RawDocument, text_id
 from stancemap.corpus.language import LanguageIdentifier, scripts
 from stancemap.corpus.limits import TimeLimitExceeded, time_limit
-from stancemap.corpus.metadata import Excluder, Manifest, PathPattern, read_ignore_file
+from stancemap.corpus.countries import world
+from stancemap.corpus.metadata import (Excluder, Manifest, PathPattern, read_ignore_file,
+                                       suggest_pattern)
 from stancemap.corpus.readers import READER_LIBRARIES, READERS
 from stancemap.corpus.readers.ocr import low_confidence_pages
-from stancemap.corpus.segment import Span, segment
+from stancemap.corpus.segment import Span, paragraphs_in, segment
 from stancemap.corpus.sniff import sniff
 from stancemap.corpus.store import Store
 from stancemap.corpus.versions import package_version, versions
@@ -36,6 +38,7 @@ from stancemap.errors import Errors, FileProblem, UsageError
 STATUSES = ("ingested", "duplicate", "near_duplicate", "unsupported", "skipped", "failed")
 OK_STATUSES = {"ingested", "duplicate", "near_duplicate"}
 _YEAR = re.compile(r"^(1[89]|20)\d\d$")
+SOURCE_COUNTRY_FIELDS = ("source_country", "country")  # metadata naming who speaks, first wins
 _NAME_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 # a manifest's `role` for a speaker, as researchers write it
 _ROLES = {**{w: "question" for w in ("question", "interviewer", "moderator", "facilitator")},
@@ -74,6 +77,9 @@ class IngestReport:
     warnings: list[str] = field(default_factory=list)
     excluded: list[dict] = field(default_factory=list)  # {"path", "rule"}: not inputs
     unmatched_pattern: list[str] = field(default_factory=list)  # files the --pattern missed
+    # {"value", "files"}: source countries that name no country, kept as written
+    unresolved_countries: list[dict] = field(default_factory=list)
+    suggested_pattern: str | None = None  # file names that read as ISO3_..._YEAR, no --pattern
 
     @property
     def counts(self) -> dict[str, int]:
@@ -103,6 +109,8 @@ class IngestReport:
             "warnings": self.warnings,
             "excluded": self.excluded,
             "unmatched_pattern": self.unmatched_pattern,
+            "unresolved_countries": self.unresolved_countries,
+            "suggested_pattern": self.suggested_pattern,
             "seconds": round(self.seconds, 3),
         }
 
@@ -261,11 +269,18 @@ class DocumentBuilder:
         meta = {**raw.meta, **file_meta}
         doc_id = text_id(raw.text)
         speakers = speakers or {}
-        if raw.segments:
-            spans = [Span(s.start, s.end, s.speaker, s.role) for s in raw.segments]
+        limit = self.config.ingest.max_passage_chars
+        owners: list = []  # the reader's segment (a table row's answer) each passage comes from
+        if raw.segments:  # a record longer than a passage is cut into paragraphs, as documents are
+            spans = []
+            for owner in raw.segments:
+                pieces = ([Span(owner.start, owner.end)] if owner.end - owner.start <= limit
+                          else paragraphs_in(raw.text, owner.start, owner.end, limit))
+                spans += [Span(p.start, p.end, owner.speaker, owner.role) for p in pieces]
+                owners += [owner] * len(pieces)
             transcript = False
         else:
-            spans, transcript = segment(raw.text, self.config.ingest.max_passage_chars)
+            spans, transcript = segment(raw.text, limit)
         kind = meta.pop("kind", None) or raw.kind or ("interview" if transcript else "other")
         if kind not in KINDS:
             meta["kind_given"] = kind
@@ -282,7 +297,7 @@ class DocumentBuilder:
         texts = [raw.text[span.start:span.end] for span in spans]
         langs, _ = self.languages.passages(texts, forced_lang)
         for seq, (span, text, lang) in enumerate(zip(spans, texts, langs)):
-            segment_meta = raw.segments[seq] if raw.segments else None
+            segment_meta = owners[seq] if owners else None
             by_lang[lang] += len(text)
             by_script.update(scripts(text))
             passage_meta = {**(segment_meta.meta if segment_meta else {}),
@@ -386,7 +401,8 @@ class Ingestor:
 
     def __init__(self, store: Store, config: Config, run_id: str, folder: Path,
                  manifest: Manifest | None = None, pattern: PathPattern | None = None,
-                 text_columns: list[str] | None = None):
+                 text_columns: list[str] | None = None,
+                 resolve_country: Callable[[str], str | None] | None = None):
         self.store = store
         self.config = config
         self.run_id = run_id
@@ -401,6 +417,8 @@ class Ingestor:
         self.by_path: dict[str, set[str]] = {}
         self.unmatched_pattern: list[str] = []
         self.low_confidence: list[str] = []  # "file (pages 2, 5)" of OCR'd pages to check by eye
+        self.resolve_country = resolve_country or world().resolve
+        self.unresolved_countries: dict[str, set[str]] = {}  # value -> files
         for doc_id, source_path, cluster_id, blob in store.active_signatures():
             self._remember(doc_id, source_path, cluster_id, np.frombuffer(blob, dtype=np.uint64))
 
@@ -479,6 +497,7 @@ class Ingestor:
             return self._record_problem(pending.shown, pending.key, pending.sha, pending.size,
                                         outcome.status, outcome.reason)
         for document in outcome.documents:
+            self._check_countries(document, pending.shown)
             low = low_confidence_pages(document.extraction.get("pages", []), self.options)
             if low:
                 self.low_confidence.append(f"{pending.shown} (page {', '.join(map(str, low[:10]))})")
@@ -486,6 +505,14 @@ class Ingestor:
         return self._store_documents(pending.shown, pending.key, pending.sha, pending.size,
                                      outcome.documents,
                                      Errors.R_NAME.format(shown=pending.shown) if renamed else None)
+
+    def _check_countries(self, document: Document, shown: str) -> None:
+        """Remember source-country values (a document's, each speaker's or survey row's) that
+        name no country: they are kept as written, and listed."""
+        for meta in (document.meta, *(p.meta for p in document.passages)):
+            value = next((meta[k] for k in SOURCE_COUNTRY_FIELDS if meta.get(k) not in (None, "")), None)
+            if value is not None and not self.resolve_country(value):
+                self.unresolved_countries.setdefault(str(value), set()).add(shown)
 
     def _record_problem(self, shown, key, sha, size, status, reason) -> FileResult:
         self.store.record_file(self.run_id, key, sha, size, status, reason, [], [], {})
@@ -625,9 +652,12 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
            pattern: str | None = None, text_columns: list[str] | None = None,
            config: Config | None = None, db_url: str | None = None,
            on_file: Callable[[FileResult], None] | None = None,
-           on_start: Callable[[int], None] | None = None) -> IngestReport:
+           on_start: Callable[[int], None] | None = None,
+           resolve_country: Callable[[str], str | None] | None = None) -> IngestReport:
     """Ingest every file below `folder` into the project at `project`; with
-    config.coding.engine = "dask", files are read on the Dask cluster and stored here."""
+    config.coding.engine = "dask", files are read on the Dask cluster and stored here.
+    `resolve_country` (default: any ISO 3166 country) tells which source-country values name
+    a country; the others are listed in the report."""
     started = time.perf_counter()
     folder = Path(folder)
     if not folder.exists():
@@ -667,7 +697,8 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
         if on_start:
             on_start(len(paths))
         _retire_excluded(store, run_id, folder, excluded)
-        ingestor = Ingestor(store, config, run_id, folder, manifest_obj, path_pattern, text_columns)
+        ingestor = Ingestor(store, config, run_id, folder, manifest_obj, path_pattern, text_columns,
+                            resolve_country)
         results = []
         for result in _processed(ingestor, paths, config):
             results.append(result)
@@ -675,6 +706,7 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
                 on_file(result)
         report = IngestReport(run_id, str(project), results, time.perf_counter() - started,
                               excluded=excluded, unmatched_pattern=ingestor.unmatched_pattern)
+        _note_countries(report, ingestor, folder, paths, pattern is None and manifest_obj is None)
         carried, need_review = sum(r.carried for r in results), sum(r.need_review for r in results)
         if carried:
             report.warnings.append(f"{carried} human code(s) on unchanged passages followed "
@@ -709,6 +741,26 @@ def ingest(folder: Path, project: Path, *, manifest: Path | None = None,
     finally:
         store.dispose()
 
+
+
+def _note_countries(report: IngestReport, ingestor: Ingestor, folder: Path,
+                    paths: list[tuple[Path, FileProblem | None]], no_metadata: bool) -> None:
+    """List source-country values that name no country; without --pattern or a manifest,
+    suggest the pattern file names like KAZ_74_2019.txt follow."""
+    unresolved = ingestor.unresolved_countries
+    report.unresolved_countries = [{"value": value, "files": sorted(files)}
+                                   for value, files in sorted(unresolved.items())]
+    if unresolved:
+        shown = ", ".join(f"{value!r} ({len(files)} file(s))" for value, files in
+                          sorted(unresolved.items())[:10]) + (" …" if len(unresolved) > 10 else "")
+        report.warnings.append(Errors.E330.format(count=len(unresolved), values=shown))
+    if no_metadata:
+        relatives = [printable(p.relative_to(folder).as_posix()) for p, problem in paths
+                     if problem is None]
+        suggested = suggest_pattern(relatives, world().alpha3)
+        if suggested:
+            report.suggested_pattern = suggested[0]
+            report.warnings.append(Errors.E332.format(pattern=suggested[0], example=suggested[1]))
 
 
 def _processed(ingestor: Ingestor, entries: list[tuple[Path, FileProblem | None]],

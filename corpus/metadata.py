@@ -69,6 +69,27 @@ class PathPattern:
         return found.groupdict() if found else None
 
 
+_COUNTRY_YEAR_NAME = re.compile(r"^(?P<country>[A-Za-z]{3})_(?P<middle>(?:[^_/]+_)*)"
+                                r"(?P<year>(?:19|20)\d\d)(?P<ext>\.\w+)?$")
+
+
+def suggest_pattern(relatives: list[str], countries: set[str]) -> tuple[str, str] | None:
+    """(--pattern, an example file) when most file names read as ISO3_..._YEAR (UN speeches:
+    KAZ_74_2019.txt), else None. `countries`: the ISO 3166 alpha-3 codes."""
+    found = [(r, m) for r in relatives if (m := _COUNTRY_YEAR_NAME.match(r.rsplit("/", 1)[-1]))
+             and m.group("country").upper() in countries]
+    if len(found) < 2 or len(found) < 0.8 * len(relatives):
+        return None
+    middles = {m.group("middle").count("_") for _, m in found}
+    extensions = {m.group("ext") or "" for _, m in found}
+    if len(middles) != 1 or len(extensions) != 1:
+        return None
+    parts = middles.pop()
+    middle = "".join("{session}_" if parts == 1 else f"{{part{i + 2}}}_" for i in range(parts))
+    nested = "**/" if any("/" in r for r, _ in found) else ""
+    return f"{nested}{{country}}_{middle}{{year}}{extensions.pop()}", found[0][0]
+
+
 class Manifest:
     """A CSV with a `path` (or `file`) column, relative to the folder or absolute; every
     other column is metadata. A row with a `speaker` value describes that speaker of the file

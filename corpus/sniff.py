@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 from stancemap.corpus.readers.mail import looks_like_email
+from stancemap.corpus.readers.markdown import MARKDOWN_EXT
 
 from stancemap.corpus.zipsafety import inflate_problem
 from stancemap.errors import Errors, FileProblem
@@ -75,7 +76,7 @@ def _cfb_kind(path: Path) -> FileProblem:
 
 
 def sniff(path: Path, head: bytes) -> str:
-    """Return one of pdf, docx, xlsx, html, table, jsonl, image, email, text."""
+    """Return one of pdf, docx, xlsx, html, table, jsonl, image, email, markdown, text."""
     if b"%PDF-" in head[:1024]:
         return "pdf"
     if head.startswith(_IMAGE_MAGIC):
@@ -99,6 +100,8 @@ def sniff(path: Path, head: bytes) -> str:
         return "jsonl"
     if ext in _HTML_EXT:
         return "html"
+    if ext in MARKDOWN_EXT:
+        return "markdown"
     probe = head[:2048].lower().replace(b"\x00", b"")
     if probe.lstrip().startswith((b"<!doctype html", b"<html")) or b"<body" in probe:
         return "html"

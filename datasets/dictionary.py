@@ -32,10 +32,11 @@ _FIXED = {
              "first turn); questions and context are kept, not coded for stance or sentiment, "
              "not counted in panels; empty for documents without turns",
              " | ".join(ROLES)),
-    "source_country": ("Country of the source (who speaks or writes), ISO3: the metadata's "
-                       "source_country or country field — the speaker's manifest row or survey "
-                       "row first, then the file's manifest row, path pattern, the file itself; "
-                       "never coded from the text", None),
+    "source_country": ("Country of the source (who speaks or writes), ISO3 of any ISO 3166 "
+                       "country: the metadata's source_country or country field — the "
+                       "speaker's manifest row or survey row first, then the file's manifest "
+                       "row, path pattern, the file itself; a value that names no country is "
+                       "kept as written (ingest lists it); never coded from the text", None),
     "source_kind": ("Kind of source: from the metadata's source_kind, else the document kind "
                     "(interview, survey, speech, news, policy) and the role", None),
     "source_id": ("The unit counted as one source: 'id:' + the metadata's source_id/person_id "
@@ -190,7 +191,8 @@ def categories(column: str, codebook: Codebook) -> list[str] | None:
     return None
 
 
-def _type(series: pd.Series) -> str:
+def series_type(series: pd.Series) -> str:
+    """The dictionary type of a column stancemap does not declare, from its values."""
     if pd.api.types.is_bool_dtype(series):
         return "boolean"
     if pd.api.types.is_integer_dtype(series):
@@ -208,8 +210,10 @@ def describe(column: str, codebook: Codebook, level: str | None = None) -> tuple
         return meaning, " | ".join(codebook.stance_targets)
     if column in _FIXED:
         meaning, allowed = _FIXED[column]
-        if column in ("about_country", "source_country"):
+        if column == "about_country":
             allowed = " | ".join(codebook.countries)
+        elif column == "source_country":
+            allowed = "any ISO 3166-1 alpha-3 code | a value as written that names no country"
         elif column == "about_region":
             allowed = " | ".join(codebook.regions)
         elif column == "target":
@@ -264,6 +268,6 @@ def data_dictionary(table: pd.DataFrame, codebook: Codebook,
     for column in table.columns:
         meaning, allowed = describe(column, codebook, level)
         declared = column_type(column, codebook)
-        entries.append({"column": column, "meaning": meaning, "type": declared or _type(table[column]),
+        entries.append({"column": column, "meaning": meaning, "type": declared or series_type(table[column]),
                         "allowed_values": allowed or "", "categories": categories(column, codebook)})
     return entries

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -17,6 +18,7 @@ from stancemap.datasets.dyad import DYAD_BY, DYAD_MEANINGS, dyad_table
 from stancemap.datasets.index import index_meaning, index_table
 from stancemap.datasets.manifest import run_manifest
 from stancemap.datasets.panel import DEFAULT_BY, PANEL_DIMENSIONS, panel_table, topic_prevalence
+from stancemap.datasets.sources import missing_sources
 from stancemap.datasets.tables import codes_table, mentions_table, passage_table
 from stancemap.datasets.validation import load_validation
 from stancemap.datasets.writers import format_for, write_table
@@ -59,6 +61,8 @@ def build_table(store: Store, codebook: Codebook, config: Config, level: str,
         validation = (load_validation(store, codebook, config.panel.validation_sample or None)
                       if corrected else None)
         panel = panel_table(table, by, codebook, config.panel, validation)
+        if "source_country" in by:
+            panel.attrs["sources"] = missing_sources(table, config.panel)
         if level == "panel":
             return panel
         options = config.index.model_copy(update={"corrected": corrected and config.index.corrected})
@@ -110,10 +114,12 @@ def prepare_export(project: Path, level: str, *, by: list[str] | None = None,
                    config: Config | None = None, codebook: Codebook | None = None,
                    db_url: str | None = None, pseudonymise: bool | None = None,
                    key_out: Path | None = None, corrected: bool = True,
-                   extra: dict | None = None) -> Prepared:
+                   extra: dict | None = None,
+                   echo: Callable[[str], None] | None = None) -> Prepared:
     """The table of one export level, exactly as `export` writes it (the notebook API and the
     CLI both come here). `pseudonymise` (default: privacy.pseudonymise): see
-    corpus/privacy.py; `key_out` also writes the key from pseudonyms back to the originals."""
+    corpus/privacy.py; `key_out` also writes the key from pseudonyms back to the originals;
+    `echo` is told when a panel by source_country has no source country for most passages."""
     from stancemap.annotations.codebook import load_codebook
 
     config = config or Config()
@@ -134,6 +140,8 @@ def prepare_export(project: Path, level: str, *, by: list[str] | None = None,
         extra = {"level": level, "by": by, **(extra or {}), "rows": len(table)}
         if level in ("panel", "index", "dyad"):
             extra["panel"] = panel_note(table, config)
+            if table.attrs.get("sources") and echo:
+                echo(table.attrs["sources"])
         if level == "index":
             extra["index"] = table.attrs["index"]
         if level == "dyad":
@@ -194,4 +202,5 @@ def panel_note(panel: pd.DataFrame, config: Config) -> dict:
             "include_questions": config.panel.include_questions,
             "left_out": panel.attrs.get("left_out", {}),
             "validation": panel.attrs.get("validation") or "none: model-only figures are not validated",
-            "intervals": interval_methods(panel.attrs.get("validation") is not None)}
+            "intervals": interval_methods(panel.attrs.get("validation") is not None),
+            **({"sources": panel.attrs["sources"]} if panel.attrs.get("sources") else {})}

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from stancemap.annotations.codebook import Codebook
 from stancemap.annotations.countries import CountryResolver
+from stancemap.config import PanelConfig
+from stancemap.datasets.panel import perception_rows
+from stancemap.errors import Errors
 
 SOURCE_KINDS = {"interview": "interview_respondent", "survey": "survey_respondent",
                 "speech": "official_speech", "news": "media", "policy": "policy_author"}
@@ -29,6 +34,17 @@ class SourceResolver:
     def __init__(self, codebook: Codebook):
         self.codebook = codebook
         self.countries = CountryResolver(codebook)
+        self._countries: dict[str, str | None] = {}
+
+    def country(self, raw: Any) -> str | None:
+        """ISO3 of any country the value names, else the value as written (ingest lists such
+        values): a source is never dropped for being outside the codebook or unrecognised."""
+        if raw in (None, ""):
+            return None
+        key = str(raw)
+        if key not in self._countries:  # a corpus repeats a few values over many passages
+            self._countries[key] = self.countries.resolve(raw) or " ".join(key.split()) or None
+        return self._countries[key]
 
     def stakeholder(self, raw: Any) -> str | None:
         """A codebook stakeholder id when the value names one, else the value as given."""
@@ -63,6 +79,18 @@ class SourceResolver:
             source_id = f"{doc_id[:16]}/{speaker}"
         else:
             source_id = doc_id[:16]
-        return {"source_country": self.countries.resolve(raw_country),
+        return {"source_country": self.country(raw_country),
                 "stakeholder": self.stakeholder(stakeholder), "source_kind": source_kind,
                 "speaker": speaker, "source_id": source_id}
+
+
+def missing_sources(table: pd.DataFrame, options: PanelConfig | None = None) -> str | None:
+    """One line saying how to give sources their country, when most passages a panel counts
+    have none (a folder ingested without --pattern or a manifest); None otherwise."""
+    counted, _ = perception_rows(table, options or PanelConfig())
+    if counted.empty or "source_country" not in counted:
+        return None
+    missing = int(counted["source_country"].isna().sum())
+    if missing <= len(counted) / 2:
+        return None
+    return Errors.E331.format(missing=missing, total=len(counted))

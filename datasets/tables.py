@@ -97,10 +97,29 @@ def passage_table(store: Store, codebook: Codebook, out_of_language: bool = True
                 row[f"code_{dimension}_source"] = who or None
             row["text"] = record["text"]
             rows.append(row)
+    if not rows:  # a project whose files were all skipped: the columns, no rows
+        return pd.DataFrame(columns=_passage_columns(codebook))
     table = pd.DataFrame(rows)
-    if not table.empty:
-        table["year"] = table["year"].astype("Int64")
+    table["year"] = table["year"].astype("Int64")
     return table
+
+
+def _passage_columns(codebook: Codebook) -> list[str]:
+    """The passage table's columns that do not depend on metadata, in the rows' order."""
+    columns = ["passage_id", "doc_id", "seq", "start", "end", "page", "role", "source_country",
+               "stakeholder", "source_kind", "speaker", "source_id", "question", "lang", "doc_lang",
+               "kind", "title", "date", "year", "date_precision", "source_path"]
+    for dimension in MULTI:
+        if dimension == "topic":
+            columns += ["top_topic", "top_topic_share", "top_topic_label", "topic_source"]
+        else:
+            columns += [CODED_COLUMNS[dimension], f"{CODED_COLUMNS[dimension]}_source"]
+    columns += ["sentiment", "sentiment_score", "sentiment_source"]
+    for target in codebook.stance_targets:
+        columns += [f"stance_{target}{part}" for part in ("", "_score", "_source", "_self")]
+    for dimension in codebook.dimensions:
+        columns += [f"code_{dimension}", f"code_{dimension}_source"]
+    return columns + ["text"]
 
 
 def _year(date: str | None) -> int | None:

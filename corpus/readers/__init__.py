@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Callable
 
 from stancemap.corpus.document import RawDocument
-from stancemap.corpus.readers import html, jsonl, mail, ocr, office, pdf, table, text
+from stancemap.corpus.readers import html, jsonl, mail, markdown, ocr, office, pdf, table, text
 
 ReaderOptions = dict
 Reader = Callable[[Path, ReaderOptions], list[RawDocument]]
@@ -19,6 +19,7 @@ READERS: dict[str, Reader] = {
     "jsonl": jsonl.read_jsonl,
     "html": html.read_html,
     "text": text.read_text,
+    "markdown": markdown.read_markdown,
     "image": ocr.read_image,
     "email": mail.read_email,
 }
@@ -27,4 +28,5 @@ READERS: dict[str, Reader] = {
 READER_LIBRARIES = {
     "pdf": "pypdfium2", "image": "pytesseract", "docx": "python-docx", "xlsx": "openpyxl", "table": None,
     "jsonl": None, "html": "beautifulsoup4", "text": "charset-normalizer", "email": None,
+    "markdown": "markdown-it-py",
 }

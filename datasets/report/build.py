@@ -23,6 +23,7 @@ from stancemap.datasets.panel import PANEL_DIMENSIONS
 from stancemap.datasets.report import charts, figures as figs, page
 from stancemap.datasets.report.cells import INDEX, Cells
 from stancemap.datasets.report.columns import SOURCE, with_source_country
+from stancemap.datasets.sources import missing_sources
 from stancemap.datasets.report.network import cooccurrence_graph, drawn_part, entity_mentions, write_graph
 from stancemap.datasets.report.passages import browser_data
 from stancemap.datasets.report.review import review_figures
@@ -67,6 +68,7 @@ class ReportResult:
     network: list[Path] = field(default_factory=list)
     nodes: int = 0
     edges: int = 0
+    sources: str | None = None  # how to give sources their country, when most passages lack one
 
 
 def report_dimensions(table: pd.DataFrame) -> list[str]:
@@ -109,6 +111,7 @@ def build_report(project: Path, out: Path | None = None, *, by: list[str] | None
             check_by(table, by)
             validation = load_validation(store, codebook, config.panel.validation_sample or None)
             counts["passages"] = f"{len(table):,}"
+            sources_note = missing_sources(table, config.panel) if SOURCE in by else None
             counts["documents"] = f"{table['doc_id'].nunique():,}"
         cells = Cells()
         figures: list[figs.Figure] = []
@@ -165,7 +168,8 @@ def build_report(project: Path, out: Path | None = None, *, by: list[str] | None
                        f"cells by {' × '.join(by)} · made {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC "
                        f"by stancemap {__version__}",
                        "Every mark opens its passages below (click it); numbers are those of "
-                       "`stancemap export --level panel --by ...`.", validation_line(validation)]
+                       "`stancemap export --level panel --by ...`.", validation_line(validation),
+                       *([sources_note] if sources_note else [])]
             data = {"figures": [f.to_json() for f in figures], "cells": cells.to_json(),
                     "passages": passages, "by": by}
             html = page.render(title, summary, figures, extras, data)
@@ -177,7 +181,8 @@ def build_report(project: Path, out: Path | None = None, *, by: list[str] | None
             size = out.stat().st_size
             counts["MB"] = f"{size / 1e6:.1f}"
         return ReportResult(out, len(figures), len(cells.labels), len(table), passages["embedded"], size,
-                            network_files, graph.number_of_nodes(), graph.number_of_edges())
+                            network_files, graph.number_of_nodes(), graph.number_of_edges(),
+                            sources_note)
     finally:
         store.dispose()
 

@@ -68,10 +68,14 @@ def panel_cells(table: pd.DataFrame, by: list[str], codebook: Codebook, validati
     return rows, positions
 
 
-def shown(value, dimension: str) -> str:
+def shown(value, dimension: str, pooled: bool = False) -> str:
     """A cell value as a reader sees it: an empty one says what is unknown ("source country
-    unknown"), never a dash a reader could take for a country."""
-    return f"{dimension.replace('_', ' ')} unknown" if value is None else str(value)
+    unknown"), never a dash a reader could take for a country; a source country no passage
+    has is "all sources" (the whole corpus pooled)."""
+    if value is None:
+        return "all sources" if pooled and dimension == "source_country" else \
+            f"{dimension.replace('_', ' ')} unknown"
+    return str(value)
 
 
 def link(rows: list[dict], positions: dict[tuple, list[int]], by: list[str], cells: Cells,

@@ -40,6 +40,10 @@ class Figure:
                 "panel": self.panel, "spec": self.spec, **self.extra}
 
 
+def _pooled(table: pd.DataFrame) -> bool:
+    return SOURCE not in table or table[SOURCE].isna().all()
+
+
 def _drawn(rows: list[dict], column: str) -> list[dict]:
     return [r for r in rows if r.get(column) is not None]
 
@@ -52,7 +56,7 @@ def overview(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list[Figu
         figure_id = f"corpus-{dimension}"
         link(rows, positions, [dimension], cells, figure_id)
         for row in rows:
-            row[f"{dimension}_label"] = shown(row[dimension], dimension)
+            row[f"{dimension}_label"] = shown(row[dimension], dimension, _pooled(table))
         spec = charts.bars(rows, f"{dimension}_label", "n_passages", title, x_title=dimension.replace("_", " "),
                            y_title="passages", tooltip=[(f"{dimension}_label", "N", dimension),
                                                         ("n_passages", "C", "passages"),
@@ -112,7 +116,7 @@ def perception(table: pd.DataFrame, codebook: Codebook, cells: Cells, by: list[s
     rows_all, positions = panel_cells(table, by, codebook, validation)
     x, colours = by[-1], by[:-1] or [by[-1]]
     for row in rows_all:
-        row["_group"] = " · ".join(shown(row[k], k) for k in colours)
+        row["_group"] = " · ".join(shown(row[k], k, _pooled(table)) for k in colours)
     sources = sources_column(pd.DataFrame(rows_all[:1]))
     for target, spec_target in codebook.stance_targets.items():
         prefix = f"st_{target}"
@@ -144,7 +148,7 @@ def perception(table: pd.DataFrame, codebook: Codebook, cells: Cells, by: list[s
         figures.append(Figure(figure_id, "perception", title, spec, note,
                               panel={"by": by, "value": net}))
     figures += sector_stance(table, codebook, cells)
-    figures.append(distinct_sources(rows_all, positions, by, cells, sources))
+    figures.append(distinct_sources(rows_all, positions, by, cells, sources, _pooled(table)))
     return figures
 
 
@@ -166,7 +170,7 @@ def sector_stance(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list
     for row in rows:
         half = (row[f"{prefix}_net_hi"] - row[f"{prefix}_net_lo"]) / 2
         row["text"] = f"{row[f'{prefix}_net']:+.2f} ±{half:.2f}"
-        row[f"{SOURCE}_label"] = shown(row[SOURCE], SOURCE)
+        row[f"{SOURCE}_label"] = shown(row[SOURCE], SOURCE, _pooled(table))
     link(rows, positions, by, cells, "sector-stance")
     label = codebook.stance_targets[target].label
     sources = sources_column(pd.DataFrame(rows[:1]))
@@ -179,13 +183,14 @@ def sector_stance(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list
                    "passages.", panel={"by": by, "value": f"{prefix}_net", "omit_none": by})]
 
 
-def distinct_sources(rows_all, positions, by, cells: Cells, sources: tuple[str, str]) -> Figure:
+def distinct_sources(rows_all, positions, by, cells: Cells, sources: tuple[str, str],
+                     pooled: bool = False) -> Figure:
     column, what = sources
     rows = [dict(r) for r in rows_all]
     x, y = by[-1], (by[0] if len(by) > 1 else by[-1])
     for row in rows:
         row["text"] = str(row[column])
-        row["x_label"], row["y_label"] = shown(row[x], x), shown(row[y], y)
+        row["x_label"], row["y_label"] = shown(row[x], x, pooled), shown(row[y], y, pooled)
     link(rows, positions, by, cells, "sources")
     title = f"Number of {what} per cell ({' × '.join(by)})"
     spec = charts.heat(rows, "x_label", "y_label", column, "text", title, x_title=x.replace("_", " "),

@@ -8,7 +8,7 @@ from stancemap.annotations.countries import CountryResolver
     ("kazakhstan", "auto", "KAZ"), ("the Kyrgyz Republic", "auto", "KGZ"), ("Киргизия", "auto", "KGZ"),
     ("中国", "auto", "CHN"), ("People's Republic of China", "auto", "CHN"),
     ("TJ", "auto", "TJK"), ("TI", "auto", "TJK"), ("TX", "auto", "TKM"), ("CH", "fips", "CHN"),
-    ("CN", "iso2", "CHN"), ("CH", "iso2", None), ("Atlantis", "auto", None), ("", "auto", None),
+    ("CN", "iso2", "CHN"), ("CH", "iso2", "CHE"), ("Atlantis", "auto", None), ("", "auto", None),
     (None, "auto", None),
 ])
 def test_resolves_names_and_codes(codebook, value, codes, expected):

@@ -319,3 +319,29 @@ def test_a_qualcoder_export_with_new_guids_imports_by_names_and_offsets(project,
     stored = {(p, d, t): v for p, d, t, v, s, st in human_codes(project) if st in ("accepted", "corrected")}
     for item_id, name in wanted.items():
         assert stored[tuple(item_id.split("|"))] == name.rsplit(" › ", 1)[-1]
+
+
+def test_doccano_file_imports_in_doccano_and_comes_back(project, codebook, tmp_path):
+    """doccano 1.8's importer (data_import/pipeline: readers.Reader.batch, makers.ExampleMaker)
+    puts a batch of lines into one pandas DataFrame and stores every column but text and label
+    as the example's `meta`, a JSON column its database checks with JSON_VALID: a null, or a key
+    some lines lack, becomes NaN there and the row is refused. Every line must therefore carry
+    the same keys, none of them null."""
+    out = tmp_path / "d.jsonl"
+    export_review(project, out, codebook, dims=["stance", "sector", "sentiment"], sample=6)
+    lines = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert len({frozenset(line) for line in lines}) == 1
+    assert any(line["target"] == "" for line in lines) and any(line["target"] for line in lines)
+    batch = pd.DataFrame(lines)  # what doccano's Reader.batch yields
+    for row in batch.to_dict(orient="records"):
+        meta = {k: v for k, v in row.items() if k not in ("text", "label")}
+        json.dumps(meta, allow_nan=False)  # raises on NaN, as SQLite's JSON_VALID refuses it
+    exported = doccano_export(lines)
+    for record in exported:
+        record["Comments"] = [{"id": 1, "comment": "ok", "username": "aigerim"}]
+    out.write_text("\n".join(json.dumps(r) for r in exported), encoding="utf-8")
+    report = import_review(project, out, codebook, annotator="aigerim")
+    labelled = [n for n, line in enumerate(lines, start=1) if line["label"]]
+    assert report.decisions == len(labelled) > 0  # an item without a model value stays uncoded
+    assert report.skipped == {"no label (not coded)": [f"line {n}" for n in range(1, len(lines) + 1)
+                                                       if n not in labelled]}

@@ -183,13 +183,13 @@ def test_changed_file_gets_a_new_version_and_the_old_one_is_retired(ingest_folde
 def test_exact_duplicates_are_not_stored_twice(ingest_folder, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
-    shutil.copy(DATA / "policy_note.md", folder / "a.md")
+    shutil.copy(DATA / "policy_note.md", folder / "a.txt")  # as text: a .md file is read as Markdown
     (folder / "b.txt").write_text((DATA / "policy_note.md").read_text("utf-8").replace("\n", "\r\n") + "  \n",
                                   encoding="utf-16")
     report, project = ingest_folder(folder)
     assert [f.status for f in report.files] == ["ingested", "duplicate"]
     assert report.files[1].doc_id == report.files[0].doc_id
-    assert "a.md" in report.files[1].reason
+    assert "a.txt" in report.files[1].reason
     assert Store(project).counts()["documents"] == 1
     assert report.exit_code == 0
 

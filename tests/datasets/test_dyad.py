@@ -78,7 +78,7 @@ def test_merge_on_origin_destination_year(coded_project, tmp_path):
                                                                          first.n_passages)
     assert pd.isna(merged.iloc[1].n_passages)  # no cell: empty, never a number
     dictionary = pd.read_csv(tmp_path / "m.csv.dictionary.csv").set_index("column")["meaning"]
-    assert dictionary["origin_iso3"].startswith("ISO3 code resolved from exporter")
+    assert dictionary["origin_iso3"].startswith("ISO3 code of exporter")
     assert dictionary["self_pair"].startswith("Whether origin and destination")
 
 

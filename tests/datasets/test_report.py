@@ -154,3 +154,29 @@ def test_ungdc_report(tmp_path, codebook, ungdc_project):
     assert {r["about_country" if "about_country" in r else "country"]
             for r in cell_rows(figures["map-about"]["spec"])} >= six
     assert result.passages == data["passages"]["total"]
+
+
+def test_a_corpus_without_source_countries_is_drawn_as_all_sources(tmp_path, coder, codebook):
+    """Speeches ingested without --pattern: the report says how to give them their countries,
+    and the pooled cell is "all sources", not a "—" country."""
+    from stancemap.corpus.ingest import ingest
+    from stancemap.nlp.pipeline import code_project
+
+    folder = tmp_path / "ungdc"
+    folder.mkdir()
+    speech = ("We welcome the Belt and Road Initiative. China's investment in our railways has "
+              "helped our exporters reach new markets, and we thank our partners.")
+    for name in ("KAZ_74_2019.txt", "UZB_74_2019.txt", "KGZ_75_2020.txt"):
+        (folder / name).write_text(f"{speech} ({name[:3]})", encoding="utf-8")
+    project = tmp_path / "p"
+    ingest(folder, project, config=Config())
+    code_project(project, Config(), codebook, coder=coder)
+    result = build_report(project, tmp_path / "r.html", config=Config(), echo=lambda line: None)
+    assert result.sources.startswith("3 of 3 passages have no source country")
+    html = (tmp_path / "r.html").read_text("utf-8")
+    assert "--pattern &quot;{country}_{session}_{year}.txt&quot;" in html or \
+        '--pattern "{country}_{session}_{year}.txt"' in html
+    figures = {f["id"]: f for f in report_data(tmp_path / "r.html")["figures"]}
+    labels = {r["source_country_label"] for r in cell_rows(figures["corpus-source_country"]["spec"])}
+    assert labels == {"all sources"}
+    assert {r["_group"] for r in cell_rows(figures["stance-china"]["spec"])} == {"all sources"}

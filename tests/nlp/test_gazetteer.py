@@ -151,3 +151,53 @@ def test_surface_matcher_joins_words_with_any_dash_or_comma():
     matcher = SurfaceMatcher([("Бір белдеу – бір жол", Entry("entity", "ORG", "bri"))], ["kk"])
     for text in ("Бір белдеу, бір жол", "бір белдеу - бір жолдың", "Бір белдеу бір жол"):
         assert [e.canonical_id for _, _, e in matcher.find(text)] == ["bri"], text
+
+
+# the region's names as they are written (issue: 中哈, One Belt-One Road, ChinaKyrgyzstan, CPEC)
+def _countries(code_texts, text, lang):
+    (codes, _), = code_texts([text], langs=[lang])
+    return sorted(c["value"] for c in codes.get("country", [])), \
+        sorted(c["value"] for c in codes.get("region", []))
+
+
+@pytest.mark.parametrize("text,countries,regions", [
+    ("中哈关系发展良好。", ["CHN", "KAZ"], []),
+    ("中吉乌铁路项目开工。", ["CHN", "KGZ", "UZB"], []),
+    ("中塔边境口岸恢复通关。", ["CHN", "TJK"], []),
+    ("中亚五国领导人出席峰会。", [], ["central_asia"]),
+    ("其中哈萨克斯坦的出口增长。", ["KAZ"], []),  # the 哈 of 哈萨克斯坦, not 中哈
+    ("其中吉林省和哈尔滨的企业。", [], []),  # Jilin and Harbin are not Kyrgyzstan and Kazakhstan
+    ("中乌合作", [], []),  # 乌 alone is also Ukraine: only in 中吉乌 and the like
+])
+def test_chinese_short_forms(code_texts, text, countries, regions):
+    assert _countries(code_texts, text, "zh") == (countries, regions)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Officials praised the One Belt-One Road plan.", "bri"),
+    ("Officials praised the One Belt, One Road plan.", "bri"),
+    ("Critics of One Belt–One Road spoke.", "bri"),
+    ("The China-Kyrgyzstan-Uzbekistan railroad will open.", "bri_projects"),
+    ("CPEC brought power plants to Pakistan.", "bri_projects"),
+    ("The Padma rail link opened in 2023.", "bri_projects"),
+    ("Chinese loans paid for the Hambantota port.", "bri_projects"),
+])
+def test_bri_names_in_english_variants_and_projects_beyond_the_region(text, expected, coder):
+    (analysis,) = coder.analyser.english.analyse([text])
+    assert expected in {t.id for t in analysis.targets}
+
+
+def test_words_run_together_by_pdf_extraction(coder):
+    (analysis,) = coder.analyser.english.analyse(["The ChinaKyrgyzstanUzbekistan railway and talks "
+                                              "withKazakhstan went on; PetroChina bid."])
+    found = [(m.text, m.canonical_id) for m in analysis.mentions if m.canonical_id]
+    assert found == [("China", "CHN"), ("Kyrgyzstan", "KGZ"), ("Uzbekistan", "UZB"),
+                     ("Kazakhstan", "KAZ"), ("PetroChina", "cnpc")]
+
+
+def test_a_project_abroad_names_its_host_as_data_not_as_a_country_code(code_texts, codebook):
+    assert codebook.projects["cpec"].countries == ["PAK"]
+    assert codebook.projects["padma_rail_link"].countries == ["BGD"]
+    countries, _ = _countries(code_texts, "CPEC and the Gwadar Port were discussed.", "en")
+    assert countries == []  # Pakistan is not a codebook country: no about_country code
+

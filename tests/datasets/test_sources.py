@@ -1,0 +1,79 @@
+"""Who speaks: sources from any country are kept, a value that names no country is kept as
+written and listed, and a folder ingested without its sources' countries says so."""
+
+import pandas as pd
+
+from stancemap.config import Config
+from stancemap.corpus.ingest import ingest
+from stancemap.corpus.store import Store
+from stancemap.datasets.export import export_project
+from stancemap.datasets.sources import SourceResolver, missing_sources
+from stancemap.datasets.tables import passage_table
+
+TEXT = "The new railway to China will help our exporters, the minister said in {place}."
+
+
+def test_sources_outside_the_codebook_are_kept_and_unknown_ones_listed(tmp_path, codebook):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rows = [("us.txt", "USA"), ("bd.txt", "Bangladesh"), ("ru.txt", "Russian Federation"),
+            ("tr.txt", "Türkiye"), ("kz.txt", "Қазақстан"), ("x.txt", "Narnia")]
+    for index, (name, _) in enumerate(rows):
+        (folder / name).write_text(TEXT.format(place=f"city {index}"), encoding="utf-8")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("path,country\n" + "".join(f"{n},{c}\n" for n, c in rows), encoding="utf-8")
+    report = ingest(folder, tmp_path / "p", manifest=manifest, config=Config())
+    assert report.unresolved_countries == [{"value": "Narnia", "files": ["x.txt"]}]
+    assert any("Narnia" in w and "as written" in w for w in report.warnings)
+    assert report.to_json()["unresolved_countries"] == report.unresolved_countries
+    assert report.suggested_pattern is None  # a manifest gives the metadata
+
+    store = Store(tmp_path / "p", create=False)
+    try:
+        table = passage_table(store, codebook)
+    finally:
+        store.dispose()
+    by_file = dict(zip(table["source_path"].map(lambda p: p.rsplit("/", 1)[-1]), table["source_country"]))
+    assert by_file == {"us.txt": "USA", "bd.txt": "BGD", "ru.txt": "RUS", "tr.txt": "TUR",
+                       "kz.txt": "KAZ", "x.txt": "Narnia"}
+
+
+def test_source_country_resolution(codebook):
+    sources = SourceResolver(codebook)
+    assert [sources.country(v) for v in ("Kyrgyz Republic", "kg", "  United  Kingdom ", "643",
+                                          "Кыргызстан", "Korea, Rep.", "", None, "Mars  base")] == \
+        ["KGZ", "KGZ", "GBR", "RUS", "KGZ", "KOR", None, None, "Mars base"]
+
+
+def test_speeches_without_a_pattern_get_a_suggestion_and_a_note(tmp_path, codebook):
+    folder = tmp_path / "ungdc"
+    folder.mkdir()
+    for name in ("KAZ_74_2019.txt", "UZB_74_2019.txt", "USA_75_2020.txt"):
+        (folder / name).write_text(TEXT.format(place=name[:3]), encoding="utf-8")
+    report = ingest(folder, tmp_path / "p", config=Config())
+    assert report.suggested_pattern == "{country}_{session}_{year}.txt"
+    assert any("--pattern '{country}_{session}_{year}.txt'" in w for w in report.warnings)
+
+    store = Store(tmp_path / "p", create=False)
+    try:
+        table = passage_table(store, codebook)
+    finally:
+        store.dispose()
+    note = missing_sources(table)
+    assert note.startswith("3 of 3 passages have no source country")
+    assert "--pattern" in note and "KAZ_74_2019.txt" in note
+    told = []
+    export_project(tmp_path / "p", "panel", tmp_path / "panel.csv", codebook=codebook, echo=told.append)
+    assert told == [note]
+    assert missing_sources(table.assign(source_country="KAZ")) is None
+
+    again = ingest(folder, tmp_path / "q", pattern="{country}_{session}_{year}.txt", config=Config())
+    assert again.suggested_pattern is None and again.unresolved_countries == []
+
+
+def test_no_suggestion_for_names_that_are_not_country_year(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("notes_2019.txt", "ABC_1_2019.txt", "interview.txt"):
+        (folder / name).write_text(TEXT.format(place=name), encoding="utf-8")
+    assert ingest(folder, tmp_path / "p", config=Config()).suggested_pattern is None
