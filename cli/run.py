@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from stancemap.cli._common import (active_codebook, apply_engine, codebook_option, config_option,
-                                   console, db_option, engine_option, project_config,
+                                   console, db_option, encode_progress, engine_option, project_config,
                                    scheduler_option, topic_progress, user_errors, wait_option, warn,
                                    writing)
 from stancemap.cli._choices import choose_inputs, load_choices, remember_inputs
@@ -77,7 +77,8 @@ def run_command(
         topic_report = None
         if topics and settings.topics.enabled:
             topic_report = fit_topics(project, settings, book, db_url=db,
-                                      on_candidate=topic_progress(not show))
+                                      on_candidate=topic_progress(not show),
+                                      on_encode=encode_progress(not show))
             if show:
                 print_topics(topic_report)
         exports = project / "exports"

@@ -71,7 +71,8 @@ _FIXED = {
     "sector": ("Sector, codebook id", None),
     "top_topic": ("Topic with the largest share in the passage", None),
     "top_topic_share": ("Share of the top topic in the passage", None),
-    "top_topic_label": ("Label of the top topic (its most relevant terms)", None),
+    "top_topic_label": ("Label of the top topic (its most distinctive phrases; the codebook "
+                        "sector's name first where the topic matches one)", None),
     "topic": ("Topic id", None),
     "sentiment": ("Sentiment of the passage", SENTIMENT_VALUES),
     "sentiment_score": ("Sentiment polarity in [-1, 1] (VADER compound or P(pos) - P(neg))", None),
@@ -86,7 +87,8 @@ _FIXED = {
     "sent_lo": ("Lower bound of the 95% interval of the mean sentiment (normal approximation)", None),
     "sent_hi": ("Upper bound of the 95% interval of the mean sentiment", None),
     "share": ("Mean topic share over the group's passages", None),
-    "share_lo": ("Lower bound of the bootstrap 95% interval of the share", None),
+    "share_lo": ("Lower bound of the bootstrap 95% interval of the share (sources resampled, "
+                 "each with all its passages)", None),
     "share_hi": ("Upper bound of the bootstrap 95% interval of the share", None),
 }
 _PANEL = {"target": ("Stance target (codebook id) the row's st_* columns are about", None)}

@@ -12,6 +12,7 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +45,7 @@ class BatchResult:
     tokens: int = 0
     passages: int = 0
     seconds: Counter = field(default_factory=Counter)  # per stage name, "entities" included
+    vectors: dict[str, Any] = field(default_factory=dict)  # text SHA-1 -> e5 embedding, for topics
 
 
 def seed_everything(seed: int) -> None:
@@ -157,6 +159,11 @@ class Coder:
                 for index, outs in stage.code(batch, indices).items():
                     per_passage[index].extend((stage, out) for out in outs)
                 result.seconds[stage.name] += time.perf_counter() - started
+        from stancemap.nlp.encoder import E5Encoder
+        from stancemap.nlp.vectors import text_key
+
+        result.vectors = {text_key(texts[i]): vector
+                          for i, vector in batch.features.computed(E5Encoder().version).items()}
         for passage, analysis, coded in zip(passages, analyses, per_passage):
             result.tokens += analysis.tokens
             entity_source = f"model:entities@{ENTITY_STAGE_VERSION}+{analysis.analyser}"
