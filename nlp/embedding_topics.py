@@ -7,6 +7,7 @@ similarity to each topic's centre; labels come from c-TF-IDF per language (topic
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Callable
 
 import numpy as np
@@ -130,7 +131,10 @@ def describe_topics(model: EmbeddingTopics, passages: list[tuple[str, str, str]]
     langs = [p[2] for p in passages]
     labels = model.labels_
     k = len(model.centroids_)
-    by_lang = top_terms_by_language(texts, langs, labels, k)
+    by_lang = top_terms_by_language(texts, langs, labels, k, size=30)
+    generic = {lang: {t for t, n in Counter(t for ranked in topics_terms for t, _ in ranked[:10]).items()
+                      if k >= 4 and n >= 2 and n > k / 3}
+               for lang, topics_terms in by_lang.items()}
     closeness = model.similarities(vectors, langs)[np.arange(len(ids)), labels]
     base: dict[str, float] = {}
     for found in sectors_of.values():
@@ -142,15 +146,15 @@ def describe_topics(model: EmbeddingTopics, passages: list[tuple[str, str, str]]
         members = [ids[i] for i in index]
         count = {str(lang): int(n) for lang, n in zip(*np.unique(np.asarray(langs)[index], return_counts=True))}
         main = label_language if count.get(label_language, 0) >= 3 else max(count, key=count.get, default="")
-        terms = by_lang.get(main, [[]] * k)[topic]
-        label = phrase_label([t for t, _ in terms]) or f"topic {topic + 1}"
+        ranked = by_lang.get(main, [[]] * k)[topic]
+        label = phrase_label([t for t, _ in ranked], generic.get(main, set())) or f"topic {topic + 1}"
         sector = _sector_of(members, sectors_of, base)
         if sector:
             label = f"{sector_labels.get(sector, sector)}: {label}"
         best = index[np.argsort(-closeness[index], kind="stable")[:3]]
-        topics.append({"id": f"T{topic + 1:02d}", "label": label, "terms": terms,
-                       "terms_by_lang": {lang: ranked[topic] for lang, ranked in by_lang.items()
-                                         if ranked[topic]},
+        topics.append({"id": f"T{topic + 1:02d}", "label": label, "terms": ranked[:10],
+                       "terms_by_lang": {lang: found[topic][:10] for lang, found in by_lang.items()
+                                         if found[topic]},
                        "languages": count, "passages": len(members), "sector": sector,
                        "representatives": [ids[i] for i in best]})
     return topics

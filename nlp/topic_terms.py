@@ -53,33 +53,47 @@ def _jieba():
     return jieba
 
 
+# a phrase may hold one of these between its words: "belt and road", "rule of law"
+CONNECTORS = {"en": frozenset({"and", "of", "for", "on", "the"}), "ru": frozenset({"и"})}
+
+
+def _tokens(text: str, lang: str | None) -> list[tuple[str | None, str]]:
+    """(kept word or None, the word as written) in order; punctuation is (None, "")."""
+    stops = language_stop_words(lang or "")
+    if lang == "zh":
+        found = [(w if len(w) > 1 and (_HAN.search(w) or _WORD.fullmatch(w)) else None, w)
+                 for w in (w.strip().lower() for w in _jieba().lcut(text))]
+    else:
+        found, end = [], 0
+        for match in _WORD.finditer(text):
+            if text[end:match.start()].strip(" "):  # punctuation breaks a phrase
+                found.append((None, ""))
+            end = match.end()
+            raw = match.group(0).lower().strip("-'")
+            word = _lemma(raw) if lang == "ru" and re.fullmatch(r"[а-яё\-]+", raw) else raw
+            found.append((word if len(word) > 2 else None, raw))
+    return [(w if w and w not in stops else None, raw) for w, raw in found]
+
+
 def words(text: str, lang: str | None) -> list[str | None]:
     """The passage's words in order, lower-cased (Russian: lemmas); a stop word, a short word
     or punctuation between words is a None, so phrases are made of adjacent words only."""
-    stops = language_stop_words(lang or "")
-    if lang == "zh":
-        found = [w.strip().lower() for w in _jieba().lcut(text)]
-        found = [w if (len(w) > 1 and (_HAN.search(w) or _WORD.fullmatch(w))) else None for w in found]
-    else:
-        found = []
-        end = 0
-        for match in _WORD.finditer(text):
-            if text[end:match.start()].strip(" "):  # punctuation breaks a phrase
-                found.append(None)
-            end = match.end()
-            word = match.group(0).lower().strip("-'")
-            if lang == "ru" and re.fullmatch(r"[а-яё\-]+", word):
-                word = _lemma(word)
-            found.append(word if len(word) > 2 else None)
-    return [w if w and w not in stops else None for w in found]
+    return [w for w, _ in _tokens(text, lang)]
 
 
 def terms(text: str, lang: str | None) -> list[str]:
-    """Words and two-word phrases of the passage (a term document for the vectoriser)."""
-    found = words(text, lang)
+    """Words and phrases of the passage (a term document for the vectoriser): two adjacent
+    words, or two words joined by one connector ("belt and road")."""
+    found = _tokens(text, lang)
     joiner = "" if lang == "zh" else " "
-    out = [w for w in found if w]
-    out += [f"{a}{joiner}{b}" for a, b in zip(found, found[1:]) if a and b and a != b]
+    connectors = CONNECTORS.get(lang or "", frozenset())
+    out = [w for w, _ in found if w]
+    for (a, _), (b, _) in zip(found, found[1:]):
+        if a and b and a != b:
+            out.append(f"{a}{joiner}{b}")
+    for (a, _), (_, middle), (b, _) in zip(found, found[1:], found[2:]):
+        if a and b and middle in connectors:
+            out.append(f"{a} {middle} {b}")
     return out
 
 
@@ -123,12 +137,27 @@ def top_terms_by_language(texts: list[str], langs: list[str], labels: np.ndarray
     return result
 
 
-def phrase_label(ranked: list[str], size: int = 3) -> str:
-    """A short label from ranked terms: phrases first, then words a phrase does not hold."""
-    chosen = [t for t in ranked if " " in t or (_HAN.search(t) and len(t) > 3)][:2]
+def _variant(term: str, chosen: list[str]) -> bool:
+    """A term already said by a chosen one: inside it, or its plural ("company"/"companies")."""
+    def singular(t: str) -> str:
+        return re.sub(r"(es|s)$", "", re.sub(r"ies$", "y", t))
+
+    return any((term in c.split() if " " in c else term in c) or singular(c) == singular(term)
+               for c in chosen)
+
+
+def phrase_label(ranked: list[str], generic: set[str] = frozenset(), size: int = 3) -> str:
+    """A short label from ranked terms, leaving out `generic` ones (high in most topics):
+    up to two phrases first, then words no chosen phrase holds."""
+    ranked = [t for t in ranked if t not in generic]
+    chosen: list[str] = []
+    for term in ranked:
+        if len(chosen) < 2 and (" " in term or (_HAN.search(term) and len(term) > 3)) \
+                and not _variant(term, chosen):
+            chosen.append(term)
     for term in ranked:
         if len(chosen) >= size:
             break
-        if term not in chosen and not any(term in c for c in chosen):
+        if not _variant(term, chosen):
             chosen.append(term)
     return ", ".join(chosen)

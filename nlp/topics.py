@@ -144,6 +144,7 @@ class TopicModeler:
             if best is None or (not np.isnan(coherence) and coherence > best[1]):
                 best = (model, coherence, k)
         model, _, k = best
+        self.model_, self.dictionary_ = model, dictionary
         topics = []
         term_topic = model.get_topics()  # k x terms, p(w|t)
         overall = np.asarray([dictionary.cfs.get(i, 0) for i in range(len(dictionary))], float)
