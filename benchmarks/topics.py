@@ -10,7 +10,8 @@ of 80 characters or more from the RuSentRel articles and of 150 RuSentNE sentenc
 ../shared/testdata/labelled), and Article 1 of the
 UDHR in en/ru/zh/kk/ky/uz (tests/data/udhr_article1.tsv; ../shared has no other Chinese text).
 A seeded 20 % of each language is held out; both methods are fitted on the rest with the same
-number of topics. c_npmi (gensim, window 10) is computed on the held-out passages of each language
+number of topics. c_npmi (gensim, window 10) is computed on the held-out passages of each language,
+as words and two-word phrases in text order (topic_terms.terms, the same for both methods),
 with the 10 top terms each topic has in that language (the embedding method's c-TF-IDF terms per
 language; for LDA the topic's most probable terms of that language); terms absent from the held-out
 passages are skipped. Diversity: distinct terms among all topics' top 25 in the language, over
@@ -131,7 +132,7 @@ def main() -> None:
     from stancemap.config import TopicConfig
     from stancemap.nlp.embedding_topics import MINIBATCH_FROM, fit_embedding_topics
     from stancemap.nlp.encoder import E5Encoder
-    from stancemap.nlp.topic_terms import terms, words
+    from stancemap.nlp.topic_terms import terms
     from stancemap.nlp.topics import TopicModeler
     from stancemap.nlp.vectors import VectorCache, text_key
 
@@ -157,13 +158,11 @@ def main() -> None:
     emb, emb_s, emb_mb = measured(lambda: fit_embedding_topics(
         train, vectors, config, args.seed, "0" * 64, {}, {}))
     held_by_lang = {lang: [terms(text, lang) for _, text, l in held if l == lang] for lang in langs}
-    held_words = {lang: [[w for w in words(text, lang) if w] for _, text, l in held if l == lang]
-                  for lang in langs}
     emb_terms = {lang: [[w for w, _ in t["terms_by_lang"].get(lang, [])] for t in emb.topics] for lang in langs}
     lda_terms = lda_terms_by_lang(modeler, train)
     fitted_lda = set(lda.shares)
     for name, result, seconds, mb, by_lang, held_texts in (
-            ("lda", lda, lda_s, lda_mb, lda_terms, held_words),
+            ("lda", lda, lda_s, lda_mb, lda_terms, held_by_lang),
             ("embedding", emb, emb_s, emb_mb, emb_terms, held_by_lang)):
         for lang in langs:
             n = sum(1 for p in train if p[2] == lang)

@@ -1,6 +1,6 @@
 """Topics shared across languages: passages embedded with multilingual-e5 (one meaning space
-for en/ru/zh/kk/ky/uz), each language's mean vector taken out (shrunk toward zero for languages
-with few passages) so passages group by what they say rather than by language, then spherical
+for en/ru/zh/kk/ky/uz), each language's mean vector taken out (shrunk toward the corpus mean for
+languages with few passages) so passages group by what they say rather than by language, then spherical
 k-means (scikit-learn; MiniBatchKMeans above `MINIBATCH_FROM` passages) with the number of
 topics chosen by silhouette on a sample. A passage's shares are a softmax of its cosine
 similarity to each topic's centre; labels come from c-TF-IDF per language (topic_terms)."""
@@ -14,7 +14,7 @@ import numpy as np
 
 MINIBATCH_FROM = 20_000
 SILHOUETTE_SAMPLE = 3000
-SHRINK = 20  # a language's offset is its mean vector times n / (n + SHRINK)
+SHRINK = 20  # a language's offset: corpus mean + n / (n + SHRINK) x (language mean - corpus mean)
 TEMPERATURE = 0.05  # softmax temperature on cosine similarity
 
 
@@ -33,7 +33,9 @@ class EmbeddingTopics:
         self.temperature = temperature
 
     def _centred(self, vectors: np.ndarray, langs: list[str]) -> np.ndarray:
-        offsets = np.vstack([self.offsets_.get(lang, np.zeros(vectors.shape[1])) for lang in langs])
+        """Each language's offset taken out; a language the fit did not see gets the mean offset."""
+        unseen = np.mean(list(self.offsets_.values()), axis=0)
+        offsets = np.vstack([self.offsets_.get(lang, unseen) for lang in langs])
         return _unit(vectors - offsets)
 
     def _cluster(self, matrix: np.ndarray, k: int):
@@ -52,10 +54,12 @@ class EmbeddingTopics:
         vectors = _unit(np.asarray(vectors, dtype=np.float32))
         langs = list(langs)
         codes = np.asarray(langs)
+        overall = vectors.mean(axis=0)
         self.offsets_ = {}
         for lang in sorted(set(langs)):
             members = vectors[codes == lang]
-            self.offsets_[lang] = members.mean(axis=0) * len(members) / (len(members) + SHRINK)
+            weight = len(members) / (len(members) + SHRINK)
+            self.offsets_[lang] = overall + weight * (members.mean(axis=0) - overall)
         matrix = self._centred(vectors, langs)
         candidates = [self.num_topics] if self.num_topics else sorted(set(self.candidates))
         candidates = [k for k in candidates if 1 < k < len(matrix)]
@@ -103,6 +107,7 @@ class EmbeddingTopics:
 
 SECTOR_SHARE = 0.4  # a topic is named after a sector coded in at least this share of its passages
 SECTOR_LIFT = 2.0   # ... and at least this many times the sector's share in the whole corpus
+READABLE = 60  # representative passages are this many characters or more where a topic has three
 
 
 def _sector_of(members: list[str], sectors_of: dict[str, set[str]], base: dict[str, float]) -> str | None:
@@ -123,7 +128,7 @@ def describe_topics(model: EmbeddingTopics, passages: list[tuple[str, str, str]]
                     label_language: str = "en") -> list[dict]:
     """Per topic: id, a phrase label (the sector's name first where one clearly matches), top
     terms per language, how many passages of each language, and its three most representative
-    passages (the closest to its centre)."""
+    passages (the closest to its centre among those of READABLE characters or more)."""
     from stancemap.nlp.topic_terms import phrase_label, top_terms_by_language
 
     ids = [p[0] for p in passages]
@@ -132,8 +137,8 @@ def describe_topics(model: EmbeddingTopics, passages: list[tuple[str, str, str]]
     labels = model.labels_
     k = len(model.centroids_)
     by_lang = top_terms_by_language(texts, langs, labels, k, size=30)
-    generic = {lang: {t for t, n in Counter(t for ranked in topics_terms for t, _ in ranked[:10]).items()
-                      if k >= 4 and n >= 2 and n > k / 3}
+    generic = {lang: {t for t, n in Counter(t for ranked in topics_terms for t, _ in ranked).items()
+                      if k >= 4 and n >= 2 and n > k / 3}  # high in a third of the topics or more
                for lang, topics_terms in by_lang.items()}
     closeness = model.similarities(vectors, langs)[np.arange(len(ids)), labels]
     base: dict[str, float] = {}
@@ -151,7 +156,9 @@ def describe_topics(model: EmbeddingTopics, passages: list[tuple[str, str, str]]
         sector = _sector_of(members, sectors_of, base)
         if sector:
             label = f"{sector_labels.get(sector, sector)}: {label}"
-        best = index[np.argsort(-closeness[index], kind="stable")[:3]]
+        readable = [i for i in index if len(texts[i]) >= READABLE]  # not a two-word answer
+        pool = np.asarray(readable) if len(readable) >= 3 else index
+        best = pool[np.argsort(-closeness[pool], kind="stable")[:3]]
         topics.append({"id": f"T{topic + 1:02d}", "label": label, "terms": ranked[:10],
                        "terms_by_lang": {lang: found[topic][:10] for lang, found in by_lang.items()
                                          if found[topic]},
