@@ -149,7 +149,8 @@ def describe_topics(model: EmbeddingTopics, passages: list[tuple[str, str, str]]
     for topic in range(k):
         index = np.flatnonzero(labels == topic)
         members = [ids[i] for i in index]
-        count = {str(lang): int(n) for lang, n in zip(*np.unique(np.asarray(langs)[index], return_counts=True))}
+        count = {str(lang): int(n)
+                 for lang, n in zip(*np.unique(np.asarray(langs)[index], return_counts=True))}
         main = label_language if count.get(label_language, 0) >= 3 else max(count, key=count.get, default="")
         ranked = by_lang.get(main, [[]] * k)[topic]
         label = phrase_label([t for t, _ in ranked], generic.get(main, set())) or f"topic {topic + 1}"
