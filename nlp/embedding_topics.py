@@ -159,7 +159,12 @@ def describe_topics(model: EmbeddingTopics, passages: list[tuple[str, str, str]]
             label = f"{sector_labels.get(sector, sector)}: {label}"
         readable = [i for i in index if len(texts[i]) >= READABLE]  # not a two-word answer
         pool = np.asarray(readable) if len(readable) >= 3 else index
-        best = pool[np.argsort(-closeness[pool], kind="stable")[:3]]
+        best: list[int] = []
+        for i in pool[np.argsort(-closeness[pool], kind="stable")]:
+            if len(best) == 3:
+                break
+            if all(texts[i] != texts[j] for j in best):  # a wire copy is not a second example
+                best.append(i)
         topics.append({"id": f"T{topic + 1:02d}", "label": label, "terms": ranked[:10],
                        "terms_by_lang": {lang: found[topic][:10] for lang, found in by_lang.items()
                                          if found[topic]},
