@@ -64,7 +64,8 @@ def load_passages(seed: int) -> list[tuple[str, str, str]]:
     russian += [(f"rusentne-{i}", s, "ru") for i, s in enumerate(rng.sample(sentences, 150))]
     passages += russian
     with UDHR.open(encoding="utf-8") as handle:
-        passages += [(f"udhr-{r['lang']}", r["text"], r["lang"]) for r in csv.DictReader(handle, delimiter="\t")]
+        passages += [(f"udhr-{r['lang']}", r["text"], r["lang"])
+                     for r in csv.DictReader(handle, delimiter="\t")]
     return passages
 
 
@@ -139,8 +140,9 @@ def main() -> None:
     passages = load_passages(args.seed)
     train, held = split(passages, args.seed)
     langs = sorted({p[2] for p in passages})
-    print(f"passages: {len(passages)} ({', '.join(f'{l} {sum(p[2] == l for p in passages)}' for l in langs)}); "
-          f"held out {len(held)}; topics {args.topics}; seed {args.seed}")
+    counts = ", ".join(f"{lang} {sum(p[2] == lang for p in passages)}" for lang in langs)
+    print(f"passages: {len(passages)} ({counts}); held out {len(held)}; topics {args.topics}; "
+          f"seed {args.seed}")
     encoder = E5Encoder()
     cache = VectorCache(ROOT / ".cache" / "topics-bench", encoder.version)
     todo = sum(1 for p in train if text_key(p[1]) not in cache.known)
@@ -157,22 +159,21 @@ def main() -> None:
     lda, lda_s, lda_mb = measured(lambda: modeler.fit(train, "0" * 64))
     emb, emb_s, emb_mb = measured(lambda: fit_embedding_topics(
         train, vectors, config, args.seed, "0" * 64, {}, {}))
-    held_by_lang = {lang: [terms(text, lang) for _, text, l in held if l == lang] for lang in langs}
-    emb_terms = {lang: [[w for w, _ in t["terms_by_lang"].get(lang, [])] for t in emb.topics] for lang in langs}
-    lda_terms = lda_terms_by_lang(modeler, train)
-    fitted_lda = set(lda.shares)
-    for name, result, seconds, mb, by_lang, held_texts in (
-            ("lda", lda, lda_s, lda_mb, lda_terms, held_by_lang),
-            ("embedding", emb, emb_s, emb_mb, emb_terms, held_by_lang)):
+    held_texts = {lang: [terms(text, lang) for _, text, l in held if l == lang] for lang in langs}
+    emb_terms = {lang: [[w for w, _ in t["terms_by_lang"].get(lang, [])] for t in emb.topics]
+                 for lang in langs}
+    for name, result, seconds, mb, by_lang in (("lda", lda, lda_s, lda_mb, lda_terms_by_lang(modeler, train)),
+                                               ("embedding", emb, emb_s, emb_mb, emb_terms)):
         for lang in langs:
-            n = sum(1 for p in train if p[2] == lang)
-            covered = sum(1 for p in train if p[2] == lang and p[0] in (fitted_lda if name == "lda" else result.shares))
+            members = [p[0] for p in train if p[2] == lang]
+            covered = sum(1 for pid in members if pid in result.shares)
             topics_in = [t for t in by_lang.get(lang, []) if t]
             c = coherence(topics_in, held_texts[lang]) if held_texts[lang] else None
-            rows.append((name, lang, n, covered, len(topics_in), c, diversity(topics_in)))
+            rows.append((name, lang, len(members), covered, len(topics_in), c, diversity(topics_in)))
         print(f"{name}: fit {seconds:.1f} s, peak {mb:.0f} MiB")
     print()
-    print("| method | lang | train passages | with a topic | topics with terms | c_npmi (held out) | diversity |")
+    print("| method | lang | train passages | with a topic | topics with terms | c_npmi (held out) "
+          "| diversity |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for name, lang, n, covered, k, c, d in rows:
         print(f"| {name} | {lang} | {n} | {covered} | {k} | {'—' if c is None else f'{c:.3f}'} | "

@@ -10,7 +10,8 @@ def frames(sources: list[str], shares: list[float]):
     table = pd.DataFrame({"passage_id": [f"p{i}" for i in range(len(sources))],
                           "doc_id": [f"d-{s}" for s in sources], "source_id": sources,
                           "source_country": "KAZ", "role": None})
-    codes = pd.DataFrame([{"passage_id": f"p{i}", "value": topic, "score": share if topic == "T01" else 1 - share}
+    codes = pd.DataFrame([{"passage_id": f"p{i}", "value": topic,
+                           "score": share if topic == "T01" else 1 - share}
                           for i, share in enumerate(shares) for topic in ("T01", "T02")])
     return table, codes
 
