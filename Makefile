@@ -48,6 +48,7 @@ bench: setup
 	$(BIN)/python benchmarks/review_import.py
 	$(BIN)/python benchmarks/report.py
 	$(BIN)/python benchmarks/validity.py
+	$(BIN)/python benchmarks/topics.py --scale 100000
 
 clean:
 	rm -rf $(VENV) demo-project ungdc-project .pytest_cache

@@ -9,9 +9,9 @@ from typing import Any, Callable, Optional
 import typer
 
 from stancemap.cli._common import (active_codebook, apply_engine, codebook_option, config_option,
-                                   console, db_option, emit, engine_option, json_option,
-                                   project_config, quiet_option, scheduler_option, topic_progress,
-                                   user_errors, wait_option, warn, writing)
+                                   console, db_option, emit, encode_progress, engine_option,
+                                   json_option, project_config, quiet_option, scheduler_option,
+                                   topic_progress, user_errors, wait_option, warn, writing)
 from stancemap.cli._choices import choose_inputs, load_choices, remember_inputs
 from stancemap.cli.code import print_code_summary, run_coding
 from stancemap.cli.ingest import print_summary, run_ingest
@@ -121,7 +121,8 @@ def run_batch(folder: Path, project: Path, *, manifest: Path | None = None,
         topic_report = None
         if topics and settings.topics.enabled:
             topic_report = fit_topics(project, settings, book, db_url=db,
-                                      on_candidate=topic_progress(quiet))
+                                      on_candidate=topic_progress(quiet),
+                                      on_encode=encode_progress(quiet))
             on_stage("topics", topic_report)
         exports = project / "exports"
         written = []

@@ -766,14 +766,26 @@ class Store:
             for row in conn.execute(query.execution_options(yield_per=1000)).mappings():
                 yield dict(row)
 
-    def passages_for_topics(self, languages: list[str]) -> list[tuple[str, str, str]]:
-        """(passage_id, doc_id, text) of active passages in these languages."""
-        query = (sa.select(passages.c.passage_id, passages.c.doc_id, passages.c.text)
+    def passages_for_topics(self, languages: list[str]) -> list[tuple[str, str, str, str | None]]:
+        """(passage_id, doc_id, text, lang) of active passages in these languages ("*": any)."""
+        query = (sa.select(passages.c.passage_id, passages.c.doc_id, passages.c.text, passages.c.lang)
                  .select_from(passages.join(documents, documents.c.doc_id == passages.c.doc_id))
-                 .where(documents.c.retired_at.is_(None), passages.c.lang.in_(languages))
+                 .where(documents.c.retired_at.is_(None))
                  .order_by(passages.c.passage_id))
+        if "*" not in languages:
+            query = query.where(passages.c.lang.in_(languages))
         with self.engine.connect() as conn:
-            return [(r[0], r[1], r[2]) for r in conn.execute(query)]
+            return [(r[0], r[1], r[2], r[3]) for r in conn.execute(query)]
+
+    def code_values(self, dimension: str) -> dict[str, set[str]]:
+        """passage_id -> the values of its codes in one dimension (any source, rejected left out)."""
+        query = (sa.select(codes.c.passage_id, codes.c.value)
+                 .where(codes.c.dimension == dimension, codes.c.status != "rejected"))
+        found: dict[str, set[str]] = {}
+        with self.engine.connect() as conn:
+            for passage_id, value in conn.execute(query):
+                found.setdefault(passage_id, set()).add(value)
+        return found
 
     def latest_topic_model(self) -> dict[str, Any] | None:
         with self.engine.connect() as conn:

@@ -74,7 +74,8 @@ _FIXED = {
     "sector": ("Sector, codebook id", None),
     "top_topic": ("Topic with the largest share in the passage", None),
     "top_topic_share": ("Share of the top topic in the passage", None),
-    "top_topic_label": ("Label of the top topic (its most relevant terms)", None),
+    "top_topic_label": ("Label of the top topic (its most distinctive phrases; the codebook "
+                        "sector's name first where the topic matches one)", None),
     "topic": ("Topic id", None),
     "sentiment": ("Sentiment of the passage", SENTIMENT_VALUES),
     "sentiment_score": ("Sentiment polarity in [-1, 1] (VADER compound or P(pos) - P(neg))", None),
@@ -104,7 +105,8 @@ _FIXED = {
     "sent_ppi_flag": ("Why sent_net_ppi is empty: few_validated (fewer than the minimum coded "
                       "validation passages) or one_validated_source", "few_validated | one_validated_source"),
     "share": ("Mean topic share over the group's passages", None),
-    "share_lo": ("Lower bound of the bootstrap 95% interval of the share", None),
+    "share_lo": ("Lower bound of the bootstrap 95% interval of the share (sources resampled, "
+                 "each with all its passages)", None),
     "share_hi": ("Upper bound of the bootstrap 95% interval of the share", None),
 }
 _PANEL = {"target": ("Stance target (codebook id) the row's st_* columns are about", None)}

@@ -14,6 +14,13 @@ from stancemap.corpus.store import Store, files, runs, topic_models
 from stancemap.corpus.versions import versions
 
 
+def _without_state(model) -> dict | None:
+    """The topic model's settings and figures, not its fitted centres (kept in the store)."""
+    if not model:
+        return None
+    return dict(model) | {"params": {k: v for k, v in (model["params"] or {}).items() if k != "state"}}
+
+
 def run_manifest(store: Store, codebook: Codebook, config: Config, extra: dict) -> dict[str, Any]:
     """What a reader of an exported file needs to reproduce it."""
     with store.engine.connect() as conn:
@@ -33,7 +40,7 @@ def run_manifest(store: Store, codebook: Codebook, config: Config, extra: dict) 
         "codebook": {"name": codebook.name, "version": codebook.version, "digest": codebook.digest},
         "coding": (last_code or {}).get("manifest", {}).get("stages"),
         "analysers": (last_code or {}).get("manifest", {}).get("analysers"),
-        "topic_model": dict(topic_model) if topic_model else None,
+        "topic_model": _without_state(topic_model),
         "config": config.model_dump(),
         "counts": store.counts(),
         "input_files": inputs,

@@ -3,9 +3,9 @@ speaks (source_country) and when — with passages, documents and distinct sourc
 sentiment and stance shares, each with a 95% interval that counts sources (passages of one
 source are one cluster: datasets/correction.py); where the project has a validation sample,
 next to them the prediction-powered figures corrected by the coders' codes on it (*_ppi);
-topic prevalence with bootstrap intervals. Interviewer questions and stances of a source
-toward its own country are left out and counted (PanelConfig switches them back on); a
-region mention stays a region."""
+topic prevalence with bootstrap intervals clustered by source. Interviewer questions and
+stances of a source toward its own country are left out and counted (PanelConfig switches them
+back on); a region mention stays a region."""
 
 from __future__ import annotations
 
@@ -211,8 +211,10 @@ def panel_table(table: pd.DataFrame, by: list[str], codebook: Codebook,
 def topic_prevalence(table: pd.DataFrame, shares: pd.DataFrame, by: list[str], codebook: Codebook,
                      seed: int, resamples: int = 1000,
                      options: PanelConfig | None = None) -> pd.DataFrame:
-    """Mean topic share per group with a bootstrap 95% interval (passages resampled within
-    the group). Shares below `topics.min_share` were not stored and count as 0."""
+    """Mean topic share per group with a 95% interval from a bootstrap clustered by source:
+    the group's sources (source_id, or the document where the table has none) are resampled,
+    each with all its passages, so one prolific speaker cannot narrow the interval. Shares
+    below `topics.min_share` were not stored (except a passage's main topic) and count as 0."""
     rng = np.random.default_rng(seed)
     wide = shares.pivot_table(index="passage_id", columns="value", values="score",
                               aggfunc="first").fillna(0.0)
@@ -224,16 +226,27 @@ def topic_prevalence(table: pd.DataFrame, shares: pd.DataFrame, by: list[str], c
     else:
         frame = fitted.assign(_all="all")
         by = ["_all"]
+    unit = "source_id" if "source_id" in frame else "doc_id"
     rows = []
     for key, cell in frame.groupby(by, dropna=False, sort=True):
         key = key if isinstance(key, tuple) else (key,)
-        matrix = wide.loc[cell["passage_id"].drop_duplicates()].to_numpy()
+        passages = cell.drop_duplicates("passage_id")
+        matrix = wide.loc[passages["passage_id"]].to_numpy()
         n = len(matrix)
-        picks = rng.integers(0, n, size=(resamples, n))
-        boot = matrix[picks].mean(axis=1)  # resamples x topics
+        source, names = pd.factorize(passages[unit].fillna(passages["doc_id"]))
+        sums = np.zeros((len(names), matrix.shape[1]))
+        np.add.at(sums, source, matrix)
+        sizes = np.bincount(source, minlength=len(names))
+        boot = []
+        for start in range(0, resamples, 100):  # resampled sources as multinomial counts
+            weights = rng.multinomial(len(names), np.full(len(names), 1 / len(names)),
+                                      size=min(100, resamples - start))
+            boot.append((weights @ sums) / (weights @ sizes)[:, None])
+        boot = np.vstack(boot)  # resamples x topics
         for index, topic in enumerate(wide.columns):
             row = {k: (None if pd.isna(v) else v) for k, v in zip(by, key) if k != "_all"}
-            row.update({"topic": topic, "n_passages": n, "share": float(matrix[:, index].mean()),
+            row.update({"topic": topic, "n_passages": n, "n_sources": len(names),
+                        "share": float(matrix[:, index].mean()),
                         "share_lo": float(np.percentile(boot[:, index], 2.5)),
                         "share_hi": float(np.percentile(boot[:, index], 97.5))})
             rows.append(row)

@@ -55,6 +55,10 @@ class Features:
                 done[index] = vector
         return np.asarray([done[i] for i in indices])
 
+    def computed(self, version: str) -> dict[int, Any]:
+        """passage index -> embedding, for the passages this encoder version has encoded."""
+        return self._embeddings.get(version, {})
+
 
 @dataclass
 class Batch:

@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +30,9 @@ from stancemap.corpus.document import NOT_OPINIONS
 from stancemap.errors import ConfigError, Errors
 from stancemap.nlp.analysis import Analyser
 from stancemap.nlp.base import Batch, Features, PassageInput, Stage
+from stancemap.nlp.encoder import E5Encoder
 from stancemap.nlp.registry import NO_METHOD, StageContext, stages
+from stancemap.nlp.vectors import text_key
 
 ENTITY_STAGE_VERSION = "1.0"
 DEFAULT_METHODS = {"country": "mentions", "sector": "dictionary", "sentiment": "lexicon",
@@ -44,6 +47,7 @@ class BatchResult:
     tokens: int = 0
     passages: int = 0
     seconds: Counter = field(default_factory=Counter)  # per stage name, "entities" included
+    vectors: dict[str, Any] = field(default_factory=dict)  # text SHA-1 -> e5 embedding, for topics
 
 
 def seed_everything(seed: int) -> None:
@@ -157,6 +161,8 @@ class Coder:
                 for index, outs in stage.code(batch, indices).items():
                     per_passage[index].extend((stage, out) for out in outs)
                 result.seconds[stage.name] += time.perf_counter() - started
+        result.vectors = {text_key(texts[i]): vector
+                          for i, vector in batch.features.computed(E5Encoder().version).items()}
         for passage, analysis, coded in zip(passages, analyses, per_passage):
             result.tokens += analysis.tokens
             entity_source = f"model:entities@{ENTITY_STAGE_VERSION}+{analysis.analyser}"

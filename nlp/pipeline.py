@@ -16,7 +16,7 @@ from stancemap.config import Config
 from stancemap.corpus.store import Store
 from stancemap.corpus.versions import versions
 from stancemap.nlp.base import PassageInput
-from stancemap.errors import Errors
+from stancemap.errors import Errors, UsageError
 from stancemap.nlp import coder as coder_module
 from stancemap.nlp.coder import BatchResult, Coder, _init_worker, _work
 
@@ -86,6 +86,7 @@ def code_project(project: Path, config: Config, codebook: Codebook, *, force: bo
                 "versions": versions(), "signature": signature}
     run_id = store.begin_run("code", manifest)
     report = CodeReport(run_id=run_id, signature=signature, warnings=store.interrupted_warnings())
+    vectors = _coding_vectors(project)
     try:
         total = store.counts()["documents"]
         pending = sum(1 for _ in store.documents_to_code(signature, force))
@@ -96,7 +97,7 @@ def code_project(project: Path, config: Config, codebook: Codebook, *, force: bo
         processes = config.coding.processes
         if config.coding.engine == "dask":
             for doc_ids, result in _on_dask(batches, codebook, config, project):
-                _store_batch(store, report, run_id, signature, doc_ids, result, on_batch)
+                _store_batch(store, report, run_id, signature, doc_ids, result, on_batch, vectors)
         elif processes > 1:
             context = multiprocessing.get_context("spawn")
             with context.Pool(processes, initializer=_init_worker,
@@ -110,11 +111,13 @@ def code_project(project: Path, config: Config, codebook: Codebook, *, force: bo
                         yield passages
 
                 for result in pool.imap(_work, feed()):
-                    _store_batch(store, report, run_id, signature, pending_ids.pop(0), result, on_batch)
+                    _store_batch(store, report, run_id, signature, pending_ids.pop(0), result, on_batch,
+                                 vectors)
         else:
             for doc_ids, passages in batches:
                 result = coder.code_batch(passages) if passages else BatchResult()
-                _store_batch(store, report, run_id, signature, doc_ids, result, on_batch)
+                _store_batch(store, report, run_id, signature, doc_ids, result, on_batch, vectors)
+        vectors.flush()
         report.seconds = time.perf_counter() - started
         manifest.update({"seconds": round(report.seconds, 3), "analysers": coder.analyser.versions()})
         store.finish_run(run_id, report.to_json() | {"codes": dict(report.codes)}, manifest)
@@ -163,9 +166,19 @@ def _dask_code(passages: list[PassageInput], setup: tuple[str, str, str]) -> Bat
         return coder_module._work(passages) if passages else BatchResult()
 
 
+def _coding_vectors(project: Path):
+    """Where coding leaves the e5 passage embeddings it computed, for the topic model."""
+    from stancemap.nlp.encoder import E5Encoder
+    from stancemap.nlp.vectors import VectorCache
+
+    return VectorCache(Path(project), E5Encoder().version)
+
+
 def _store_batch(store: Store, report: CodeReport, run_id: str, signature: str,
-                 doc_ids: list[str], result: BatchResult, on_batch) -> None:
+                 doc_ids: list[str], result: BatchResult, on_batch, vectors) -> None:
     store.write_codes(run_id, signature, doc_ids, result.mentions, result.codes)
+    if result.vectors:
+        vectors.add(list(result.vectors), list(result.vectors.values()))
     report.documents += len(doc_ids)
     report.passages += result.passages
     report.tokens += result.tokens
@@ -194,18 +207,42 @@ class TopicReport:
             "seconds": round(self.seconds, 3)}
 
 
+def _topic_codes(topics: list[dict], shares: dict[str, list[tuple[int, float]]], doc_of: dict[str, str],
+                 source: str, min_share: float) -> list[dict]:
+    """Shares at or above `min_share` as topic codes; a passage's top topic is always kept, so
+    every fitted passage has a main topic (a hard assignment with its probability)."""
+    found = []
+    for passage_id, row in shares.items():
+        top = max(row, key=lambda s: s[1])[0] if row else None
+        found += [{"passage_id": passage_id, "doc_id": doc_of[passage_id], "dimension": "topic",
+                   "target": "", "value": topics[t]["id"], "score": share, "source": source,
+                   "details": {"label": topics[t]["label"]}}
+                  for t, share in row if share >= min_share or t == top]
+    return found
+
+
+def passage_vectors(project: Path, texts: list[str], on_encode: Callable[[int, int], None] | None = None):
+    """multilingual-e5 vectors of `texts`, from the project's vector cache (where coding left
+    them) or encoded now and cached."""
+    from stancemap.nlp.encoder import E5Encoder
+
+    return _coding_vectors(project).encode(texts, E5Encoder(), on_encode)
+
+
 def fit_topics(project: Path, config: Config, codebook: Codebook, *, force: bool = False,
                db_url: str | None = None,
-               on_candidate: Callable[[int, int, int], None] | None = None) -> TopicReport:
+               on_candidate: Callable[[int, int, int], None] | None = None,
+               on_encode: Callable[[int, int], None] | None = None) -> TopicReport:
     """Fit (or reuse, when nothing changed) the topic model and store per-passage shares."""
+    from stancemap.nlp.embedding_topics import fit_embedding_topics
     from stancemap.nlp.topics import VERSION, TopicModeler, corpus_signature
 
     started = time.perf_counter()
     store = Store(Path(project), url=db_url, create=False)
     try:
         rows = store.passages_for_topics(config.topics.languages)
-        doc_of = {passage_id: doc_id for passage_id, doc_id, _ in rows}
-        passages = [(passage_id, text) for passage_id, _, text in rows]
+        doc_of = {passage_id: doc_id for passage_id, doc_id, _, _ in rows}
+        passages = [(passage_id, text, lang or "und") for passage_id, _, text, lang in rows]
         signature = corpus_signature(passages, config.topics, config.seed, codebook)
         manifest = {"command": "topics", "config": config.topics.model_dump(), "seed": config.seed,
                     "signature": signature, "versions": versions()}
@@ -217,17 +254,20 @@ def fit_topics(project: Path, config: Config, codebook: Codebook, *, force: bool
             report.model_id, report.num_topics = latest["model_id"], latest["num_topics"]
             report.topics, report.selection = latest["topics"], latest["selection"]
         else:
-            result = TopicModeler(config.topics, config.seed, codebook).fit(passages, signature,
-                                                                            on_candidate)
+            method = config.topics.method
+            if method == "embedding":
+                vectors = passage_vectors(project, [text for _, text, _ in passages], on_encode)
+                result = fit_embedding_topics(
+                    passages, vectors, config.topics, config.seed, signature, store.code_values("sector"),
+                    {key: sector.label for key, sector in codebook.sectors.items()}, on_candidate)
+            else:
+                result = TopicModeler(config.topics, config.seed, codebook).fit(passages, signature,
+                                                                                on_candidate)
             report.skipped = result.skipped
             if not result.skipped:
-                labels = {i: t["id"] for i, t in enumerate(result.topics)}
-                topic_codes = [{"passage_id": pid, "doc_id": doc_of[pid],
-                                "dimension": "topic", "target": "", "value": labels[t],
-                                "score": share, "source": f"model:topics@{VERSION}+lda-{result.model_id}",
-                                "details": {"label": result.topics[t]["label"]}}
-                               for pid, shares in result.shares.items() for t, share in shares
-                               if share >= config.topics.min_share]
+                topic_codes = _topic_codes(result.topics, result.shares, doc_of,
+                                           f"model:topics@{VERSION}+{method}-{result.model_id}",
+                                           config.topics.min_share)
                 store.write_topics(run_id, {"model_id": result.model_id, "signature": signature,
                                             "num_topics": result.num_topics, "topics": result.topics,
                                             "selection": result.selection, "params": result.params},
@@ -242,3 +282,44 @@ def fit_topics(project: Path, config: Config, codebook: Codebook, *, force: bool
     finally:
         store.dispose()
 
+
+def assign_topics(project: Path, config: Config, *, db_url: str | None = None,
+                  on_encode: Callable[[int, int], None] | None = None) -> TopicReport:
+    """Place passages that have no topic yet (new since the fit) in the stored embedding
+    model's topics, without refitting: `report.passages` says how many were assigned."""
+    from stancemap.nlp.embedding_topics import EmbeddingTopics
+    from stancemap.nlp.topics import VERSION
+
+    started = time.perf_counter()
+    store = Store(Path(project), url=db_url, create=False)
+    try:
+        latest = store.latest_topic_model()
+        if latest is None:
+            raise UsageError(Errors.E047.format(path=project))
+        method = (latest["params"] or {}).get("method", "lda")
+        if method != "embedding":
+            raise UsageError(Errors.E049.format(model_id=latest["model_id"], method=method))
+        have = store.code_values("topic")
+        rows = [r for r in store.passages_for_topics(config.topics.languages) if r[0] not in have]
+        manifest = {"command": "topics --assign", "model_id": latest["model_id"], "seed": config.seed,
+                    "versions": versions()}
+        run_id = store.begin_run("topics", manifest)
+        report = TopicReport(run_id=run_id, model_id=latest["model_id"], num_topics=latest["num_topics"],
+                             topics=latest["topics"], selection=latest["selection"], passages=len(rows),
+                             reused=True)
+        if rows:
+            model = EmbeddingTopics.from_json(latest["params"]["state"], config.seed)
+            vectors = passage_vectors(project, [text for _, _, text, _ in rows], on_encode)
+            shares = model.transform(vectors, [lang or "und" for *_, lang in rows])
+            found = {pid: [(t, round(float(p), 4)) for t, p in enumerate(row)]
+                     for (pid, *_), row in zip(rows, shares)}
+            codes = _topic_codes(latest["topics"], found, {pid: doc for pid, doc, *_ in rows},
+                                 f"model:topics@{VERSION}+embedding-{latest['model_id']}",
+                                 config.topics.min_share)
+            store.write_codes(run_id, latest["signature"], [], [], codes)
+        report.seconds = time.perf_counter() - started
+        store.finish_run(run_id, {"passages": len(rows), "topics": report.num_topics},
+                         manifest | {"seconds": round(report.seconds, 3)})
+        return report
+    finally:
+        store.dispose()

@@ -1,6 +1,7 @@
-"""Topic modelling with gensim LDA: phrase detection, stop words, dictionary filtering, the
-number of topics chosen by coherence, optional seed words from the codebook's sectors as eta
-priors, and per-passage topic shares stored as codes.
+"""Topic modelling with gensim LDA (`topics.method = "lda"`): phrase detection, stop words,
+dictionary filtering, the number of topics chosen by coherence, optional seed words from the
+codebook's sectors as eta priors, and per-passage topic shares stored as codes. The embedding
+method (the default) is in embedding_topics; both give a TopicResult.
 
 Memory: LDA needs the bag-of-words of every fitted passage in memory (about 16 bytes per
 distinct term per passage, e.g. ~50 MB for 100,000 passages of 30 distinct terms); everything
@@ -26,6 +27,8 @@ VERSION = "1.0"
 
 def stop_words(langs: list[str]) -> set[str]:
     words: set[str] = set()
+    if "*" in langs:
+        langs = ["en", "ru"]
     if "en" in langs:
         from spacy.lang.en.stop_words import STOP_WORDS
         words |= set(STOP_WORDS)
@@ -52,12 +55,15 @@ class TopicResult:
     skipped: str | None = None
 
 
-def corpus_signature(passages: list[tuple[str, str]], config: TopicConfig, seed: int,
+def corpus_signature(passages: list[tuple[str, ...]], config: TopicConfig, seed: int,
                      codebook: Codebook) -> str:
+    """Passages are (passage_id, text) or (passage_id, text, lang)."""
     digest = hashlib.sha256()
-    for passage_id, text in passages:
+    for passage_id, text, *lang in passages:
         digest.update(passage_id.encode())
         digest.update(hashlib.sha256(text.encode()).digest())
+        if lang:
+            digest.update(f"|{lang[0]}".encode())
     digest.update(json.dumps(config.model_dump(), sort_keys=True).encode())
     digest.update(f"{seed}|{VERSION}|{codebook.digest if config.seed_words else ''}".encode())
     return digest.hexdigest()
@@ -90,22 +96,27 @@ class TopicModeler:
         best = np.argsort(-relevance, kind="stable")[:size]
         return " / ".join(dictionary[int(i)] for i in best)
 
-    def fit(self, passages: list[tuple[str, str]], signature: str,
+    def fit(self, passages: list[tuple[str, ...]], signature: str,
             on_candidate: Callable[[int, int, int], None] | None = None) -> TopicResult:
-        """`on_candidate(k, number, candidates)` is called before each candidate fit."""
+        """Passages are (passage_id, text) or (passage_id, text, lang): with a language, words
+        are those of topic_terms (jieba for Chinese, Russian lemmas, the language's stop words).
+        `on_candidate(k, number, candidates)` is called before each candidate fit."""
         from gensim.corpora import Dictionary
         from gensim.models import CoherenceModel, LdaModel
         from gensim.models.phrases import ENGLISH_CONNECTOR_WORDS, Phrases
 
+        from stancemap.nlp.topic_terms import words
+
         config = self.config
-        docs = [tokenize(text, self.stops) for _, text in passages]
+        docs = [[w for w in words(text, lang[0]) if w] if lang else tokenize(text, self.stops)
+                for _, text, *lang in passages]
         phrases = Phrases(docs, min_count=3, threshold=10, connector_words=ENGLISH_CONNECTOR_WORDS)
         docs = [phrases[d] for d in docs]
         dictionary = Dictionary(docs)
         dictionary.filter_extremes(no_below=config.no_below, no_above=config.no_above, keep_n=50000)
         bows = [dictionary.doc2bow(d) for d in docs]
         fitted = [(i, bow) for i, bow in enumerate(bows) if bow]
-        params = {"passages": len(passages), "fitted_passages": len(fitted), "terms": len(dictionary),
+        params = {"method": "lda", "passages": len(passages), "fitted_passages": len(fitted), "terms": len(dictionary),
                   "passes": config.passes, "iterations": config.iterations, "seed": self.seed,
                   "seed_words": config.seed_words, "coherence": config.coherence}
         candidates = [config.num_topics] if config.num_topics else sorted(set(config.candidates))
@@ -133,6 +144,7 @@ class TopicModeler:
             if best is None or (not np.isnan(coherence) and coherence > best[1]):
                 best = (model, coherence, k)
         model, _, k = best
+        self.model_, self.dictionary_ = model, dictionary
         topics = []
         term_topic = model.get_topics()  # k x terms, p(w|t)
         overall = np.asarray([dictionary.cfs.get(i, 0) for i in range(len(dictionary))], float)

@@ -123,16 +123,21 @@ class StanceConfig(BaseModel):
 class TopicConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    enabled: bool = Field(True, description="fit an LDA topic model in `run`")
-    num_topics: int = Field(0, ge=0, description="0 = choose by coherence over candidates")
+    enabled: bool = Field(True, description="fit a topic model in `run`")
+    method: str = Field("embedding", pattern="^(lda|embedding)$",
+                        description="embedding = multilingual-e5 clusters shared across languages, "
+                        "labelled by c-TF-IDF per language; lda = gensim LDA on words")
+    num_topics: int = Field(0, ge=0, description="0 = choose over candidates (lda: by coherence; "
+                            "embedding: by silhouette)")
     candidates: list[int] = Field(default_factory=lambda: [4, 6, 8, 10, 12],
                                   description="numbers of topics tried when num_topics = 0")
     coherence: str = Field("c_v", pattern="^(c_v|c_npmi)$", description="c_v or c_npmi")
     passes: int = Field(10, ge=1)
     iterations: int = Field(200, ge=10)
     seed_words: bool = Field(True, description="use sector patterns as eta priors")
-    languages: list[str] = Field(default_factory=lambda: ["en"],
-                                 description="passage languages the topic model is fitted on")
+    languages: list[str] = Field(default_factory=lambda: ["*"],
+                                 description="passage languages the topic model is fitted on "
+                                 "(\"*\" = every language)")
     no_below: int = Field(3, ge=1, description="drop terms in fewer passages")
     no_above: float = Field(0.5, gt=0, le=1, description="drop terms in a larger share of passages")
     min_share: float = Field(0.1, ge=0, le=1, description="topic shares below this are not stored")

@@ -34,6 +34,9 @@ class Errors:
     E044 = "Data file {path} cannot be read: {reason}"
     E045 = "Column {column!r} is not in {path} (columns: {columns})."
     E047 = "The project has no topic model yet; run `stancemap topics --project {path}` first."
+    E049 = ("The project's topic model ({model_id}) was fitted with topics.method = {method!r}, "
+            "which `topics --assign` cannot extend; refit with topics.method = \"embedding\" or "
+            "run `stancemap topics` to refit.")
     E048 = ("Bad --on {on!r}: the first key must be the country, e.g. 'country,year' (the source "
             "country), 'country=ctry_name,year' or 'about_country=iso3,year'.")
     E050 = "Unknown review dimension {name!r}; use any of: {known}."

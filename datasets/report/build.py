@@ -7,6 +7,7 @@ import sys
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from html import escape
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -131,7 +132,7 @@ def build_report(project: Path, out: Path | None = None, *, by: list[str] | None
                 figs.topics(table, shares, model, codebook, cells, config.seed)
             figures += made
             counts["figures"] = str(len(made))
-            extras["sectors"] = _topic_terms(made)
+            extras["sectors"] = _topic_terms(made, store)
         with steps.step("map") as counts:
             made = figs.maps(table, codebook, cells)
             figures += made
@@ -217,14 +218,30 @@ def model_vs_coders_html(validation, table: pd.DataFrame) -> str:
                            "Model vs coders (validation sample)")
 
 
-def _topic_terms(made: list[figs.Figure]) -> str:
+def _topic_terms(made: list[figs.Figure], store: Store) -> str:
+    """Each topic: its label, top terms per language and its most representative passages."""
     for figure in made:
         if figure.id == "topic-share":
-            rows = [{"id": t["id"], "label": t["label"], "terms": ", ".join(t["terms"])}
-                    for t in figure.extra["topics"]]
-            return page.table_html(rows, [("id", "topic"), ("label", "label"), ("terms", "top terms")],
-                                   "Topics and their top terms")
+            topics = figure.extra["topics"]
+            texts = store.passage_texts({p for t in topics for p in t["representatives"]})
+            parts = ["<h3>Topics: top terms per language and the most representative passages</h3>"]
+            for topic in topics:
+                size = f" · {topic['passages']:,} passages" if topic.get("passages") else ""
+                by_lang = topic["terms_by_lang"] or {"": topic["terms"]}
+                terms = "".join(f"<li>{f'<b>{escape(lang)}</b>: ' if lang else ''}"
+                                f"{escape(', '.join(words))}</li>" for lang, words in by_lang.items())
+                shown = "".join(f"<li>{escape(_excerpt(texts[p]))}</li>"
+                                for p in topic["representatives"] if p in texts)
+                parts.append(f'<div class="topic"><h4>{escape(topic["id"])} {escape(topic["label"])}'
+                             f'<span class="muted">{size}</span></h4><ul>{terms}</ul>'
+                             + (f"<ol>{shown}</ol>" if shown else "") + "</div>")
+            return "".join(parts)
     return ""
+
+
+def _excerpt(text: str, size: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[:size].rsplit(" ", 1)[0] + " …"
 
 
 def _network_figure(graph, found: pd.DataFrame, table: pd.DataFrame, cells: Cells,

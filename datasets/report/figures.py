@@ -246,7 +246,10 @@ def topics(table: pd.DataFrame, shares: pd.DataFrame, model: dict | None, codebo
                             tooltip=[("topic_label", "N", "topic"), ("year", "O", "year"),
                                      ("share", "Q", "mean share"), ("share_lo", "Q", "95% low"),
                                      ("share_hi", "Q", "95% high"), ("n_passages", "C", "passages")])
-    terms = [{"id": t["id"], "label": t["label"], "terms": [w for w, _ in t["terms"][:10]]}
+    terms = [{"id": t["id"], "label": t["label"], "terms": [w for w, _ in t["terms"][:10]],
+              "terms_by_lang": {lang: [w for w, _ in ranked[:8]]
+                                for lang, ranked in (t.get("terms_by_lang") or {}).items()},
+              "passages": t.get("passages"), "representatives": t.get("representatives") or []}
              for t in model["topics"]]
     return [Figure("topic-share", "sectors", title, spec,
                    "Mean share of each topic in the year's fitted passages, bootstrap 95% interval (as "
