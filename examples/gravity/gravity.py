@@ -143,7 +143,7 @@ def describe(designs: list[Design]) -> str:
                   f"{len(report.unmatched_keys)} keys have no cell",
                   f"index: PCA of {', '.join(index['columns'])} over {index['cells_used']} cells "
                   f"(loadings {loadings}; explains {component['explained_variance_ratio']:.0%}); "
-                  f"{len(index['dropped_indicators'])} stance indicators left out (too sparse)",
+                  f"{len(index['dropped_indicators'])} stance indicators left out (too sparse or constant)",
                   f"rows with a trade value and an index score: {len(d.sample)} ("
                   + ", ".join(f"{o} {y}" for o, y in zip(d.sample[d.origin], d.sample["year"]))
                   + ")"]
