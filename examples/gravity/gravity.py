@@ -101,6 +101,19 @@ def fit_ppml(design: Design) -> Design:
     return design
 
 
+def t_interval(design: Design, estimate: float, se: float) -> tuple[int, float, float]:
+    """A 95% interval on t with the fit's residual degrees of freedom: observations less the
+    index and the fixed effects of the origins (and years) that kept more than one row."""
+    from scipy.stats import t
+
+    sample, origin = design.sample, design.origin
+    kept = sample[sample.groupby(origin)[origin].transform("size") > 1]
+    effects = kept[origin].nunique() + (kept["year"].nunique() - 1 if "+ year" in design.formula else 0)
+    df = max(int(design.fit._N) - 1 - effects, 1)
+    half = t.ppf(0.975, df) * se
+    return df, estimate - half, estimate + half
+
+
 def design(name: str, project: stancemap.Project, trade: Path, on: str, out: Path,
            cells: pd.DataFrame, by: list[str], origin: str) -> Design:
     merged, report = merge_onto(project, trade, on, out)
@@ -152,11 +165,14 @@ def describe(designs: list[Design]) -> str:
         if d.fit is None:
             continue
         tidy = d.fit.tidy().loc["perception_index"]
+        df, low, high = t_interval(d, tidy["Estimate"], tidy["Std. Error"])
         lines += [f"PPML (pyfixest fepois) {d.formula}, heteroskedasticity-robust SE",
                   f"n = {d.fit._N} ({len(d.sample) - d.fit._N} dropped: alone in their origin, "
                   f"fitted exactly by its effect, no information on the index)",
-                  f"perception_index: {tidy['Estimate']:+.3f}  95% CI [{tidy['2.5%']:+.3f}, "
-                  f"{tidy['97.5%']:+.3f}]  SE {tidy['Std. Error']:.3f}"]
+                  f"perception_index: {tidy['Estimate']:+.3f}  95% CI [{low:+.3f}, {high:+.3f}] "
+                  f"(t, {df} residual df)  SE {tidy['Std. Error']:.3f}",
+                  f"  (pyfixest's normal-approximation interval [{tidy['2.5%']:+.3f}, "
+                  f"{tidy['97.5%']:+.3f}] is too narrow with so few residual degrees of freedom)"]
     return "\n".join(lines)
 
 
