@@ -9,8 +9,8 @@ from conftest import EXAMPLES, invoke
 
 
 @pytest.mark.slow
-def test_run_import_run_again_keeps_human_codes(tmp_path):
-    project = tmp_path / "p"
+def test_run_import_run_again_keeps_human_codes(project, tmp_path):
+    """On a copy of the session's coded example project: the first `run` finds it current."""
     args = ("run", EXAMPLES / "corpus", "--project", project, "--manifest", EXAMPLES / "manifest.csv",
             "--no-topics", "--quiet")
     assert invoke(*args).exit_code == 0

@@ -69,11 +69,16 @@ def test_every_command_has_help_with_an_example():
 
 @needs_shared
 @pytest.mark.slow
-def test_ungdc_demo_panel_and_identical_rerun(tmp_path):
-    project = tmp_path / "un"
+def test_ungdc_demo_panel_and_identical_rerun(tmp_path, ungdc_project):
+    """`run` over the session's UNGDC project (ingested and coded with the default config, as
+    `run` would): it finds nothing to ingest or code again, adds the topics, and its panel
+    and a rerun's are identical. Coding the corpus a second time here proved nothing more."""
+    project = ungdc_project
     pattern = "{country}_{session}_{year}.txt"
-    first = invoke("run", UNGDC, "--project", project, "--pattern", pattern, "--quiet")
+    first = invoke("run", UNGDC, "--project", project, "--pattern", pattern, "--json")
     assert first.exit_code == 0, first.output
+    summary = json.loads(first.stdout)
+    assert summary["code"]["documents"] == 0 and summary["topics"]["reused"] is False
     assert invoke("export", "--project", project, "--level", "panel",
                   "--out", tmp_path / "panel1.csv").exit_code == 0
     panel = pd.read_csv(tmp_path / "panel1.csv")

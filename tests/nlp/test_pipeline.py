@@ -76,11 +76,14 @@ def test_human_codes_survive_recoding(project, coder, codebook):
     assert kept == [("human:aigerim", "corrected", "negative")]
 
 
-def test_a_codebook_change_recodes(project, coder, codebook, tmp_path):
+def test_a_codebook_change_recodes(coded_project, tmp_path):
+    import shutil
+
     from stancemap.annotations.codebook import load_codebook
     from stancemap.nlp.coder import Coder
 
-    code_project(project, Config(), codebook, coder=coder)
+    project = tmp_path / "coded"
+    shutil.copytree(coded_project, project)  # coded with the default codebook
     extra = tmp_path / "extra.yaml"
     extra.write_text("extends: default\nname: mine\nversion: '2'\n", encoding="utf-8")
     mine = load_codebook(extra)
@@ -90,11 +93,10 @@ def test_a_codebook_change_recodes(project, coder, codebook, tmp_path):
 
 
 @pytest.mark.slow
-def test_worker_processes_give_the_same_codes(tmp_path, coder, codebook):
-    one, two = tmp_path / "one", tmp_path / "two"
-    for target in (one, two):
-        ingest(EXAMPLES / "corpus", target)
-    code_project(one, Config(), codebook, coder=coder)
+def test_worker_processes_give_the_same_codes(tmp_path, coded_project, codebook):
+    """Against the session's example project, coded in this process with the same config."""
+    one, two = coded_project, tmp_path / "two"
+    ingest(EXAMPLES / "corpus", two, manifest=EXAMPLES / "manifest.csv")
     config = Config()
     config.coding.processes = 2
     config.coding.batch_size = 16

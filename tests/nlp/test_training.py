@@ -51,12 +51,6 @@ def test_a_rare_none_is_left_out_with_a_note(labelled_project, codebook):
     assert "none" in cross_validate(examples, "stance", codebook, folds=5)["trained"]["per_class"]
 
 
-@pytest.mark.slow
-def test_transformer_model_beats_the_default_method(labelled_project, codebook):
-    examples = training_examples(Store(labelled_project), codebook, "stance")
-    scores = cross_validate(examples, "stance", codebook, seed=0, folds=3, model="transformer")
-    assert scores["trained"]["macro_f1"] > scores["default"]["macro_f1"] + 0.1
-    assert scores["validation"] == "3-fold" and scores["examples"] == 300
 
 
 def test_rejecting_the_model_without_a_replacement_teaches_none(coded_project, codebook, tmp_path):
@@ -160,6 +154,19 @@ def transformer_pair(labelled_project, codebook):
     """The same transformer trained twice with one seed (fitted on 4/5, scored on the rest)."""
     return [train(labelled_project, "stance", codebook, model="transformer", seed=5, folds=None)
             for _ in range(2)]
+
+
+@pytest.mark.slow
+def test_transformer_model_beats_the_default_method(transformer_pair):
+    """Scored on the stratified fifth it never saw (60 passages, 20 per stance), by the model
+    that is saved. 5-fold CV puts it 0.27 above the lexicon (README); 0.1 leaves room for the
+    sampling error of 60 items (about 0.08 on the paired difference) without accepting a model
+    that learnt nothing. The pair's fit is reused: a k-fold run here took longer than all the
+    other training tests together."""
+    metrics = transformer_pair[0].metrics
+    assert metrics["trained"]["macro_f1"] > metrics["default"]["macro_f1"] + 0.1
+    assert metrics["validation"] == "hold-out 20%" and metrics["examples"] == 60
+    assert set(metrics["trained"]["per_class"]) == {"favour", "against", "neutral"}
 
 
 @pytest.mark.slow
