@@ -253,3 +253,19 @@ def biased_survey(tmp_path_factory):
     store.finish_run(run, {}, {})
     store.dispose()
     return project, gold
+
+
+def fill_review_csv(path: Path, gold: dict[str, str]) -> set[str]:
+    """A coder who codes every item of a review CSV with its passage's gold value; returns the
+    passages coded."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        row["coder_value"] = gold[row["passage_id"]]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return {row["passage_id"] for row in rows}

@@ -1,25 +1,13 @@
 """The validation loop as a user types it: draw a sample, code it, import it, see it in `info`,
 plan more, export a panel with corrected columns."""
 
-import csv
 import json
 import shutil
 
 import pandas as pd
 import pytest
 
-from conftest import invoke
-
-
-def _code(path, gold):
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        row["coder_value"] = gold[row["passage_id"]]
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+from conftest import fill_review_csv, invoke
 
 
 @pytest.mark.slow
@@ -47,7 +35,7 @@ def test_validation_loop(biased_survey, tmp_path):
                    "--strata", "source_country", "--strategy", "uncertain", "--out", tmp_path / "x.csv")
     assert mixed.exit_code != 0 and "active-learning" in mixed.output
 
-    _code(out, gold)
+    fill_review_csv(out, gold)
     imported = invoke("review", "import", out, "--project", project, "--annotator", "coder")
     assert imported.exit_code == 0, imported.output
     assert "60 decision(s) on passages of a validation sample" in imported.output

@@ -2,12 +2,11 @@
 survey of 300 answers from 30 respondents with known gold stances toward China, coded by a
 deliberately biased "model" (it calls 60 % of the against answers favour)."""
 
-import csv
-
 import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import fill_review_csv
 from stancemap.annotations.review import collect_items
 from stancemap.annotations.review_project import export_review, import_review
 from stancemap.annotations.validation import draw, load_sample
@@ -19,17 +18,15 @@ from stancemap.datasets.merge import merge_panel
 from stancemap.datasets.validation import load_validation, validation_chooser
 
 
-def _fill(path, gold):
-    """A coder who codes every item of a review CSV with its gold stance."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    for row in rows:
-        row["coder_value"] = gold[row["passage_id"]]
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return {row["passage_id"] for row in rows}
+def _validate_60(project, codebook, gold, tmp_path):
+    """Draw a simple random validation sample of 60 stance items, code it with the gold values
+    and import it."""
+    choose = validation_chooser(codebook, size=60, share=None, strata=[], seed=1, name="validation",
+                                dims=["stance"])
+    out = tmp_path / "g.csv"
+    export_review(project, out, codebook, fmt="csv", dims=["stance"], choose=choose)
+    fill_review_csv(out, gold)
+    import_review(project, out, codebook, annotator="coder")
 
 
 def _panel(project, codebook, by=None):
@@ -56,7 +53,7 @@ def test_corrected_interval_covers_the_coders_share_and_model_only_does_not(copy
     out = tmp_path / "gold.csv"
     _, count = export_review(project, out, codebook, fmt="csv", dims=["stance"], choose=choose)
     assert count == 90
-    coded = _fill(out, gold)
+    coded = fill_review_csv(out, gold)
     report = import_review(project, out, codebook, annotator="coder")
     assert report.validation_decisions == 90
     truth = pd.Series(gold)
@@ -74,7 +71,7 @@ def test_active_learning_picks_never_enter_the_correction(copy, codebook, tmp_pa
     project, gold = copy
     out = tmp_path / "picks.csv"
     export_review(project, out, codebook, fmt="csv", dims=["stance"], sample=100, strategy="uncertain")
-    _fill(out, gold)
+    fill_review_csv(out, gold)
     import_review(project, out, codebook, annotator="coder")
     panel = _panel(project, codebook)
     assert "st_china_ppi" not in panel and panel.attrs["validation"] is None  # no sample: not validated
@@ -103,7 +100,7 @@ def test_a_cell_with_too_few_validated_passages_gets_no_corrected_figure(copy, c
                                 name="validation", dims=["stance"])
     out = tmp_path / "few.csv"
     export_review(project, out, codebook, fmt="csv", dims=["stance"], choose=choose)
-    _fill(out, gold)
+    fill_review_csv(out, gold)
     import_review(project, out, codebook, annotator="coder")
     panel = _panel(project, codebook).set_index("source_country")
     for country in ("KAZ", "KGZ"):  # 6 of each stratum
@@ -182,12 +179,7 @@ def test_small_n_interval_is_not_zero_width():
 
 def test_panel_export_carries_the_corrected_columns(copy, codebook, tmp_path):
     project, gold = copy
-    choose = validation_chooser(codebook, size=60, share=None, strata=[], seed=1, name="validation",
-                                dims=["stance"])
-    out = tmp_path / "g.csv"
-    export_review(project, out, codebook, fmt="csv", dims=["stance"], choose=choose)
-    _fill(out, gold)
-    import_review(project, out, codebook, annotator="coder")
+    _validate_60(project, codebook, gold, tmp_path)
     readers = {".dta": pd.read_stata, ".parquet": pd.read_parquet, ".csv": pd.read_csv}
     for suffix, read in readers.items():
         written = export_project(project, "panel", tmp_path / f"panel{suffix}", by=["source_country"])
@@ -217,12 +209,7 @@ def test_report_headlines_the_corrected_figures(copy, codebook, tmp_path):
     before = tmp_path / "before.html"
     build_report(project, before, by=["source_country"], echo=lambda line: None)
     assert "not validated" in before.read_text(encoding="utf-8")
-    choose = validation_chooser(codebook, size=60, share=None, strata=[], seed=1, name="validation",
-                                dims=["stance"])
-    out = tmp_path / "g.csv"
-    export_review(project, out, codebook, fmt="csv", dims=["stance"], choose=choose)
-    _fill(out, gold)
-    import_review(project, out, codebook, annotator="coder")
+    _validate_60(project, codebook, gold, tmp_path)
     report = tmp_path / "report.html"
     build_report(project, report, by=["source_country"], echo=lambda line: None)
     html = report.read_text(encoding="utf-8")
@@ -252,7 +239,7 @@ def test_a_stance_a_coder_removed_stays_in_the_correction_not_in_the_counts(copy
     out = tmp_path / "g.csv"
     export_review(project, out, codebook, fmt="csv", dims=["stance"], choose=choose)
     removed = pd.read_csv(out)["passage_id"].iloc[0]
-    _fill(out, {**gold, removed: "none"})
+    fill_review_csv(out, {**gold, removed: "none"})
     import_review(project, out, codebook, annotator="coder")
     row = _panel(project, codebook, by=["target"]).set_index("target").loc["china"]
     assert row.n_passages == 299 and row.st_n == 299
