@@ -127,6 +127,7 @@ class Coder:
         payload = {"codebook": self.codebook.digest, "stages": self.stage_versions(),
                    "sectors": self.config.sectors.model_dump(exclude={"methods"}),
                    "sentiment": self.config.sentiment.model_dump(exclude={"methods"}),
+                   "stance": self.config.stance.model_dump(exclude={"methods"}),
                    "seed": self.config.seed}
         chosen = {d: {lang: f"{s.name}@{s.version}" if s else NO_METHOD for lang, s in routes.items()}
                   for d, routes in self.routes.items()}

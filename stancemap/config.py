@@ -118,6 +118,18 @@ class StanceConfig(BaseModel):
                                     description="language -> method; \"*\" = every other language "
                                     "(model:default = the shipped models, flagged out_of_language "
                                     "outside English and Russian; lexicon = clause VADER, English only)")
+    quoted: str = Field("separate", pattern="^(separate|include|ignore)$",
+                        description="quoted and reported speech: separate = the source's stance "
+                        "from its own words, each quoted voice a code of its own (details.voice = "
+                        "quoted, with the speaker); include = read as the source's; ignore = dropped")
+    min_confidence: float = Field(0.5, ge=0, le=1,
+                                  description="a model stance whose probability is below this "
+                                  "abstains (neutral with details.abstained, or no code)")
+    abstain: str = Field("neutral", pattern="^(neutral|drop)$",
+                         description="what an abstaining stance becomes: a neutral code or none")
+    window_chars: int = Field(2000, ge=200,
+                              description="passages longer than this are read as target windows "
+                              "(each sentence naming the target and one either side), averaged")
 
 
 class TopicConfig(BaseModel):
@@ -149,6 +161,9 @@ class PanelConfig(BaseModel):
                                     "transcript headers (role question, context)")
     validation_sample: str = Field("", description="the validation sample the panels correct "
                                    "with; empty = the one drawn or grown last")
+    quoted_voices: bool = Field(False, description="count quoted voices' stance codes "
+                                "(details.voice = quoted) in the passage table and panels; "
+                                "default: the source's own voice only")
 
 
 class IndexConfig(BaseModel):
