@@ -161,9 +161,9 @@ class PanelConfig(BaseModel):
                                     "transcript headers (role question, context)")
     validation_sample: str = Field("", description="the validation sample the panels correct "
                                    "with; empty = the one drawn or grown last")
-    quoted_voices: bool = Field(False, description="count quoted voices' stance codes "
-                                "(details.voice = quoted) in the passage table and panels; "
-                                "default: the source's own voice only")
+    quoted_voices: bool = Field(False, description="let a quoted voice's stance code (details.voice "
+                                "= quoted) stand for a target the source's own voice does not "
+                                "code, in the passage table and panels; default: own voice only")
 
 
 class IndexConfig(BaseModel):
