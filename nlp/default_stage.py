@@ -101,11 +101,14 @@ def window_query(lang, name: str, text: str, spans, sentences, window: tuple[int
 
 
 def decide(scores: dict[str, float], min_confidence: float) -> tuple[str, bool]:
-    """The stance label from class probabilities, and whether it abstains (its probability
-    below `min_confidence`: a near-tie such as 0.40 positive / 0.36 negative is no side)."""
+    """The stance label from class probabilities, and whether it abstains: a favour or against
+    whose lead over the opposite side (|score|) is below `min_confidence` — a near-tie such as
+    0.40 positive / 0.36 negative, score 0.04 — is no side."""
     label = max(scores, key=lambda k: (scores[k], k))
-    stance = SENTIMENT_TO_STANCE[label]
-    return (NEUTRAL, True) if scores[label] < min_confidence else (stance, False)
+    lead = abs(scores.get("positive", 0.0) - scores.get("negative", 0.0))
+    if label != "neutral" and lead < min_confidence:
+        return NEUTRAL, True
+    return SENTIMENT_TO_STANCE[label], False
 
 
 class DefaultStance(DefaultStage):

@@ -122,9 +122,11 @@ class StanceConfig(BaseModel):
                         description="quoted and reported speech: separate = the source's stance "
                         "from its own words, each quoted voice a code of its own (details.voice = "
                         "quoted, with the speaker); include = read as the source's; ignore = dropped")
-    min_confidence: float = Field(0.5, ge=0, le=1,
-                                  description="a model stance whose probability is below this "
-                                  "abstains (neutral with details.abstained, or no code)")
+    min_confidence: float = Field(0.05, ge=0, le=1,
+                                  description="the lead a model's favour or against needs over "
+                                  "the opposite side (|score|, as the lexicon's neutral band); "
+                                  "below it the code abstains (neutral with details.abstained, "
+                                  "or no code); 0 = never abstain")
     abstain: str = Field("neutral", pattern="^(neutral|drop)$",
                          description="what an abstaining stance becomes: a neutral code or none")
     window_chars: int = Field(2000, ge=200,

@@ -52,6 +52,8 @@ def test_a_quoted_favourable_statement_in_a_critical_article_is_a_voice_of_its_o
     assert own["value"] != "favour"
 
 
-def test_a_near_tie_abstains():
-    assert decide({"negative": 0.36, "neutral": 0.24, "positive": 0.40}, 0.5) == ("neutral", True)
-    assert decide({"negative": 0.1, "neutral": 0.2, "positive": 0.7}, 0.5) == ("favour", False)
+def test_a_near_zero_score_abstains():
+    assert decide({"negative": 0.36, "neutral": 0.24, "positive": 0.40}, 0.05) == ("neutral", True)
+    assert decide({"negative": 0.36, "neutral": 0.24, "positive": 0.40}, 0.0) == ("favour", False)
+    assert decide({"negative": 0.1, "neutral": 0.2, "positive": 0.7}, 0.05) == ("favour", False)
+    assert decide({"negative": 0.1, "neutral": 0.5, "positive": 0.4}, 0.05) == ("neutral", False)
