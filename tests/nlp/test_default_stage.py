@@ -57,3 +57,12 @@ def test_a_near_zero_score_abstains():
     assert decide({"negative": 0.36, "neutral": 0.24, "positive": 0.40}, 0.0) == ("favour", False)
     assert decide({"negative": 0.1, "neutral": 0.2, "positive": 0.7}, 0.05) == ("favour", False)
     assert decide({"negative": 0.1, "neutral": 0.5, "positive": 0.4}, 0.05) == ("neutral", False)
+
+
+def test_a_russian_quote_in_guillemets_is_the_ambassadors_voice(code_texts):
+    text = ("Кредиты Китая загнали Киргизию в долговую яму. «Китайские кредиты — большое благо для "
+            "наших друзей», — заявил посол Ду Дэвэнь. Долг растёт, а условия остаются тайной.")
+    (codes, _), = code_texts([text], langs=["ru"])
+    (quoted,) = stance(codes, "chinese_loans", "quoted")
+    assert quoted["value"] == "favour" and quoted["details"]["speaker"] == "Ду Дэвэнь"
+    assert all(c["value"] != "favour" for c in stance(codes, "china"))
