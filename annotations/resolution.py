@@ -46,6 +46,7 @@ def resolve(group: list[dict], multi: bool) -> tuple[list[dict], str]:
         return [c for c in human if c["value"] != "none"], "human"
     rejected = {c["value"] for c in group if c["status"] == "rejected"}
     model = [c for c in group if c["status"] == "predicted" and c["value"] not in rejected]
-    if not multi:
-        model = sorted(model, key=lambda c: c["source"])[:1]
+    if not multi:  # the source's own voice before a quoted one (stance.quoted = separate)
+        model = sorted(model, key=lambda c: ((c.get("details") or {}).get("voice") == "quoted",
+                                             c["source"]))[:1]
     return model, "model"

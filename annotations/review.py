@@ -98,8 +98,9 @@ def collect_items(store: Store, dims: list[str], codebook: Codebook) -> list[Ite
                     codes.c.dimension.in_(dims)))
     predicted: dict[tuple[str, str], dict[str, list]] = defaultdict(lambda: defaultdict(list))
     with store.engine.connect() as conn:
-        for row in conn.execute(query):
-            predicted[(row.passage_id, row.dimension)][row.target].append(row)
+        for row in conn.execute(query):  # coders decide the source's voice, not a quote's
+            if (row.details or {}).get("voice") != "quoted":
+                predicted[(row.passage_id, row.dimension)][row.target].append(row)
         text_query = (sa.select(passages.c.passage_id, passages.c.doc_id, passages.c.text,
                                 passages.c.start, passages.c.end, documents.c.title)
                       .select_from(passages.join(documents, documents.c.doc_id == passages.c.doc_id))

@@ -29,19 +29,31 @@ def in_language(rows: pd.DataFrame, out_of_language: bool = True) -> pd.DataFram
     return rows[~(outside & (rows["status"] == "predicted"))]
 
 
-def resolved_codes(store: Store, codebook: Codebook, out_of_language: bool = True
+def own_voice(rows: pd.DataFrame, quoted_voices: bool = False) -> pd.DataFrame:
+    """`quoted_voices` False: leave out model stance codes of quoted or reported speech
+    (details.voice = quoted), so a passage's stance is its source's own."""
+    if quoted_voices or rows.empty:
+        return rows
+    quoted = rows["details"].map(lambda d: (d or {}).get("voice") == "quoted")
+    return rows[~(quoted & (rows["status"] == "predicted"))]
+
+
+def resolved_codes(store: Store, codebook: Codebook, out_of_language: bool = True,
+                   quoted_voices: bool = False
                    ) -> dict[str, dict[tuple[str, str], tuple[list[dict], str]]]:
     """passage_id -> (dimension, target) -> (codes, source kind)."""
     own = {k: d.multi for k, d in codebook.dimensions.items()}
     groups: dict[str, dict[tuple[str, str], list[dict]]] = defaultdict(lambda: defaultdict(list))
-    for row in in_language(code_rows(store), out_of_language).to_dict("records"):
+    rows = own_voice(in_language(code_rows(store), out_of_language), quoted_voices)
+    for row in rows.to_dict("records"):
         groups[row["passage_id"]][(row["dimension"], row["target"])].append(row)
     return {pid: {key: resolve(group, own.get(key[0], key[0] in MULTI)) for key, group in by_key.items()}
             for pid, by_key in groups.items()}
 
 
-def passage_table(store: Store, codebook: Codebook, out_of_language: bool = True) -> pd.DataFrame:
-    resolved = resolved_codes(store, codebook, out_of_language)
+def passage_table(store: Store, codebook: Codebook, out_of_language: bool = True,
+                  quoted_voices: bool = False) -> pd.DataFrame:
+    resolved = resolved_codes(store, codebook, out_of_language, quoted_voices)
     query = (sa.select(passages, documents.c.source_path, documents.c.kind, documents.c.lang.label("doc_lang"),
                        documents.c.title, documents.c.date, documents.c.meta.label("doc_meta"))
              .select_from(passages.join(documents, documents.c.doc_id == passages.c.doc_id))

@@ -136,6 +136,8 @@ class Coder:
                   for d, routes in self.routes.items()}
         if any(set(routes) != {"*"} or d not in DEFAULT_METHODS for d, routes in chosen.items()):
             payload["methods"] = chosen  # per-language routing, or a stage for another dimension
+        if any(hasattr(s, "settings") for s in self.routes.get("stance", {}).values()):  # model:default
+            payload["stance"] = self.config.stance.model_dump(exclude={"methods"})
         if self.config.coding.code_questions:
             payload["code_questions"] = True
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()

@@ -7,12 +7,15 @@ its version, the passage's language, the languages the model was trained on, and
 
 from __future__ import annotations
 
+from stancemap.config import StanceConfig
 from stancemap.errors import ConfigError, Errors
 from stancemap.nlp.base import Batch, CodeOut, Stage
 from stancemap.nlp.default_models import Query, ShippedModels
 from stancemap.nlp.encoder import make_encoder
 from stancemap.nlp.labelled import SENTIMENT_TO_STANCE
 from stancemap.nlp.registry import StageContext, stages
+from stancemap.nlp.stance import NEUTRAL
+from stancemap.nlp.voice import Quote, find_voices
 
 
 class DefaultStage(Stage):
@@ -71,25 +74,116 @@ def _polarity(scores: dict[str, float]) -> float:
     return round(scores.get("positive", 0.0) - scores.get("negative", 0.0), 4)
 
 
+READING = "reading-2"  # target windows, voices, abstention: bump when how stance reads changes
+
+
+def target_windows(length: int, spans: list[tuple[int, int]], sentences: list[tuple[int, int]],
+                   limit: int) -> list[tuple[int, int]]:
+    """Where a target's stance is read: the whole passage up to `limit` characters, else each
+    sentence that names the target with one sentence either side (overlapping windows merged)."""
+    if length <= limit:
+        return [(0, length)]
+    naming = sorted({i for i, (s, e) in enumerate(sentences) if any(s <= a < e for a, _ in spans)})
+    found: list[tuple[int, int]] = []
+    for i in naming:
+        lo, hi = sentences[max(i - 1, 0)][0], sentences[min(i + 1, len(sentences) - 1)][1]
+        if found and lo <= found[-1][1]:
+            found[-1] = (found[-1][0], max(hi, found[-1][1]))
+        else:
+            found.append((lo, hi))
+    return found or [(0, length)]
+
+
+def window_query(lang, name: str, text: str, spans, sentences, window: tuple[int, int]) -> Query:
+    lo, hi = window
+    return Query(lang, name, text[lo:hi], [(a - lo, b - lo) for a, b in spans if lo <= a < hi],
+                 [(max(s, lo) - lo, min(e, hi) - lo) for s, e in sentences if s < hi and lo < e])
+
+
+def decide(scores: dict[str, float], min_confidence: float) -> tuple[str, bool]:
+    """The stance label from class probabilities, and whether it abstains: a favour or against
+    whose lead over the opposite side (|score|) is below `min_confidence` — a near-tie such as
+    0.40 positive / 0.36 negative, score 0.04 — is no side."""
+    label = max(scores, key=lambda k: (scores[k], k))
+    lead = abs(scores.get("positive", 0.0) - scores.get("negative", 0.0))
+    if label != "neutral" and lead < min_confidence:
+        return NEUTRAL, True
+    return SENTIMENT_TO_STANCE[label], False
+
+
 class DefaultStance(DefaultStage):
+    """Stance per target and voice: the source's own words (quoted and distanced spans blanked)
+    and each quote that names the target, read over target windows in long passages."""
+
     name = "stance-default"
     dimension = "stance"
 
+    def __init__(self, models=None, encoders=None, seed: int = 0, settings: StanceConfig | None = None):
+        super().__init__(models, encoders, seed)
+        self.settings = settings or StanceConfig()
+        self.version = f"{self.models.version}+{READING}"
+
+    def _groups(self, text: str, analysis) -> tuple[str, list[tuple[str, Quote | None, list, bool]]]:
+        """The source's own text (quoted and distanced spans blanked), and per target and voice:
+        (target, quote or None for the own voice, hits, named only inside distanced terms)."""
+        voices = find_voices(text, analysis.sentences, analysis.mentions)
+        if self.settings.quoted == "include":
+            voices.quotes = []
+        found: dict[tuple, list] = {}
+        for hit in analysis.targets:
+            quote = voices.quote_at(hit.start)
+            if quote is not None and self.settings.quoted == "ignore":
+                continue
+            sentence = next(((s, e) for s, e in analysis.sentences if s <= hit.start < e), None)
+            distanced = quote is None and voices.is_distanced(hit.start, sentence)
+            found.setdefault((hit.id, quote.start if quote else -1), []).append((hit, quote, distanced))
+        groups = []
+        for (target, _), rows in sorted(found.items()):
+            hits = [h for h, _, distanced in rows if not distanced] or [h for h, _, _ in rows]
+            groups.append((target, rows[0][1], hits, all(d for _, _, d in rows)))
+        return (voices.own_text(text) if voices.quotes or voices.distanced else text), groups
+
     def code_passages(self, texts, analyses, shared=None) -> list[list[CodeOut]]:
         queries, owners = [], []
-        for index, (text, analysis) in enumerate(zip(texts, analyses)):
-            per_target: dict[str, list] = {}
-            for hit in analysis.targets:
-                per_target.setdefault(hit.id, []).append(hit)
-            for target, hits in sorted(per_target.items()):
-                queries.append(Query(analysis.lang, hits[0].text, text,
-                                     [(h.start, h.end) for h in hits], analysis.sentences))
-                owners.append((index, target, sorted({h.text for h in hits})))
         out: list[list[CodeOut]] = [[] for _ in texts]
-        for (index, target, mentions), (label, scores, details) in zip(owners, self._predict(queries, shared)):
-            out[index].append(CodeOut("stance", SENTIMENT_TO_STANCE[label], _polarity(scores),
-                                      target=target, details={**details, "probabilities": scores,
-                                                              "mentions": mentions}))
+        for index, (text, analysis) in enumerate(zip(texts, analyses)):
+            own, groups = self._groups(text, analysis)
+            for target, quote, hits, distanced in groups:
+                voice = {} if self.settings.quoted == "include" else {"voice": "own"}
+                if quote is not None:
+                    voice = {"voice": "quoted", "speaker": quote.speaker,
+                             "speaker_country": quote.speaker_country, "reported": quote.reported}
+                base = {**voice, "mentions": sorted({h.text for h in hits})}
+                if distanced:  # named only inside a distanced term: a frame, not the target
+                    if self.settings.abstain == "neutral":
+                        out[index].append(CodeOut("stance", NEUTRAL, None, target=target, details={
+                            **self.models.details(self.models.model_for("stance", analysis.lang),
+                                                  analysis.lang),
+                            **base, "abstained": True, "reason": "distanced"}))
+                    continue
+                spans = [(h.start, h.end) for h in hits]
+                source = own if quote is None else text
+                windows = ([(quote.start, quote.end)] if quote is not None else
+                           target_windows(len(text), spans, analysis.sentences, self.settings.window_chars))
+                for window in windows:
+                    queries.append(window_query(analysis.lang, hits[0].text, source, spans,
+                                                analysis.sentences, window))
+                owners.append((index, target, base, windows, len(windows), len(text)))
+        predicted = iter(self._predict(queries, shared))
+        for index, target, base, windows, count, length in owners:
+            found = [next(predicted) for _ in range(count)]
+            classes = found[0][1]
+            scores = {c: round(sum(f[1][c] for f in found) / count, 4) for c in classes}
+            value, abstained = decide(scores, self.settings.min_confidence)
+            if abstained and self.settings.abstain == "drop":
+                continue
+            details = {**found[0][2], "probabilities": scores, **base}
+            if windows != [(0, length)]:
+                details["windows"] = [list(w) for w in windows]
+            if abstained:
+                details.update(abstained=True, reason="low_confidence")
+            out[index].append(CodeOut("stance", value, _polarity(scores), target=target,
+                                      details=details))
         return out
 
 
@@ -113,7 +207,10 @@ def _factory(stage: type[DefaultStage]):
 
         encoders = {"minilm": ctx.shared("encoder", lambda: SentenceEncoder(seed=ctx.config.seed)),
                     "e5": ctx.shared("encoder-e5", E5Encoder)}
-        return stage(ctx.shared("shipped-models", ShippedModels), encoders, ctx.config.seed)
+        models = ctx.shared("shipped-models", ShippedModels)
+        if stage is DefaultStance:
+            return stage(models, encoders, ctx.config.seed, ctx.config.stance)
+        return stage(models, encoders, ctx.config.seed)
     return make
 
 

@@ -118,6 +118,20 @@ class StanceConfig(BaseModel):
                                     description="language -> method; \"*\" = every other language "
                                     "(model:default = the shipped models, flagged out_of_language "
                                     "outside English and Russian; lexicon = clause VADER, English only)")
+    quoted: str = Field("separate", pattern="^(separate|include|ignore)$",
+                        description="quoted and reported speech: separate = the source's stance "
+                        "from its own words, each quoted voice a code of its own (details.voice = "
+                        "quoted, with the speaker); include = read as the source's; ignore = dropped")
+    min_confidence: float = Field(0.05, ge=0, le=1,
+                                  description="the lead a model's favour or against needs over "
+                                  "the opposite side (|score|, as the lexicon's neutral band); "
+                                  "below it the code abstains (neutral with details.abstained, "
+                                  "or no code); 0 = never abstain")
+    abstain: str = Field("neutral", pattern="^(neutral|drop)$",
+                         description="what an abstaining stance becomes: a neutral code or none")
+    window_chars: int = Field(2000, ge=200,
+                              description="passages longer than this are read as target windows "
+                              "(each sentence naming the target and one either side), averaged")
 
 
 class TopicConfig(BaseModel):
@@ -154,6 +168,9 @@ class PanelConfig(BaseModel):
                                     "transcript headers (role question, context)")
     validation_sample: str = Field("", description="the validation sample the panels correct "
                                    "with; empty = the one drawn or grown last")
+    quoted_voices: bool = Field(False, description="let a quoted voice's stance code (details.voice "
+                                "= quoted) stand for a target the source's own voice does not "
+                                "code, in the passage table and panels; default: own voice only")
 
 
 class IndexConfig(BaseModel):

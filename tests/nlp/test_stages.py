@@ -22,8 +22,13 @@ def test_gas_pipeline_passage(code_texts):
 
 def test_jobs_and_debt_get_different_stances(code_texts):
     (codes, _), = code_texts([JOBS_DEBT])
-    stance = {c["target"]: c["value"] for c in codes["stance"]}
-    assert stance == {"chinese_investment": "favour", "chinese_loans": "against"}
+    stance = {c["target"]: c for c in codes["stance"]}
+    assert stance["chinese_loans"]["value"] == "against"
+    # the jobs clause leans favour, but by a near-tie (0.47 positive, 0.45 negative): it abstains
+    investment = stance["chinese_investment"]
+    assert investment["value"] == "neutral" and investment["details"]["abstained"]
+    assert investment["details"]["probabilities"]["positive"] > stance["chinese_loans"]["details"][
+        "probabilities"]["positive"]
     # plain VADER on the whole passage has one verdict for both: negative, jobs included
     assert SentimentIntensityAnalyzer().polarity_scores(JOBS_DEBT)["compound"] < -0.05
 
@@ -36,8 +41,12 @@ def test_stance_handles_negation(code_texts):
 def test_two_targets_one_sentence_contrast_marker(code_texts):
     (codes, _), = code_texts(["The Belt and Road Initiative built excellent roads; however, "
                               "Chinese loans left the country with unpayable debt."])
-    stance = {c["target"]: c["value"] for c in codes["stance"]}
-    assert stance["bri"] == "favour" and stance["chinese_loans"] == "against"
+    stance = {c["target"]: c for c in codes["stance"]}
+    assert stance["chinese_loans"]["value"] == "against"
+    # "excellent roads" leans favour by a near-tie (0.45 positive, 0.41 negative): it abstains
+    bri = stance["bri"]["details"]
+    assert stance["bri"]["value"] == "neutral" and bri["abstained"]
+    assert bri["probabilities"]["positive"] > bri["probabilities"]["negative"]
 
 
 def test_russian_passage_names_kazakhstan(code_texts):

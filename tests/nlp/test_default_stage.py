@@ -1,0 +1,68 @@
+"""How the default stance stage reads a passage, with the shipped models: target windows in long
+records, who is speaking, and abstention."""
+
+from pathlib import Path
+
+from stancemap.nlp.default_stage import decide, target_windows
+
+LONG = (Path(__file__).parents[1] / "data" / "ungdc_long_record.txt").read_text(encoding="utf-8")
+LAST = ("Chinese loans have left Kyrgyzstan with an unpayable debt, secret terms and ruined "
+        "roads, and they are a disaster for our people.")
+
+
+def stance(codes, target, voice="own"):
+    return [c for c in codes.get("stance", []) if c["target"] == target
+            and c["details"].get("voice") == voice]
+
+
+def test_a_target_named_only_in_the_last_paragraph_of_a_long_record_is_read_there(code_texts):
+    text = LONG + "\n\n" + LAST
+    assert len(text) > 20_000
+    (codes, _), = code_texts([text])
+    (code,) = stance(codes, "chinese_loans")
+    assert code["value"] == "against"
+    ((start, end),) = code["details"]["windows"]
+    assert start > 20_000 and text[start:end].endswith("our people.")
+
+
+def test_windows_take_a_sentence_either_side_and_merge():
+    sentences = [(0, 10), (11, 20), (21, 30), (31, 40), (41, 50), (51, 60)]
+    assert target_windows(60, [(12, 14)], sentences, limit=100) == [(0, 60)]
+    assert target_windows(60, [(12, 14), (32, 34), (55, 57)], sentences, limit=30) == [(0, 60)]
+    assert target_windows(60, [(2, 4), (55, 57)], sentences, limit=30) == [(0, 20), (41, 60)]
+
+
+def test_a_rebuttal_in_scare_quotes_is_not_coded_against(code_texts):
+    found = code_texts(["'China trap' is sheer fabrication.",
+                        "China's so-called 'debt trap' is a myth spread by its rivals."])
+    for codes, _ in found:
+        assert all(c["value"] != "against" for c in stance(codes, "china")), codes["stance"]
+    (distanced,) = stance(found[0][0], "china")
+    assert distanced["details"]["abstained"] and distanced["details"]["reason"] == "distanced"
+
+
+def test_a_quoted_favourable_statement_in_a_critical_article_is_a_voice_of_its_own(code_texts):
+    text = ("Chinese loans have left Kyrgyzstan with unpayable debt and ruined roads. "
+            '"Chinese loans are a great blessing that brings prosperity to our friends," '
+            "Ambassador Du Dewen said. The debt keeps growing and the terms stay secret.")
+    (codes, _), = code_texts([text])
+    (quoted,) = stance(codes, "chinese_loans", "quoted")
+    assert quoted["value"] == "favour" and "Du Dewen" in quoted["details"]["speaker"]
+    (own,) = stance(codes, "chinese_loans")
+    assert own["value"] != "favour"
+
+
+def test_a_near_zero_score_abstains():
+    assert decide({"negative": 0.36, "neutral": 0.24, "positive": 0.40}, 0.05) == ("neutral", True)
+    assert decide({"negative": 0.36, "neutral": 0.24, "positive": 0.40}, 0.0) == ("favour", False)
+    assert decide({"negative": 0.1, "neutral": 0.2, "positive": 0.7}, 0.05) == ("favour", False)
+    assert decide({"negative": 0.1, "neutral": 0.5, "positive": 0.4}, 0.05) == ("neutral", False)
+
+
+def test_a_russian_quote_in_guillemets_is_the_ambassadors_voice(code_texts):
+    text = ("Кредиты Китая загнали Киргизию в долговую яму. «Китайские кредиты — большое благо для "
+            "наших друзей», — заявил посол Ду Дэвэнь. Долг растёт, а условия остаются тайной.")
+    (codes, _), = code_texts([text], langs=["ru"])
+    (quoted,) = stance(codes, "chinese_loans", "quoted")
+    assert quoted["value"] == "favour" and quoted["details"]["speaker"] == "Ду Дэвэнь"
+    assert all(c["value"] != "favour" for c in stance(codes, "china"))
