@@ -52,8 +52,9 @@ def corpus(tmp_path):
 
 
 def statuses(project: Path) -> list[str]:
+    """Run statuses in the order the runs were written (two runs may start in the same second)."""
     with sqlite3.connect(project / "stancemap.db") as conn:
-        return [s for (s,) in conn.execute("SELECT status FROM runs ORDER BY started_at, run_id")]
+        return [s for (s,) in conn.execute("SELECT status FROM runs ORDER BY rowid")]
 
 
 def test_second_writer_stops_with_the_first_ones_name_and_readers_work(corpus):
