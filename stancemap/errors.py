@@ -251,8 +251,8 @@ class Errors:
             "Give another --sample-name, or the same --strata.")
     E342 = ("--validation draws a random sample; it cannot be combined with --strategy {strategy} "
             "(active-learning picks never enter a correction). Leave --strategy out.")
-    E343 = ("Give --validation N or --validation-share S, not both; S is a share of the passages "
-            "between 0 and 1 (got {share}).")
+    E343 = ("Give either --validation N or --validation-share S (one of them, not both); S is a "
+            "share of the passages above 0 and at most 1 (got {share}).")
     E344 = ("--strata {name!r} cannot stratify: it is not a dimension of one value per passage "
             "(use any of: {known}).")
     E346 = ("Every passage of the validation sample is coded in {dims}; give a larger --validation "
