@@ -19,6 +19,12 @@ from pathlib import Path
 
 # the project's languages, then languages data tables often use for country names
 NAME_LANGUAGES = ("ru", "zh_CN", "zh_TW", "kk", "ky", "uz", "tg", "tk", "fr", "de", "es")
+# Abbreviations that the press and data tables use but neither ISO 3166 nor CLDR lists, each
+# naming one country only: ISO's exceptionally reserved "UK", Russian initialisms (США, КНР,
+# РФ) and Chinese short forms. Ambiguous ones (РК: Kazakhstan or Korea) are left out.
+ABBREVIATIONS = {"UK": "GBR", "США": "USA", "С.Ш.А.": "USA", "РФ": "RUS", "КНР": "CHN",
+                 "КНДР": "PRK", "ФРГ": "DEU", "РУз": "UZB", "АҚШ": "USA", "ҚХР": "CHN",
+                 "АКШ": "USA", "КЭР": "CHN", "AQSH": "USA", "XXR": "CHN", "美利坚合众国": "USA"}
 
 
 def name_key(value: str) -> str:
@@ -59,6 +65,8 @@ class World:
         upper = text.upper()
         if len(upper) == 3 and upper in self.alpha3:
             return upper
+        if text in ABBREVIATIONS:
+            return ABBREVIATIONS[text]
         if len(upper) == 2 and upper.isascii() and upper.isalpha():
             return self.alpha2.get(upper) if codes != "fips" else None
         if text.isdigit() and len(text) <= 3:

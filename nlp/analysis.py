@@ -62,6 +62,15 @@ def _longest_first(hits: list[Hit]) -> list[Hit]:
     return sorted(kept, key=lambda h: (h.start, h.id))
 
 
+def _inside_named_word(start: int, end: int, mentions: list[Mention], text: str) -> bool:
+    """A name found inside a longer word that the codebook names as something else: "China" in
+    "PetroChina" (CNPC) is the company, not the country. A name run into a word the codebook
+    does not know ("withChina", a PDF's lost space) still counts."""
+    inside_word = (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum())
+    return inside_word and any(m.canonical_id and m.start <= start and end <= m.end
+                               and (m.start, m.end) != (start, end) for m in mentions)
+
+
 def _lemma_norms(doc):
     for token in doc:
         token.norm_ = token.lemma_.lower()
@@ -138,7 +147,8 @@ class EnglishAnalyser:
                 Hit(doc[s:e].start_char, doc[s:e].end_char, self.nlp.vocab.strings[key], doc[s:e].text)
                 for key, s, e in self.targets(doc)] + [
                 Hit(s, e, entry.canonical_id, doc.text[s:e])
-                for s, e, entry in self.surface_targets.find(doc.text)])
+                for s, e, entry in self.surface_targets.find(doc.text)
+                if not _inside_named_word(s, e, analysis.mentions, doc.text)])
             sectors = []
             for key, s, e in self.sectors(_lemma_norms(doc)):
                 sector, _, kind = self.nlp.vocab.strings[key].partition("|")

@@ -14,6 +14,8 @@ from stancemap.corpus.countries import world
     ("Korea, Rep.", "KOR"), ("Egypt, Arab Rep.", "EGY"), ("Lao PDR", "LAO"), ("Viet Nam", "VNM"),
     ("Côte d’Ivoire", "CIV"), ("Hong Kong SAR, China", "HKG"), ("398", "KAZ"), (398, "KAZ"),
     (398.0, "KAZ"), ("4", "AFG"), ("the Netherlands", "NLD"),
+    # abbreviations the press uses that neither ISO nor CLDR lists
+    ("США", "USA"), ("КНР", "CHN"), ("РФ", "RUS"), ("UK", "GBR"), ("ҚХР", "CHN"), ("XXR", "CHN"),
     # aggregates, regions and made-up places are no country
     ("Euro area", None), ("Central Asia", None), ("World", None), ("Atlantis", None), ("", None),
     (None, None), (float("nan"), None), ("2019", None),

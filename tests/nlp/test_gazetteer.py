@@ -193,6 +193,10 @@ def test_words_run_together_by_pdf_extraction(coder):
     found = [(m.text, m.canonical_id) for m in analysis.mentions if m.canonical_id]
     assert found == [("China", "CHN"), ("Kyrgyzstan", "KGZ"), ("Uzbekistan", "UZB"),
                      ("Kazakhstan", "KAZ"), ("PetroChina", "cnpc")]
+    # the company's name holds "China" but is no stance target China; "withChina" is
+    (analysis,) = coder.analyser.english.analyse(["PetroChina bid, and talks withChina went on."])
+    assert [(t.text, t.id) for t in analysis.targets] == [("China", "china")]
+    assert analysis.targets[0].start == len("PetroChina bid, and talks with")
 
 
 def test_a_project_abroad_names_its_host_as_data_not_as_a_country_code(code_texts, codebook):
