@@ -79,6 +79,20 @@ class Project:
         """One row per (origin, destination, year) for gravity models (`export --level dyad`)."""
         return self._table("dyad", corrected=corrected)
 
+    def merge(self, data: Path | str | pd.DataFrame, on: str, country_codes: str = "auto") -> pd.DataFrame:
+        """Your country-year data (a file or a DataFrame) with the panel's columns beside each
+        row whose keys match a cell (`stancemap merge --on ON`, same rules: no row is dropped
+        or repeated, a key that resolves to no country matches nothing).
+        `.attrs["merge"]` holds the report: rows matched, unresolved names, renamed columns;
+        `.attrs["dictionary"]` what each column holds."""
+        from stancemap.datasets.merge import merged_table
+
+        merged, report, dictionary, _ = merged_table(
+            self.path, data if not isinstance(data, str) else Path(data), on,
+            country_codes=country_codes, config=self.config, codebook=self.codebook, db_url=self.db)
+        merged.attrs.update(merge=report.to_json(), dictionary=dictionary)
+        return merged
+
     def dictionary(self, table: pd.DataFrame) -> pd.DataFrame:
         """The data dictionary of a table this project returned: what each column means, its
         type and allowed values (the export's FILE.dictionary.csv)."""

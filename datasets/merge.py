@@ -108,17 +108,30 @@ def _free_name(name: str, taken) -> str:
 def merge_panel(project: Path, data_file: Path, on: str, out: Path, *, fmt: str | None = None,
                 country_codes: str = "auto", config: Config | None = None,
                 codebook: Codebook | None = None, db_url: str | None = None) -> MergeReport:
-    """Every row of the data once, with its panel cell where its keys match one. Country keys
-    are resolved to ISO3; a row whose key does not resolve, or a panel cell without a value
-    for a key (no source country), matches nothing. The data's columns keep their names;
-    a panel column of the same name is written with a suffix and reported."""
+    """`merged_table` written to `out` with its data dictionary and manifest."""
+    fmt = format_for(Path(out), fmt)
+    merged, report, dictionary, manifest = merged_table(
+        project, data_file, on, country_codes=country_codes, config=config, codebook=codebook,
+        db_url=db_url)
+    report.written = write_table(merged, Path(out), fmt, dictionary, manifest)
+    return report
+
+
+def merged_table(project: Path, data: Path | pd.DataFrame, on: str, *, country_codes: str = "auto",
+                 config: Config | None = None, codebook: Codebook | None = None,
+                 db_url: str | None = None) -> tuple[pd.DataFrame, MergeReport, list[dict], dict]:
+    """Every row of the data (a file, or a DataFrame from a notebook) once, with its panel
+    cell where its keys match one. Country keys are resolved to ISO3; a row whose key does
+    not resolve, or a panel cell without a value for a key (no source country), matches
+    nothing. The data's columns keep their names; a panel column of the same name gets a
+    suffix and is reported. Also returns the data dictionary and the manifest."""
     from stancemap.annotations.codebook import load_codebook
 
     config = config or Config()
     codebook = codebook or load_codebook(Path(config.coding.codebook) if config.coding.codebook else None)
-    fmt = format_for(Path(out), fmt)
     pairs = parse_on(on)
-    data = read_data(Path(data_file))
+    data_file = "the data frame" if isinstance(data, pd.DataFrame) else Path(data)
+    data = data.copy() if isinstance(data, pd.DataFrame) else read_data(data_file)
     for _, column in pairs:
         if column not in data.columns:
             raise UsageError(Errors.E045.format(column=column, path=data_file,
@@ -170,12 +183,11 @@ def merge_panel(project: Path, data_file: Path, on: str, out: Path, *, fmt: str 
     for column in right.columns:  # unmatched rows must not turn panel counts into floats
         if column in merged and pd.api.types.is_integer_dtype(right[column]):
             merged[column] = merged[column].astype("Int64")
-    dictionary = _dictionary(merged, data, Path(data_file).name, panel_dictionary,
+    dictionary = _dictionary(merged, data, getattr(data_file, "name", data_file), panel_dictionary,
                              {v: k for k, v in clashes.items()},
                              {v: resolved[k] for k, v in output.items()})
     manifest["merge"].update(report.to_json())
-    report.written = write_table(merged, Path(out), fmt, dictionary, manifest)
-    return report
+    return merged, report, dictionary, manifest
 
 
 def _keys(data: pd.DataFrame, panel: pd.DataFrame, pairs: list[tuple[str, str]],

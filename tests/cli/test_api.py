@@ -61,3 +61,20 @@ def test_the_example_notebook_runs(coded_project, monkeypatch):
     assert not [o for o in outputs if o.output_type == "error"]
     shown = "".join(o.get("text", "") + json.dumps(o.get("data", {})) for o in outputs)
     assert "explained variance" in shown and "st_dest_net" in shown
+
+
+def test_merge_takes_a_data_frame_and_gives_the_cli_merge(coded_project, tmp_path):
+    from stancemap.datasets.merge import merge_panel
+
+    data = pd.DataFrame({"country": ["Kazakhstan", "KG", "Atlantis"], "year": [2024, 2024, 2024],
+                         "trade": [1.5, 0.4, 9.0]})
+    data.to_csv(tmp_path / "trade.csv", index=False)
+    merged = stancemap.open_project(coded_project).merge(data, on="country,year")
+    report = merge_panel(coded_project, tmp_path / "trade.csv", "country,year", tmp_path / "m.parquet")
+    assert merged.attrs["merge"] == report.to_json() | {"written": merged.attrs["merge"]["written"]}
+    assert merged.attrs["merge"]["matched_rows"] == 2 and merged.attrs["merge"]["unresolved_countries"] == ["Atlantis"]
+    assert list(merged["country"]) == ["Kazakhstan", "KG", "Atlantis"]  # every row once, in order
+    exported = pd.read_parquet(tmp_path / "m.parquet")
+    assert list(merged.columns) == list(exported.columns)
+    assert merged["n_passages"].tolist()[:2] == exported["n_passages"].tolist()[:2]
+    assert pd.isna(merged["n_passages"].iloc[2])  # Atlantis matches no cell: no invented count
