@@ -27,6 +27,7 @@ from stancemap.errors import Errors, StoreError, UsageError
 
 LOCK_NAME = "stancemap.lock"
 _POLL_S = 0.5
+_PG_KEY = zlib.crc32(b"stancemap-project-writer") & 0x7FFFFFFF
 
 
 class ProjectBusy(StoreError):
@@ -110,7 +111,7 @@ def _sqlite_lock(project: Path, path: Path, command: str, wait: float) -> _Held:
 def _pg_lock(engine, project, command: str, wait: float) -> _Held:
     import sqlalchemy as sa
 
-    key = zlib.crc32(b"stancemap-project-writer") & 0x7FFFFFFF
+    key = _PG_KEY
     conn = engine.connect()
     deadline = time.monotonic() + max(wait, 0)
     try:
@@ -195,6 +196,37 @@ def acquire(project: Path, command: str, url: str | None = None, engine=None,
         held = _Held(1, lambda: None, _holder(command))
     _held[key] = held
     return held
+
+
+def writer_alive(project: Path, url: str | None = None, engine=None) -> bool | None:
+    """Whether some process holds the project's writer lock, asked without taking it for
+    long and without writing: True, False, or None where the server cannot say. A run the
+    store lists as `running` while no writer is alive was killed (SIGKILL, power loss)."""
+    key = lock_key(project, url)
+    if key in _held:
+        return True
+    path = lock_path(project, url)
+    if path is not None:
+        if not path.exists():
+            return False
+        with open(path, encoding="utf-8") as handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except OSError as err:
+                if err.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                    return True
+                raise
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        return False
+    if engine is not None and engine.dialect.name == "postgresql":
+        import sqlalchemy as sa
+
+        with engine.connect() as conn:
+            return bool(conn.execute(sa.text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                "AND ((classid::bigint << 32) | objid::bigint) = :k"), {"k": _PG_KEY}).scalar())
+    return None
 
 
 def release(project: Path, url: str | None = None) -> None:

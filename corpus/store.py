@@ -393,9 +393,14 @@ class Store:
             lock.release(self.project, self.url)
 
     def runs_by_status(self) -> dict[str, int]:
+        """Runs per status; a run left `running` by a killed process (no writer holds the
+        lock) counts as `interrupted` at once, though the next writer is what marks it so."""
         with self.engine.connect() as conn:
-            return {status: int(n) for status, n in conn.execute(
+            counts = {status: int(n) for status, n in conn.execute(
                 sa.select(runs.c.status, sa.func.count()).group_by(runs.c.status))}
+        if counts.get("running") and lock.writer_alive(self.project, self.url, self.engine) is False:
+            counts["interrupted"] = counts.get("interrupted", 0) + counts.pop("running")
+        return counts
 
     def run_log(self, run_id: str) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

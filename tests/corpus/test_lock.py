@@ -71,6 +71,7 @@ def test_second_writer_stops_with_the_first_ones_name_and_readers_work(corpus):
             assert "(ingest); try again when it finishes" in lines[0]
         info = stancemap("info", "--project", project, "--json")
         assert info.returncode == 0 and json.loads(info.stdout)["documents"] == 1
+        assert json.loads(info.stdout)["runs_by_status"] == {"completed": 1, "running": 1}
         export = stancemap("export", "--project", project, "--level", "passages", "--out",
                            project.parent / "x.csv")
         assert export.returncode == 0, export.stderr
@@ -99,6 +100,10 @@ def test_killed_writer_leaves_a_stale_lock_that_is_cleared(corpus):
     first.send_signal(signal.SIGKILL)
     first.wait()
     assert json.loads((project / "stancemap.lock").read_text())["pid"] == first.pid  # left behind
+    assert statuses(project)[-1] == "running"
+    # a reader does not write, but it does not call a dead run running either
+    info = stancemap("info", "--project", project, "--json")
+    assert json.loads(info.stdout)["runs_by_status"] == {"completed": 1, "interrupted": 1}
     assert statuses(project)[-1] == "running"
     again = stancemap("ingest", folder, "--project", project, "--json")
     assert again.returncode == 0, again.stderr
@@ -132,8 +137,11 @@ def test_postgres_projects_use_an_advisory_lock(tmp_path):
         assert "(ingest)" in second.stderr and "Traceback" not in second.stderr
         info = stancemap("info", "--project", project, "--db", url, "--json")
         assert info.returncode == 0, info.stderr
+        assert json.loads(info.stdout)["runs_by_status"] == {"completed": 1, "running": 1}
     finally:
         first.kill()
         first.wait()
+    info = stancemap("info", "--project", project, "--db", url, "--json")
+    assert json.loads(info.stdout)["runs_by_status"] == {"completed": 1, "interrupted": 1}
     # the server dropped the killed session's lock: the next writer goes ahead
     assert stancemap("ingest", folder, "--project", project, "--db", url, "-q").returncode == 0
