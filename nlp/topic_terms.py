@@ -16,9 +16,30 @@ _WORD = re.compile(r"[^\W\d_][\w\-'ʻ‐]*[^\W_]|[^\W\d_]", re.UNICODE)
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
+# Function words of the two project languages for which neither spaCy nor stopwords-iso has a
+# list (spaCy has Kyrgyz): conjunctions, postpositions, pronouns, copulas and auxiliaries, and
+# the year word of dates ("2019 жылы", "2019 yili"), compiled by the stancemap team. Uzbek in
+# its Latin script (each with the apostrophes it is typed with: ' ʻ ʼ ’) and Cyrillic.
+_OWN_STOP_WORDS = {
+    "kk": "және мен бен пен да де та те ал бірақ алайда немесе не егер яғни үшін туралы арқылы "
+          "бойынша сияқты секілді дейін кейін соң бері бұл осы сол ол олар біз сіз сен мен оның "
+          "олардың біздің бар жоқ еді екен емес болып болды болады болған болса ғана әр барлық "
+          "көп өте тағы қазір ретінде арасында жылы жыл деп деген тиіс керек мүмкін қандай қалай "
+          "қай кім не неге сондай осындай сонымен",
+    "uz": "va bilan uchun bu shu u ular biz siz sen men uning ularning bizning ham esa lekin ammo "
+          "biroq yoki agar ya'ni haqida orqali bo'yicha kabi qadar keyin oldin beri bor yo'q edi "
+          "ekan emas bo'lib bo'ldi bo'ladi bo'lgan bo'lsa faqat har barcha ko'p juda yana hozir "
+          "sifatida o'rtasida yili yil deb degan kerak mumkin qanday qaysi kim nima "
+          "ва билан учун бу шу у улар биз сиз ҳам эса лекин аммо ёки агар ҳақида орқали бўйича "
+          "каби кейин олдин бор йўқ эди экан эмас бўлиб бўлди бўлади йили",
+}
+
+
 @lru_cache(maxsize=None)
 def language_stop_words(lang: str) -> frozenset[str]:
-    """spaCy's stop words for the language, or none where spaCy has no list."""
+    """spaCy's stop words for the language, the team's list for Kazakh and Uzbek, or none."""
+    if lang in _OWN_STOP_WORDS:
+        return frozenset(w.replace("'", mark) for w in _OWN_STOP_WORDS[lang].split() for mark in "'ʻʼ’")
     try:
         return frozenset(importlib.import_module(f"spacy.lang.{lang}.stop_words").STOP_WORDS)
     except ImportError:

@@ -142,3 +142,15 @@ def test_project_fit_reuse_and_assign(tmp_path, codebook, encoded):
     store.dispose()
     gas = {t["id"] for t in first.topics if "газ" in {w for w, _ in t["terms_by_lang"].get("ru", [])}}
     assert late and codes[late[0]] & gas
+
+
+@pytest.mark.parametrize("lang, text, kept", [
+    ("kk", "Қазақстан және Қытай арасында теміржол туралы келісім 2019 жылы болды.",
+     ["қазақстан", "қытай", "теміржол", "келісім"]),
+    ("uz", "Oʻzbekiston va Xitoy oʻrtasida temir yoʻl boʻyicha kelishuv 2019 yili imzolandi.",
+     ["oʻzbekiston", "xitoy", "temir", "yoʻl", "kelishuv", "imzolandi"]),
+])
+def test_function_words_are_no_topic_terms_in_kazakh_and_uzbek(lang, text, kept):
+    from stancemap.nlp.topic_terms import words
+
+    assert [w for w in words(text, lang) if w] == kept
