@@ -134,7 +134,7 @@ def build_report(project: Path, out: Path | None = None, *, by: list[str] | None
             counts["figures"] = str(len(made))
             extras["sectors"] = _topic_terms(made, store)
         with steps.step("map") as counts:
-            made = figs.maps(table, codebook, cells)
+            made = figs.maps(table, codebook, cells, validation)
             figures += made
             counts["figures"] = str(len(made))
         with steps.step("entity network") as counts:

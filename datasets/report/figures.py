@@ -147,7 +147,7 @@ def perception(table: pd.DataFrame, codebook: Codebook, cells: Cells, by: list[s
                 + "Bars are 95% intervals that count sources, not passages.")
         figures.append(Figure(figure_id, "perception", title, spec, note,
                               panel={"by": by, "value": net}))
-    figures += sector_stance(table, codebook, cells)
+    figures += sector_stance(table, codebook, cells, validation)
     figures.append(distinct_sources(rows_all, positions, by, cells, sources, _pooled(table)))
     return figures
 
@@ -158,29 +158,43 @@ def _main_target(table: pd.DataFrame, codebook: Codebook) -> str | None:
     return max(counts, key=lambda t: (counts[t], t == "china"), default=None) if any(counts.values()) else None
 
 
-def sector_stance(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list[Figure]:
+def sector_stance(table: pd.DataFrame, codebook: Codebook, cells: Cells, validation=None) -> list[Figure]:
+    """Net stance toward the main target per source country and sector: corrected by the
+    validation sample where it can be (cells it cannot correct are counted in the note), else
+    the model-only figure titled not validated — as the perception charts do."""
     target = _main_target(table, codebook)
     if target is None:
         return []
     prefix, by = f"st_{target}", [SOURCE, "sector"]
-    rows, positions = panel_cells(table, by, codebook)
-    rows = [r for r in _drawn(rows, f"{prefix}_net") if r["sector"] is not None]
+    rows_all, positions = panel_cells(table, by, codebook, validation)
+    rows_all = [r for r in rows_all if r["sector"] is not None]
+    net = f"{prefix}_net_ppi" if validation is not None else f"{prefix}_net"
+    rows = _drawn(rows_all, net)
+    if not rows and net != f"{prefix}_net":  # no cell could be corrected
+        net, rows = f"{prefix}_net", _drawn(rows_all, f"{prefix}_net")
     if not rows:
         return []
+    corrected = net.endswith("_ppi")
+    refused = sum(1 for r in _drawn(rows_all, f"{prefix}_net") if r.get(net) is None)
     for row in rows:
-        half = (row[f"{prefix}_net_hi"] - row[f"{prefix}_net_lo"]) / 2
-        row["text"] = f"{row[f'{prefix}_net']:+.2f} ±{half:.2f}"
+        half = (row[f"{net}_hi"] - row[f"{net}_lo"]) / 2
+        row["text"] = f"{row[net]:+.2f} ±{half:.2f}"
         row[f"{SOURCE}_label"] = shown(row[SOURCE], SOURCE, _pooled(table))
     link(rows, positions, by, cells, "sector-stance")
     label = codebook.stance_targets[target].label
     sources = sources_column(pd.DataFrame(rows[:1]))
-    title = f"Net stance toward {label} by source country × sector"
-    spec = charts.heat(rows, "sector", f"{SOURCE}_label", f"{prefix}_net", "text", title, x_title="sector",
+    title = (f"Net stance toward {label} by source country × sector"
+             + (" (corrected by the validation sample)" if corrected else " (model-only: not validated)"))
+    spec = charts.heat(rows, "sector", f"{SOURCE}_label", net, "text", title, x_title="sector",
                        y_title="source country", colour_title="net stance", diverging=True,
-                       tooltip=_stance_tooltip(prefix, sources, by))
-    return [Figure("sector-stance", "perception", title, spec,
-                   "Each cell: net stance ± half the width of its 95% interval; wide intervals mean few "
-                   "passages.", panel={"by": by, "value": f"{prefix}_net", "omit_none": by})]
+                       tooltip=_stance_tooltip(prefix, sources, by, net))
+    note = ("Each cell: net stance ± half the width of its 95% interval; wide intervals mean few "
+            "sources. " + (f"Corrected by the coders' validation sample; {refused} cell(s) with too "
+                           "few validated passages are not drawn." if corrected and refused else
+                           "Corrected by the coders' validation sample." if corrected else
+                           "As the model coded them: no validation sample checks these figures."))
+    return [Figure("sector-stance", "perception", title, spec, note,
+                   panel={"by": by, "value": net, "omit_none": by})]
 
 
 def distinct_sources(rows_all, positions, by, cells: Cells, sources: tuple[str, str],
@@ -263,7 +277,9 @@ def boundaries() -> dict:
     return json.loads(text)
 
 
-def maps(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list[Figure]:
+def maps(table: pd.DataFrame, codebook: Codebook, cells: Cells, validation=None) -> list[Figure]:
+    """Net stance by source country (corrected where the validation sample can, else titled
+    not validated) and passages about each country, on Natural Earth's boundaries."""
     shapes = boundaries()["features"]
     known = {f["id"] for f in shapes}
     figures = []
@@ -274,7 +290,11 @@ def maps(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list[Figure]:
         plans.insert(0, ("map-stance", [SOURCE], f"st_{target}_net",
                          f"Net stance toward {label} by source country", "net stance", True))
     for figure_id, by, value, title, what, diverging in plans:
-        rows, positions = panel_cells(table, by, codebook)
+        rows, positions = panel_cells(table, by, codebook, validation if diverging else None)
+        if diverging:
+            corrected = validation is not None and any(r.get(f"{value}_ppi") is not None for r in rows)
+            value = f"{value}_ppi" if corrected else value
+            title += " (corrected by the validation sample)" if corrected else " (model-only: not validated)"
         rows = [r for r in _drawn(rows, value) if r[by[0]] in known]
         if not rows:
             continue

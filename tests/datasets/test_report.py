@@ -30,6 +30,9 @@ def test_example_report_matches_the_exports(example_report, coded_project, codeb
     ids = {f["id"] for f in data["figures"]}
     assert {"coverage", "stance-china", "sector-stance", "sources", "sector-share", "map-stance",
             "map-about", "network", "review-coded"} <= ids
+    titles = {f["id"]: f["title"] for f in data["figures"]}
+    for figure_id in ("stance-china", "sector-stance", "map-stance"):  # no validation sample here
+        assert titles[figure_id].endswith("(model-only: not validated)"), titles[figure_id]
     assert not data["passages"]["capped"] and data["passages"]["embedded"] == result.passages
 
 

@@ -220,6 +220,11 @@ def test_report_headlines_the_corrected_figures(copy, codebook, tmp_path):
     for row in cell_rows(figure["spec"]):
         assert row["st_china_net_ppi"] == pytest.approx(panel.loc[row["source_country"], "st_china_net_ppi"],
                                                         abs=1e-6)
+    figures = {f["id"]: f for f in report_data(report)["figures"]}
+    assert figures["map-stance"]["panel"]["value"] == "st_china_net_ppi"
+    assert "corrected" in figures["map-stance"]["title"]
+    before_figures = {f["id"]: f for f in report_data(before)["figures"]}
+    assert "not validated" in before_figures["map-stance"]["title"]
     from stancemap.datasets.report.plots import plot_figures
 
     store = Store(project, create=False)
