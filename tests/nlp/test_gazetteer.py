@@ -205,3 +205,13 @@ def test_a_project_abroad_names_its_host_as_data_not_as_a_country_code(code_text
     countries, _ = _countries(code_texts, "CPEC and the Gwadar Port were discussed.", "en")
     assert countries == []  # Pakistan is not a codebook country: no about_country code
 
+
+
+@pytest.mark.parametrize("text, lang, found", [
+    ("Влияние Поднебесной в регионе растёт.", "ru", "Поднебесной"),  # Russian media's name for China
+    ("北京方面表示反对。", "zh", "北京"),  # Beijing for its government, as in English
+    ("Sino-Kazakh relations are strong.", "en", "Sino"),
+])
+def test_the_press_names_for_china_are_the_china_target(text, lang, found, coder):
+    (analysis,) = coder.analyser.analyse([text], [lang])
+    assert [(t.text, t.id) for t in analysis.targets] == [(found, "china")]
