@@ -41,3 +41,12 @@ class CountryResolver:
                 self._fips.get(upper) if codes == "auto" else None)
         return self._names.get(name_key(text)) or self.world.resolve(value)
 
+    def resolve_name(self, text: str) -> str | None:
+        """ISO3 for a country *name* (or demonym) found in running text: short words answer
+        only as names ("PRC", "КНР") or as codes in capitals ("US"), never as codes otherwise
+        ("Li", "can" are no countries)."""
+        key = name_key(text)
+        if len(key) <= 3 and not text.strip().isupper():
+            return self._names.get(key) or self.world.names.get(key)
+        return self.resolve(text)
+
