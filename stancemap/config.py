@@ -171,6 +171,10 @@ class PanelConfig(BaseModel):
     quoted_voices: bool = Field(False, description="let a quoted voice's stance code (details.voice "
                                 "= quoted) stand for a target the source's own voice does not "
                                 "code, in the passage table and panels; default: own voice only")
+    bylines: bool = Field(True, description="a document's author or byline naming an office and "
+                          "the country it serves (\"The writer is the Chinese Ambassador to "
+                          "Bangladesh\") sets its source country and stakeholder when its "
+                          "metadata gives no country (source_from = byline); a given country wins")
 
 
 class IndexConfig(BaseModel):
