@@ -104,7 +104,7 @@ def _bylines_folder(tmp_path):
 
 
 def _by_file(table, column):
-    first = table.drop_duplicates("source_path")
+    first = table[~table["source_path"].str.endswith((".jsonl", ".csv"))].drop_duplicates("source_path")
     values = first[column].astype(object).where(first[column].notna(), None)
     return dict(zip(first["source_path"].map(lambda p: p.rsplit("/", 1)[-1]), values))
 
@@ -120,17 +120,22 @@ def test_a_byline_sets_the_source_and_the_panel_counts_it_there(tmp_path, codebo
         store.dispose()
     assert _by_file(table, "source_country") == {
         "oped_ambassador.html": "CHN", "oped_tail_line.txt": "CHN", "letter.docx": "RUS",
-        "note.docx": None, "local_report.txt": None}
+        "note.docx": None, "local_report.txt": None, "column.md": "CHN"}
+    wire = table[table["source_path"].str.endswith("wire.jsonl")].set_index("title")  # a record each
+    assert wire["source_country"].fillna("none").to_dict() == {
+        "Tashkent forum backs new rail corridor": "UZB", "Almaty cafés face higher rents": "none"}
+    rows = table[table["source_path"].str.endswith("news.csv")]  # an author column is metadata
+    assert rows["source_country"].fillna("none").tolist() == ["CHN", "none"]
     assert _by_file(table, "source_from") == {
         "oped_ambassador.html": "byline", "oped_tail_line.txt": "byline", "letter.docx": "byline",
-        "note.docx": None, "local_report.txt": None}
+        "note.docx": None, "local_report.txt": None, "column.md": "byline"}
     evidence = _by_file(table, "source_evidence")
     assert evidence["oped_tail_line.txt"] == ("byline_line: 'The writer is the Chinese Ambassador to "
                                               "Kazakhstan.' (diplomat: 'Ambassador' of 'Chinese' = CHN)")
     assert evidence["oped_ambassador.html"].startswith("author: \"Li Jiming, Ambassador of the People's")
     assert _by_file(table, "stakeholder")["letter.docx"] == "government"
     cells = panel.set_index("source_country")
-    assert cells.loc["CHN", "n_documents"] == 2 and cells.loc["RUS", "n_documents"] == 1
+    assert cells.loc["CHN", "n_documents"] == 4 and cells.loc["RUS", "n_documents"] == 1
     assert off["source_country"].isna().all() and off["source_from"].isna().all()
 
 
