@@ -109,6 +109,9 @@ class SentimentConfig(BaseModel):
                                     description="language -> method; \"*\" = every other language "
                                     "(model:default = the shipped models, flagged out_of_language "
                                     "outside English and Russian; lexicon = VADER, English only)")
+    window_chars: int = Field(2000, ge=200,
+                              description="model:default reads passages longer than this in "
+                              "windows of whole sentences, averaged by their length")
 
 
 class StanceConfig(BaseModel):
