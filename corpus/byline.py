@@ -41,7 +41,8 @@ _MODIFIERS = {"foreign", "ministry", "ministry's", "deputy", "vice", "former", "
               "trade", "state", "general", "acting", "first", "defence", "defense", "affairs",
               "of", "extraordinary", "and", "plenipotentiary", "new", "outgoing", "incoming"}
 # after an office: "of <country>", up to where the host country or the person begins
-_OF_COUNTRY = re.compile(r"^\s*(?:extraordinary\s+and\s+plenipotentiary\s+)?(?:of|for)\s+"
+_OF_COUNTRY = re.compile(r"^\s*(?:extraordinary\s+and\s+plenipotentiary\s+|(?:of|for)\s+foreign\s+"
+                         r"affairs\s+)?(?:of|for)\s+"
                          r"(?P<country>.+?)(?=\s+(?:to|in|at|on|for|and)\b|[,;()\u2014\u2013]|$)",
                          re.IGNORECASE)
 _RU_COUNTRY = re.compile(r"^\s*(?:по\s+\S+\s+\S+\s+|иностранных\s+дел\s+)?(?P<country>.+?)"

@@ -25,6 +25,8 @@ def resolve(codebook):
     ("The writer is Bangladesh's ambassador to China.", "BGD", "diplomat", "Bangladesh's"),
     ("The writer is the US Ambassador to Kazakhstan", "USA", "diplomat", "US"),
     ("Kazakhstan's Deputy Foreign Minister", "KAZ", "government", "Kazakhstan's"),
+    ("Minister of Foreign Affairs of the Republic of Kazakhstan", "KAZ", "government",
+     "the Republic of Kazakhstan"),
     ("Chinese Foreign Ministry spokesperson Wang Wenbin", "CHN", "government", "Chinese"),
     ("Автор — Чрезвычайный и Полномочный Посол Китайской Народной Республики в Республике "
      "Казахстан", "CHN", "diplomat", "Китайской Народной Республики"),
@@ -43,6 +45,7 @@ def test_an_office_and_its_country(resolve, text, country, kind, named):
 @pytest.mark.parametrize("text", [
     "By Li Wei", "admin", "The writer is a Chinese journalist based in Dhaka.",
     "The writer is President of the Chinese Chamber of Commerce in Dhaka.",
+    "The writer is President of the China Chamber of Commerce in Dhaka.",
     "The author is a professor at Dhaka University.", "Автор — политолог из Алматы",
     "作者为北京大学教授", "Li Can, Ambassador at large",
 ])
