@@ -41,3 +41,14 @@ class CountryResolver:
                 self._fips.get(upper) if codes == "auto" else None)
         return self._names.get(name_key(text)) or self.world.resolve(value)
 
+    def resolve_name(self, text: str) -> str | None:
+        """ISO3 for a country *name* (or demonym) found in running text, the whole text and
+        nothing else ("the China Chamber of Commerce" is none): short words answer only as
+        names ("PRC", "КНР") or as codes in capitals ("US"), never as codes otherwise ("Li",
+        "can" are no countries)."""
+        key = name_key(text)
+        found = self._names.get(key) or self.world.names.get(key)
+        if found is None and text.strip().isupper():
+            return self.resolve(text)
+        return found
+

@@ -4,8 +4,9 @@ names with their common variants ("Russian Federation", "Kyrgyz Republic", "Turk
 languages data tables often come in. The codes, official names and their translations come
 from pycountry (the ISO 3166 data Debian ships, with its gettext catalogues); the common names
 in each language (Россия, 俄罗斯, Ресей) from Unicode CLDR through Babel; the English variants
-(World Bank and UN styles) are country_converter's regular expressions. The codebook's own local names sit on top of this
-(annotations/countries.py)."""
+(World Bank and UN styles) are country_converter's regular expressions; English demonyms
+("Chinese", "British", as a byline writes "the Chinese Ambassador") are countryinfo's. The
+codebook's own local names sit on top of this (annotations/countries.py)."""
 
 from __future__ import annotations
 
@@ -101,6 +102,7 @@ def world() -> World:
 
     table = World()
     ambiguous: set[str] = set()
+    members: set[str] = set()  # UN member states, which a demonym two countries share goes to
     catalogues = [gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang],
                                       fallback=True) for lang in NAME_LANGUAGES]
     for country in pycountry.countries:
@@ -133,4 +135,28 @@ def world() -> World:
             table.add_name(row["name_short"], iso3, ambiguous)
             table.add_name(row["name_official"], iso3, ambiguous)
             table.patterns.append((re.compile(row["regex"], re.IGNORECASE), iso3))
+            if row.get("UNmember"):
+                members.add(iso3)
+    _add_demonyms(table, members)
     return table
+
+
+def _add_demonyms(table: World, members: set[str]) -> None:
+    """countryinfo's English demonym of each country, read as data (its JSON files) without
+    importing the package. A demonym several countries share goes to the one UN member among
+    them ("Chinese": China, not Hong Kong or Macao; "American": not American Samoa); shared by
+    two members ("Congolese") or already another country's name, it names none."""
+    import json
+
+    package = Path(importlib.util.find_spec("countryinfo").submodule_search_locations[0])
+    found: dict[str, set[str]] = {}
+    for path in sorted((package / "data").glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        iso3 = (record.get("ISO") or {}).get("alpha3")
+        if record.get("demonym") and iso3 in table.alpha3:
+            found.setdefault(name_key(record["demonym"]), set()).add(iso3)
+    for key, countries in found.items():
+        if len(countries) > 1:
+            countries &= members
+        if len(countries) == 1 and key not in table.names:
+            table.names[key] = countries.pop()

@@ -20,6 +20,7 @@ import numpy as np
 
 from stancemap.config import CONFIG_NAME, Config
 from stancemap.corpus.atomic import write_text
+from stancemap.corpus.byline import BYLINE_LINE, byline_line
 from stancemap.corpus.dedup import MinHasher, NearDuplicateIndex
 from stancemap.corpus.document import KINDS, Document, Passage, RawDocument, text_id
 from stancemap.corpus.language import LanguageIdentifier, scripts
@@ -294,6 +295,9 @@ class DocumentBuilder:
         title = meta.pop("title", None) or raw.title or None
         forced_lang = meta.pop("lang", None)
         passages, by_lang, by_script = [], Counter(), Counter()
+        lines: dict[int, str | None] = {}  # a segment's "The writer is …" line
+        if not raw.segments and (line := byline_line(raw.text)):
+            meta.setdefault(BYLINE_LINE, line)
         texts = [raw.text[span.start:span.end] for span in spans]
         langs, _ = self.languages.passages(texts, forced_lang)
         for seq, (span, text, lang) in enumerate(zip(spans, texts, langs)):
@@ -302,6 +306,10 @@ class DocumentBuilder:
             by_script.update(scripts(text))
             passage_meta = {**(segment_meta.meta if segment_meta else {}),
                             **speakers.get(span.speaker or "", {})}
+            if segment_meta is not None and id(segment_meta) not in lines:  # a table row's own
+                lines[id(segment_meta)] = byline_line(raw.text[segment_meta.start:segment_meta.end])
+            if segment_meta is not None and lines[id(segment_meta)]:
+                passage_meta.setdefault(BYLINE_LINE, lines[id(segment_meta)])
             given = _ROLES.get(str(passage_meta.get("role", "")).strip().casefold())
             if given:  # a speaker's role from the manifest; any other `role` value is metadata
                 passage_meta.pop("role")

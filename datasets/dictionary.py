@@ -36,7 +36,16 @@ _FIXED = {
                        "country: the metadata's source_country or country field — the "
                        "speaker's manifest row or survey row first, then the file's manifest "
                        "row, path pattern, the file itself; a value that names no country is "
-                       "kept as written (ingest lists it); never coded from the text", None),
+                       "kept as written (ingest lists it); when none is given, a byline naming "
+                       "an office and its country (source_from = byline, panel.bylines); never "
+                       "coded from the passage's words", None),
+    "source_from": ("Where source_country comes from: metadata (given) or byline (a document's "
+                    "author, byline or 'The writer is …' line naming an office and the country "
+                    "it serves); empty without a source country", "metadata | byline"),
+    "source_evidence": ("For a byline's source country: the field, the byline's text, the office "
+                        "and the country words read (e.g. byline_line: 'The writer is the Chinese "
+                        "Ambassador to Bangladesh.' (diplomat: 'Ambassador' of 'Chinese' = CHN))",
+                        None),
     "source_kind": ("Kind of source: from the metadata's source_kind, else the document kind "
                     "(interview, survey, speech, news, policy) and the role", None),
     "source_id": ("The unit counted as one source: 'id:' + the metadata's source_id/person_id "
@@ -138,7 +147,7 @@ _STANCE_PART = {
 _STRING = ("passage_id doc_id speaker question lang doc_lang kind title source_path stakeholder text "
            "dimension target value source status details run_id created_at countries country "
            "sectors sector top_topic top_topic_label topic sentiment date_precision role "
-           "source_country source_kind source_id about_country about_country_source about_region "
+           "source_country source_kind source_id source_from source_evidence about_country about_country_source about_region "
            "label canonical_id entity_country surface").split()
 _INTEGER = ("seq start end page year n_passages n_documents n_sources sent_n n_self n_left_out "
             "sent_n_validated").split()

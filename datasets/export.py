@@ -47,7 +47,7 @@ def build_table(store: Store, codebook: Codebook, config: Config, level: str,
         return codes_table(store, keep)
     if level == "mentions":
         return mentions_table(store)
-    table = passage_table(store, codebook, keep, config.panel.quoted_voices)
+    table = passage_table(store, codebook, keep, config.panel.quoted_voices, config.panel.bylines)
     if level == "passages":
         return table
     if level == "dyad":

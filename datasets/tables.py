@@ -52,7 +52,7 @@ def resolved_codes(store: Store, codebook: Codebook, out_of_language: bool = Tru
 
 
 def passage_table(store: Store, codebook: Codebook, out_of_language: bool = True,
-                  quoted_voices: bool = False) -> pd.DataFrame:
+                  quoted_voices: bool = False, bylines: bool = True) -> pd.DataFrame:
     resolved = resolved_codes(store, codebook, out_of_language, quoted_voices)
     query = (sa.select(passages, documents.c.source_path, documents.c.kind, documents.c.lang.label("doc_lang"),
                        documents.c.title, documents.c.date, documents.c.meta.label("doc_meta"))
@@ -60,7 +60,7 @@ def passage_table(store: Store, codebook: Codebook, out_of_language: bool = True
              .where(documents.c.retired_at.is_(None))
              .order_by(documents.c.source_path, passages.c.doc_id, passages.c.seq))
     targets = {t: codebook.target_country(t) for t in codebook.stance_targets}
-    sources = SourceResolver(codebook)
+    sources = SourceResolver(codebook, bylines)
     rows = []
     with store.engine.connect() as conn:
         for record in conn.execute(query).mappings():
@@ -119,7 +119,8 @@ def passage_table(store: Store, codebook: Codebook, out_of_language: bool = True
 def _passage_columns(codebook: Codebook) -> list[str]:
     """The passage table's columns that do not depend on metadata, in the rows' order."""
     columns = ["passage_id", "doc_id", "seq", "start", "end", "page", "role", "source_country",
-               "stakeholder", "source_kind", "speaker", "source_id", "question", "lang", "doc_lang",
+               "stakeholder", "source_kind", "speaker", "source_id", "source_from",
+               "source_evidence", "question", "lang", "doc_lang",
                "kind", "title", "date", "year", "date_precision", "source_path"]
     for dimension in MULTI:
         if dimension == "topic":

@@ -130,7 +130,7 @@ class Coder:
         """Changes whenever re-coding could change a code: codebook, stage versions, settings."""
         payload = {"codebook": self.codebook.digest, "stages": self.stage_versions(),
                    "sectors": self.config.sectors.model_dump(exclude={"methods"}),
-                   "sentiment": self.config.sentiment.model_dump(exclude={"methods"}),
+                   "sentiment": self.config.sentiment.model_dump(exclude={"methods", "window_chars"}),
                    "seed": self.config.seed}
         chosen = {d: {lang: f"{s.name}@{s.version}" if s else NO_METHOD for lang, s in routes.items()}
                   for d, routes in self.routes.items()}
@@ -138,6 +138,8 @@ class Coder:
             payload["methods"] = chosen  # per-language routing, or a stage for another dimension
         if any(hasattr(s, "settings") for s in self.routes.get("stance", {}).values()):  # model:default
             payload["stance"] = self.config.stance.model_dump(exclude={"methods"})
+        if any(hasattr(s, "window_chars") for s in self.routes.get("sentiment", {}).values()):
+            payload["sentiment_windows"] = self.config.sentiment.window_chars  # model:default
         if self.config.coding.code_questions:
             payload["code_questions"] = True
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()

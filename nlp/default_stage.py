@@ -1,7 +1,7 @@
 """The shipped default models as stages ("model:default" for stance and sentiment).
 
 Stance: one code per codebook target a passage names, from the passage and the clauses that name
-the target. Sentiment: one code per passage. Every code's details name the method, the model and
+the target. Sentiment: one code per passage, a long one read in windows. Every code's details name the method, the model and
 its version, the passage's language, the languages the model was trained on, and
 `out_of_language` (with `cross_lingual`) when the passage's language is not one of them."""
 
@@ -75,6 +75,7 @@ def _polarity(scores: dict[str, float]) -> float:
 
 
 READING = "reading-2"  # target windows, voices, abstention: bump when how stance reads changes
+SENTIMENT_READING = "windows-1"  # long passages in windows: bump when how sentiment reads changes
 
 
 def target_windows(length: int, spans: list[tuple[int, int]], sentences: list[tuple[int, int]],
@@ -92,6 +93,21 @@ def target_windows(length: int, spans: list[tuple[int, int]], sentences: list[tu
         else:
             found.append((lo, hi))
     return found or [(0, length)]
+
+
+def passage_windows(length: int, sentences: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """Where a passage's sentiment is read: the whole passage up to `limit` characters, else
+    runs of whole sentences of at most `limit` characters (a longer sentence alone), which
+    together hold every sentence."""
+    if length <= limit or not sentences:
+        return [(0, length)]
+    found: list[tuple[int, int]] = []
+    for start, end in sentences:
+        if found and end - found[-1][0] <= limit:
+            found[-1] = (found[-1][0], end)
+        else:
+            found.append((start, end))
+    return found
 
 
 def window_query(lang, name: str, text: str, spans, sentences, window: tuple[int, int]) -> Query:
@@ -188,14 +204,37 @@ class DefaultStance(DefaultStage):
 
 
 class DefaultSentiment(DefaultStage):
+    """Sentiment per passage; a long passage is read whole in windows of sentences (never cut
+    to what the encoder reads first), their class probabilities averaged by window length."""
+
     name = "sentiment-default"
     dimension = "sentiment"
 
+    def __init__(self, models=None, encoders=None, seed: int = 0, window_chars: int = 2000):
+        super().__init__(models, encoders, seed)
+        self.window_chars = window_chars
+        self.version = f"{self.models.version}+{SENTIMENT_READING}"
+
     def code_passages(self, texts, analyses, shared=None) -> list[list[CodeOut]]:
-        queries = [Query(a.lang, "", text, [], a.sentences) for text, a in zip(texts, analyses)]
-        return [[CodeOut("sentiment", label, _polarity(scores),
-                         details={**details, "probabilities": scores})]
-                for label, scores, details in self._predict(queries, shared)]
+        queries, owners = [], []
+        for text, analysis in zip(texts, analyses):
+            windows = passage_windows(len(text), analysis.sentences, self.window_chars)
+            queries += [window_query(analysis.lang, "", text, [], analysis.sentences, w) for w in windows]
+            owners.append(windows)
+        predicted = iter(self._predict(queries, shared))
+        out = []
+        for windows in owners:
+            found = [next(predicted) for _ in windows]
+            label, scores, details = found[0]
+            if len(found) > 1:
+                weights = [end - start for start, end in windows]
+                scores = {c: round(sum(w * f[1][c] for w, f in zip(weights, found)) / sum(weights), 4)
+                          for c in scores}
+                label = max(scores, key=lambda k: (scores[k], k))
+                details = {**details, "windows": [list(w) for w in windows]}
+            out.append([CodeOut("sentiment", label, _polarity(scores),
+                                details={**details, "probabilities": scores})])
+        return out
 
 
 def _factory(stage: type[DefaultStage]):
@@ -210,7 +249,7 @@ def _factory(stage: type[DefaultStage]):
         models = ctx.shared("shipped-models", ShippedModels)
         if stage is DefaultStance:
             return stage(models, encoders, ctx.config.seed, ctx.config.stance)
-        return stage(models, encoders, ctx.config.seed)
+        return stage(models, encoders, ctx.config.seed, ctx.config.sentiment.window_chars)
     return make
 
 

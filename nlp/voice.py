@@ -4,8 +4,9 @@ speaker when one is named), and distanced terms (scare quotes, "so-called", "т�
 
 Stance reads the source's voice from the passage with quoted and distanced spans blanked out
 (same length, so every offset still holds); each quoted voice is read from its own words. This is
-pattern work over quote marks and reporting verbs in English, Russian and Chinese: a quote mark
-left unclosed, or speech reported without a listed verb, stays in the source's voice."""
+pattern work over quote marks and reporting verbs in English, Russian, Chinese, Kazakh, Kyrgyz
+and Uzbek: a quote mark left unclosed, or speech reported without a listed verb, stays in the
+source's voice."""
 
 from __future__ import annotations
 
@@ -18,11 +19,22 @@ _QUOTED = re.compile(r'"[^"\n]{1,3000}?"|“[^”]{1,3000}?”|«[^»]{1,3000}?�
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _FINAL = re.compile(r"[.!?。！？,，;；:：…]\s*$")
 _SO_CALLED = re.compile(r"\bso[- ]called\b|\bтак\s+называем\w*|所谓|所謂", re.IGNORECASE)
+_APOSTROPHE = "['ʼ’‘`]"  # Uzbek Latin writes o‘, g‘ and the glottal stop with any of these
 _REPORTING = re.compile(
     r"\b(?:said|says|say|stated|states|told|tells|claimed|claims|argued|argues|insisted|insists|"
     r"declared|announced|stressed|according to|заявил\w*|сказал\w*|сообщил\w*|отметил\w*|"
-    r"подчеркнул\w*|по словам|по мнению)\b|表示|指出|声称|聲稱|强调|強調|宣称", re.IGNORECASE)
-_FIRST_PERSON = re.compile(r"^\s*(?:I|we|я|мы|我|我们|我們)\b", re.IGNORECASE)
+    r"подчеркнул\w*|по словам|по мнению|"
+    # Kazakh: said, told, stated, reported, noted, announced, explained; in X's words / opinion
+    r"деді|айтты|мәлімдеді|мәлім етті|хабарлады|атап өтті|атап көрсетті|жариялады|түсіндірді|"
+    r"сөзінше|пікірінше|"
+    # Kyrgyz: said, stated, reported, noted, announced; according to X
+    r"деди|билдирди|маалымдады|белгиледи|жарыялады|айтымында|сөзүнө караганда|"
+    # Uzbek, Latin and Cyrillic: said, stated, emphasised, noted, reported, announced; in X's words
+    r"dedi|aytdi|bildirdi|ta" + _APOSTROPHE + r"kidladi|qayd etdi|xabar berdi|ma" + _APOSTROPHE
+    + r"lum qildi|e" + _APOSTROPHE + r"lon qildi|so" + _APOSTROPHE + r"zlariga ko" + _APOSTROPHE
+    + r"ra|fikricha|айтди|таъкидлади|қайд этди|хабар берди|маълум қилди|сўзларига кўра)\b"
+    r"|表示|指出|声称|聲稱|强调|強調|宣称", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"^\s*(?:I|we|я|мы|мен|біз|биз|men|biz|我|我们|我們)\b", re.IGNORECASE)
 _SPEAKER_LABELS = {"PERSON", "PER", "ORG", "GPE", "NORP", "COUNTRY", "ORGANISATION", "LOC"}
 _DISTANCED_WORDS = 4  # scare quotes hold a term, not a statement
 

@@ -109,6 +109,9 @@ class SentimentConfig(BaseModel):
                                     description="language -> method; \"*\" = every other language "
                                     "(model:default = the shipped models, flagged out_of_language "
                                     "outside English and Russian; lexicon = VADER, English only)")
+    window_chars: int = Field(2000, ge=200,
+                              description="model:default reads passages longer than this in "
+                              "windows of whole sentences, averaged by their length")
 
 
 class StanceConfig(BaseModel):
@@ -171,6 +174,10 @@ class PanelConfig(BaseModel):
     quoted_voices: bool = Field(False, description="let a quoted voice's stance code (details.voice "
                                 "= quoted) stand for a target the source's own voice does not "
                                 "code, in the passage table and panels; default: own voice only")
+    bylines: bool = Field(True, description="a document's author or byline naming an office and "
+                          "the country it serves (\"The writer is the Chinese Ambassador to "
+                          "Bangladesh\") sets its source country and stakeholder when its "
+                          "metadata gives no country (source_from = byline); a given country wins")
 
 
 class IndexConfig(BaseModel):

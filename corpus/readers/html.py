@@ -17,6 +17,8 @@ _FURNITURE = re.compile(r"(^|[\s_-])(nav|navbar|menu|breadcrumbs?|sidebar|cookie
 _FURNITURE_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "menu"}
 _BLOCKS = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th",
            "dd", "dt", "figcaption", "caption", "address"]
+_AUTHOR_META = {"author", "byl", "dc.creator", "article:author", "sailthru.author"}
+_BYLINE = re.compile(r"(^|[\s_-])(byline|author|by-?line)($|[\s_-])", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_\-]+)""", re.I)
 
 
@@ -67,14 +69,40 @@ def _text_blocks(root) -> list[str]:
     return merged
 
 
-def html_text(raw: str) -> tuple[str, str | None, str | None]:
-    """(main text, title, lang) of an HTML page (also an e-mail's HTML body)."""
+def _authors(soup) -> dict[str, str]:
+    """Who wrote the page: `author` from <meta name="author"> (or byl, dc.creator,
+    article:author when it is not a link), `byline` from byline markup (class or itemprop
+    byline/author, rel=author), as metadata the source of the document can come from
+    (corpus/byline.py)."""
+    found = {}
+    for tag in soup.find_all("meta"):
+        name = (tag.get("name") or tag.get("property") or "").strip().casefold()
+        content = " ".join((tag.get("content") or "").split())
+        if name in _AUTHOR_META and content and "://" not in content:
+            found.setdefault("author", content[:300])
+    for tag in soup.find_all(_is_byline):
+        text = " ".join(tag.get_text(" ").split())
+        if text:
+            found.setdefault("byline", text[:300])
+    return found
+
+
+def _is_byline(tag) -> bool:
+    if tag.name == "meta" or tag.attrs is None:
+        return False
+    marks = " ".join([*(tag.get("class") or []), tag.get("itemprop") or "", *(tag.get("rel") or [])])
+    return bool(_BYLINE.search(marks))
+
+
+def html_text(raw: str) -> tuple[str, str | None, str | None, dict[str, str]]:
+    """(main text, title, lang, authors) of an HTML page (also an e-mail's HTML body)."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(raw, "lxml")
     title_tag = soup.find("title")
     title = " ".join(title_tag.get_text().split()) if title_tag else None
     lang = (soup.html.get("lang") if soup.html else None) or None
+    authors = _authors(soup)
     for tag in soup.find_all(_DROP_TAGS):
         tag.decompose()
     for tag in soup.find_all(True):
@@ -86,13 +114,13 @@ def html_text(raw: str) -> tuple[str, str | None, str | None]:
     builder = TextBuilder()
     for block in _text_blocks(main):
         builder.add(block)
-    return builder.text(), title or None, lang
+    return builder.text(), title or None, lang, authors
 
 
 def read_html(path: Path, options: dict) -> list[RawDocument]:
     raw, encoding = _decode_html(path.read_bytes())
-    text, title, lang = html_text(raw)
+    text, title, lang, authors = html_text(raw)
     if not text:
         raise FileProblem("skipped", Errors.R_HTML_NO_TEXT)
-    meta = {"html_lang": lang} if lang else {}
+    meta = {**({"html_lang": lang} if lang else {}), **authors}
     return [RawDocument(text=text, title=title or None, meta=meta, encoding=encoding)]

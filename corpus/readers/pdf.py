@@ -336,7 +336,8 @@ def _assemble(pages: list[_Page], info: dict, tried: dict[str, str], ocr: _Ocr,
     return RawDocument(text=text, pages=offsets, title=_meta_text(info.get("Title")),
                        date=_pdf_date(info.get("CreationDate")), warnings=warnings,
                        page_info=page_info, library=library,
-                       meta={"ocr_languages": ocr.languages} if scanned else {})
+                       meta={**({"ocr_languages": ocr.languages} if scanned else {}),
+                             **({"author": author} if (author := _meta_text(info.get("Author"))) else {})})
 
 
 def _pdfium_metadata(doc) -> dict:

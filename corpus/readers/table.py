@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from stancemap.corpus.byline import BYLINE_FIELDS
 from stancemap.corpus.document import RawDocument, Segment, TextBuilder
 from stancemap.corpus.encoding import decode
 from stancemap.corpus.limits import limited_rows
@@ -60,7 +61,8 @@ def rows_to_documents(header: list[str], rows: Iterable[list[str]], options: dic
                 missing=", ".join(missing), columns=", ".join(header)))
         text_cols = {header.index(c) for c in wanted}
     else:
-        text_cols = {i for i in range(width) if _is_open_ended([r[i] for r in sample])}
+        text_cols = {i for i in range(width) if _is_open_ended([r[i] for r in sample])
+                     and header[i].casefold() not in BYLINE_FIELDS}  # who wrote it: metadata
     if not text_cols:
         raise FileProblem("skipped", Errors.R_TABLE_NO_TEXT.format(columns=", ".join(header)))
     id_col = _pick_id_column(header, text_cols)

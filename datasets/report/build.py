@@ -76,9 +76,10 @@ def report_dimensions(table: pd.DataFrame) -> list[str]:
     return sorted(set(PANEL_DIMENSIONS) | {SOURCE} | {c[5:] for c in table.columns if c.startswith("meta_")})
 
 
-def load_table(store: Store, codebook: Codebook) -> pd.DataFrame:
+def load_table(store: Store, codebook: Codebook, config: Config | None = None) -> pd.DataFrame:
     """The passage table the exports use, with the source country and each row's position."""
-    table = with_source_country(passage_table(store, codebook))
+    bylines = (config or Config()).panel.bylines
+    table = with_source_country(passage_table(store, codebook, bylines=bylines))
     if table.empty:
         raise UsageError(Errors.E241.format(path=store.project))
     return table.assign(**{INDEX: range(len(table))})
@@ -108,7 +109,7 @@ def build_report(project: Path, out: Path | None = None, *, by: list[str] | None
     store = Store(project, url=db_url, create=False)
     try:
         with steps.step("passage table") as counts:
-            table = load_table(store, codebook)
+            table = load_table(store, codebook, config)
             check_by(table, by)
             validation = load_validation(store, codebook, config.panel.validation_sample or None)
             counts["passages"] = f"{len(table):,}"

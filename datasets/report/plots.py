@@ -23,7 +23,7 @@ FORMATS = (".png", ".svg", ".pdf")
 
 def plot_figures(store: Store, codebook: Codebook, config: Config, what: str,
                  by: list[str]) -> list[figs.Figure]:
-    table = load_table(store, codebook)
+    table = load_table(store, codebook, config)
     check_by(table, by)
     cells = Cells()
     if what == "stance":  # corrected where the project has a validation sample, as in the report

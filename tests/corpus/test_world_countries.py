@@ -19,6 +19,9 @@ from stancemap.corpus.countries import world
     # aggregates, regions and made-up places are no country
     ("Euro area", None), ("Central Asia", None), ("World", None), ("Atlantis", None), ("", None),
     (None, None), (float("nan"), None), ("2019", None),
+    # demonyms (countryinfo): a shared one goes to the one UN member, or to none
+    ("Chinese", "CHN"), ("Russian", "RUS"), ("American", "USA"), ("British", "GBR"),
+    ("Bangladeshi", "BGD"), ("Kyrgyzstani", "KGZ"), ("Congolese", None),
 ])
 def test_world_names_and_codes(value, expected):
     assert world().resolve(value) == expected

@@ -1,12 +1,16 @@
 """Who speaks: sources from any country are kept, a value that names no country is kept as
-written and listed, and a folder ingested without its sources' countries says so."""
+written and listed, a folder ingested without its sources' countries says so, and a byline
+naming an office and its country sets the source a document's metadata does not give."""
+
+import shutil
 
 import pandas as pd
+from conftest import DATA
 
 from stancemap.config import Config
 from stancemap.corpus.ingest import ingest
 from stancemap.corpus.store import Store
-from stancemap.datasets.export import export_project
+from stancemap.datasets.export import build_table, export_project
 from stancemap.datasets.sources import SourceResolver, missing_sources
 from stancemap.datasets.tables import passage_table
 
@@ -77,3 +81,77 @@ def test_no_suggestion_for_names_that_are_not_country_year(tmp_path):
     for name in ("notes_2019.txt", "ABC_1_2019.txt", "interview.txt"):
         (folder / name).write_text(TEXT.format(place=name), encoding="utf-8")
     assert ingest(folder, tmp_path / "p", config=Config()).suggested_pattern is None
+
+
+def _write_letter(path, author: str, text: str) -> None:
+    import docx
+
+    letter = docx.Document()
+    letter.add_paragraph(text)
+    letter.core_properties.author = author
+    letter.save(path)
+
+
+def _bylines_folder(tmp_path):
+    folder = tmp_path / "in"
+    shutil.copytree(DATA / "bylines", folder)
+    _write_letter(folder / "letter.docx", "Chargé d'affaires of the Russian Federation in Uzbekistan",
+                  "Russia and Uzbekistan agreed to build a nuclear power plant together. It will "
+                  "supply clean energy to Uzbek homes for sixty years.")
+    _write_letter(folder / "note.docx", "admin", "Minutes of the Tashkent logistics forum: "
+                  "speakers discussed rail tariffs and customs windows.")
+    return folder
+
+
+def _by_file(table, column):
+    first = table[~table["source_path"].str.endswith((".jsonl", ".csv"))].drop_duplicates("source_path")
+    values = first[column].astype(object).where(first[column].notna(), None)
+    return dict(zip(first["source_path"].map(lambda p: p.rsplit("/", 1)[-1]), values))
+
+
+def test_a_byline_sets_the_source_and_the_panel_counts_it_there(tmp_path, codebook):
+    ingest(_bylines_folder(tmp_path), tmp_path / "p", config=Config())
+    store = Store(tmp_path / "p", create=False)
+    try:
+        table = passage_table(store, codebook)
+        panel = build_table(store, codebook, Config(), "panel", ["source_country"])
+        off = passage_table(store, codebook, bylines=False)
+    finally:
+        store.dispose()
+    assert _by_file(table, "source_country") == {
+        "oped_ambassador.html": "CHN", "oped_tail_line.txt": "CHN", "letter.docx": "RUS",
+        "note.docx": None, "local_report.txt": None, "column.md": "CHN"}
+    wire = table[table["source_path"].str.endswith("wire.jsonl")].set_index("title")  # a record each
+    assert wire["source_country"].fillna("none").to_dict() == {
+        "Tashkent forum backs new rail corridor": "UZB", "Almaty cafés face higher rents": "none"}
+    rows = table[table["source_path"].str.endswith("news.csv")]  # an author column is metadata
+    assert rows["source_country"].fillna("none").tolist() == ["CHN", "none"]
+    assert _by_file(table, "source_from") == {
+        "oped_ambassador.html": "byline", "oped_tail_line.txt": "byline", "letter.docx": "byline",
+        "note.docx": None, "local_report.txt": None, "column.md": "byline"}
+    evidence = _by_file(table, "source_evidence")
+    assert evidence["oped_tail_line.txt"] == ("byline_line: 'The writer is the Chinese Ambassador to "
+                                              "Kazakhstan.' (diplomat: 'Ambassador' of 'Chinese' = CHN)")
+    assert evidence["oped_ambassador.html"].startswith("author: \"Li Jiming, Ambassador of the People's")
+    assert _by_file(table, "stakeholder")["letter.docx"] == "government"
+    cells = panel.set_index("source_country")
+    assert cells.loc["CHN", "n_documents"] == 4 and cells.loc["RUS", "n_documents"] == 1
+    assert off["source_country"].isna().all() and off["source_from"].isna().all()
+
+
+def test_a_given_source_wins_over_the_byline(tmp_path, codebook):
+    folder = _bylines_folder(tmp_path)
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("path,country,stakeholder\noped_ambassador.html,Bangladesh,media\n"
+                        "oped_tail_line.txt,,\n", encoding="utf-8")
+    ingest(folder, tmp_path / "p", manifest=manifest, config=Config())
+    store = Store(tmp_path / "p", create=False)
+    try:
+        table = passage_table(store, codebook)
+    finally:
+        store.dispose()
+    assert _by_file(table, "source_country")["oped_ambassador.html"] == "BGD"
+    assert _by_file(table, "source_from")["oped_ambassador.html"] == "metadata"
+    assert _by_file(table, "stakeholder")["oped_ambassador.html"] == "media"
+    assert _by_file(table, "source_evidence")["oped_ambassador.html"] is None
+    assert _by_file(table, "source_country")["oped_tail_line.txt"] == "CHN"  # an empty cell gives none

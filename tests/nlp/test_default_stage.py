@@ -1,9 +1,11 @@
-"""How the default stance stage reads a passage, with the shipped models: target windows in long
-records, who is speaking, and abstention."""
+"""How the default stance and sentiment stages read a passage, with the shipped models: target
+windows in long records, who is speaking, abstention, and sentiment over the whole passage."""
 
 from pathlib import Path
 
-from stancemap.nlp.default_stage import decide, target_windows
+import pytest
+
+from stancemap.nlp.default_stage import decide, passage_windows, target_windows
 
 LONG = (Path(__file__).parents[1] / "data" / "ungdc_long_record.txt").read_text(encoding="utf-8")
 LAST = ("Chinese loans have left Kyrgyzstan with an unpayable debt, secret terms and ruined "
@@ -66,3 +68,26 @@ def test_a_russian_quote_in_guillemets_is_the_ambassadors_voice(code_texts):
     (quoted,) = stance(codes, "chinese_loans", "quoted")
     assert quoted["value"] == "favour" and quoted["details"]["speaker"] == "Ду Дэвэнь"
     assert all(c["value"] != "favour" for c in stance(codes, "china"))
+
+
+def test_sentiment_windows_hold_every_sentence_once():
+    sentences = [(0, 10), (11, 20), (21, 30), (31, 75), (76, 80)]
+    assert passage_windows(80, sentences, limit=100) == [(0, 80)]
+    assert passage_windows(80, sentences, limit=30) == [(0, 30), (31, 75), (76, 80)]
+
+
+@pytest.mark.slow
+def test_sentiment_of_a_long_record_reads_all_of_it(code_texts):
+    """Not the first few hundred tokens: every window, averaged by its length."""
+    text = LONG + "\n\n" + LAST
+    (codes, _), = code_texts([text])
+    (code,) = codes["sentiment"]
+    windows = code["details"]["windows"]
+    assert len(windows) > 10 and windows[0][0] == 0 and text[slice(*windows[-1])].endswith("our people.")
+    alone = code_texts([text[start:end] for start, end in windows])
+    weights = [end - start for start, end in windows]
+    for label, probability in code["details"]["probabilities"].items():
+        mean = sum(w * c["sentiment"][0]["details"]["probabilities"][label]
+                   for w, (c, _) in zip(weights, alone)) / sum(weights)
+        assert probability == pytest.approx(mean, abs=1e-3)
+    assert code["value"] == max(code["details"]["probabilities"], key=code["details"]["probabilities"].get)

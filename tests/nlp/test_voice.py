@@ -47,3 +47,23 @@ def test_reported_speech_needs_a_named_speaker_and_not_the_author():
     start = russian.index("Иванов")
     (quote,) = voices_of(russian, [Mention(start, start + 6, "PER", "Иванов")]).quotes
     assert quote.speaker == "Иванов"
+
+
+def test_reported_speech_in_kazakh_kyrgyz_and_uzbek():
+    """Reporting verbs of the region's languages: деді, мәлімдеді (kk), билдирди (ky), dedi,
+    ta'kidladi, so'zlariga ko'ra (uz); the author's own "Біз" is no reported speech."""
+    sentences = [
+        ("Министр Смайылов Қытай несиелері тиімді деп мәлімдеді.", "Смайылов"),
+        ("Елші Чжан Сяо жаңа жол екі елге пайда әкеледі деді.", "Чжан Сяо"),
+        ("Министр Касымалиев кытай насыясы пайдалуу экенин билдирди.", "Касымалиев"),
+        ("Vazir Qo'chqorov Xitoy kreditlari foydali ekanini ta'kidladi.", "Qo'chqorov"),
+        ("Elchi Yu Jun yangi yo'l ikki davlatga foyda keltiradi, dedi.", "Yu Jun"),
+        ("Mirziyoyevning so'zlariga ko'ra, Xitoy sarmoyasi ish o'rinlari yaratmoqda.", "Mirziyoyev"),
+    ]
+    for text, name in sentences:
+        start = text.index(name)
+        (quote,) = voices_of(text, [Mention(start, start + len(name), "PER", name)]).quotes
+        assert quote.reported and quote.speaker == name, text
+    own = "Біз Қытай несиелері тиімді деп мәлімдеді."
+    start = own.index("Қытай")
+    assert not voices_of(own, [Mention(start, start + 5, "LOC", "Қытай")]).quotes
