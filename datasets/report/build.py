@@ -77,9 +77,11 @@ def report_dimensions(table: pd.DataFrame) -> list[str]:
 
 
 def load_table(store: Store, codebook: Codebook, config: Config | None = None) -> pd.DataFrame:
-    """The passage table the exports use, with the source country and each row's position."""
-    bylines = (config or Config()).panel.bylines
-    table = with_source_country(passage_table(store, codebook, bylines=bylines))
+    """The passage table the exports use (with the same settings: out-of-language codes,
+    quoted voices, bylines), with the source country and each row's position."""
+    config = config or Config()
+    table = with_source_country(passage_table(store, codebook, config.coding.out_of_language,
+                                              config.panel.quoted_voices, config.panel.bylines))
     if table.empty:
         raise UsageError(Errors.E241.format(path=store.project))
     return table.assign(**{INDEX: range(len(table))})
@@ -115,7 +117,7 @@ def build_report(project: Path, out: Path | None = None, *, by: list[str] | None
             counts["passages"] = f"{len(table):,}"
             sources_note = missing_sources(table, config.panel) if SOURCE in by else None
             counts["documents"] = f"{table['doc_id'].nunique():,}"
-        cells = Cells()
+        cells = Cells(options=config.panel)
         figures: list[figs.Figure] = []
         extras: dict[str, str] = {}
         for label, make in (("overview", lambda: figs.overview(table, codebook, cells)),

@@ -36,7 +36,9 @@ def key_of(values) -> tuple:
 
 @dataclass
 class Cells:
-    """Every linked cell of the report: a label and the passages (positions) behind it."""
+    """Every linked cell of the report: a label and the passages (positions) behind it, and
+    the panel settings the cells are counted with (the project's, as its exports use)."""
+    options: PanelConfig = field(default_factory=PanelConfig)
     labels: list[str] = field(default_factory=list)
     figures: list[str] = field(default_factory=list)
     passages: list[list[int]] = field(default_factory=list)
@@ -54,11 +56,12 @@ class Cells:
                 for f, lab, p in zip(self.figures, self.labels, self.passages)]
 
 
-def panel_cells(table: pd.DataFrame, by: list[str], codebook: Codebook, validation=None
+def panel_cells(table: pd.DataFrame, by: list[str], codebook: Codebook, cells: Cells, validation=None
                 ) -> tuple[list[dict], dict[tuple, list[int]]]:
     """The panel's rows (JSON-ready) and, per cell key, the positions of its passages; with a
-    validation sample, the corrected figures too."""
-    options = PanelConfig()
+    validation sample, the corrected figures too. Counted with `cells.options`, so a report
+    cell is the export's cell."""
+    options = cells.options
     panel = panel_table(table, by, codebook, options, validation)
     counted, _ = perception_rows(table, options)  # the passages the panel counts
     frame = panel_keys(counted, by, codebook, options)

@@ -52,7 +52,7 @@ def overview(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list[Figu
     figures = []
     for dimension, title in (("kind", "Passages by kind of document"), ("lang", "Passages by language"),
                              (SOURCE, "Passages by source country"), ("year", "Passages by year")):
-        rows, positions = panel_cells(table, [dimension], codebook)
+        rows, positions = panel_cells(table, [dimension], codebook, cells)
         figure_id = f"corpus-{dimension}"
         link(rows, positions, [dimension], cells, figure_id)
         for row in rows:
@@ -113,7 +113,7 @@ def perception(table: pd.DataFrame, codebook: Codebook, cells: Cells, by: list[s
     (cells it cannot correct are counted in the note), the model-only one marked not
     validated otherwise."""
     figures = []
-    rows_all, positions = panel_cells(table, by, codebook, validation)
+    rows_all, positions = panel_cells(table, by, codebook, cells, validation)
     x, colours = by[-1], by[:-1] or [by[-1]]
     for row in rows_all:
         row["_group"] = " · ".join(shown(row[k], k, _pooled(table)) for k in colours)
@@ -166,7 +166,7 @@ def sector_stance(table: pd.DataFrame, codebook: Codebook, cells: Cells, validat
     if target is None:
         return []
     prefix, by = f"st_{target}", [SOURCE, "sector"]
-    rows_all, positions = panel_cells(table, by, codebook, validation)
+    rows_all, positions = panel_cells(table, by, codebook, cells, validation)
     rows_all = [r for r in rows_all if r["sector"] is not None]
     net = f"{prefix}_net_ppi" if validation is not None else f"{prefix}_net"
     rows = _drawn(rows_all, net)
@@ -216,8 +216,8 @@ def distinct_sources(rows_all, positions, by, cells: Cells, sources: tuple[str, 
 
 
 def sectors_over_time(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list[Figure]:
-    rows, positions = panel_cells(table, ["sector", "year"], codebook)
-    totals, _ = panel_cells(table, ["year"], codebook)
+    rows, positions = panel_cells(table, ["sector", "year"], codebook, cells)
+    totals, _ = panel_cells(table, ["year"], codebook, cells)
     per_year = {r["year"]: r["n_passages"] for r in totals}
     rows = [r for r in rows if r["sector"] is not None and per_year.get(r["year"])]
     if not rows:
@@ -246,7 +246,7 @@ def topics(table: pd.DataFrame, shares: pd.DataFrame, model: dict | None, codebo
     if shares.empty or model is None:
         return []
     labels = {t["id"]: t["label"] for t in model["topics"]}
-    prevalence = topic_prevalence(table, shares, ["year"], codebook, seed)
+    prevalence = topic_prevalence(table, shares, ["year"], codebook, seed, options=cells.options)
     rows = [{k: clean(v) for k, v in r.items()} for r in prevalence.to_dict("records")]
     by_top = {(clean(y), t): g[INDEX].tolist() for (y, t), g in
               table.groupby([table["year"], table["top_topic"]], dropna=False)}
@@ -290,7 +290,7 @@ def maps(table: pd.DataFrame, codebook: Codebook, cells: Cells, validation=None)
         plans.insert(0, ("map-stance", [SOURCE], f"st_{target}_net",
                          f"Net stance toward {label} by source country", "net stance", True))
     for figure_id, by, value, title, what, diverging in plans:
-        rows, positions = panel_cells(table, by, codebook, validation if diverging else None)
+        rows, positions = panel_cells(table, by, codebook, cells, validation if diverging else None)
         if diverging:
             corrected = validation is not None and any(r.get(f"{value}_ppi") is not None for r in rows)
             value = f"{value}_ppi" if corrected else value

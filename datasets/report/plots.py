@@ -25,7 +25,7 @@ def plot_figures(store: Store, codebook: Codebook, config: Config, what: str,
                  by: list[str]) -> list[figs.Figure]:
     table = load_table(store, codebook, config)
     check_by(table, by)
-    cells = Cells()
+    cells = Cells(options=config.panel)
     if what == "stance":  # corrected where the project has a validation sample, as in the report
         validation = load_validation(store, codebook, config.panel.validation_sample or None)
         return [f for f in figs.perception(table, codebook, cells, by, validation) if f.id.startswith("stance-")]

@@ -188,3 +188,28 @@ def test_a_corpus_without_source_countries_is_drawn_as_all_sources(tmp_path, cod
     labels = {r["source_country_label"] for r in cell_rows(figures["corpus-source_country"]["spec"])}
     assert labels == {"all sources"}
     assert {r["_group"] for r in cell_rows(figures["stance-china"]["spec"])} == {"all sources"}
+
+
+def test_report_cells_follow_the_projects_panel_settings(coded_project, codebook, tmp_path):
+    """A project that counts sources' stances toward themselves gets that in its report too:
+    each stance mark holds the value `export --level panel` gives with the same settings."""
+    import pandas as pd
+
+    from stancemap.datasets.export import export_project
+
+    config = Config()
+    config.panel.include_self = True
+    report = build_report(coded_project, tmp_path / "r.html", by=["source_country"], config=config,
+                          codebook=codebook, echo=lambda line: None)
+    export_project(coded_project, "panel", tmp_path / "p.csv", by=["source_country"], config=config,
+                   codebook=codebook)
+    default = build_report(coded_project, tmp_path / "d.html", by=["source_country"], codebook=codebook,
+                           echo=lambda line: None)
+    exported = pd.read_csv(tmp_path / "p.csv").set_index("source_country")
+    figure = next(f for f in report_data(report.path)["figures"] if f["id"] == "stance-china")
+    before = next(f for f in report_data(default.path)["figures"] if f["id"] == "stance-china")
+    rows = cell_rows(figure["spec"])
+    for row in rows:
+        assert row["st_china_n"] == exported.loc[row["source_country"], "st_china_n"]
+    # the Chinese sources' own stances toward China are counted only with include_self
+    assert sum(r["st_china_n"] for r in rows) > sum(r["st_china_n"] for r in cell_rows(before["spec"]))
