@@ -74,7 +74,7 @@ def _polarity(scores: dict[str, float]) -> float:
     return round(scores.get("positive", 0.0) - scores.get("negative", 0.0), 4)
 
 
-READING = "reading-2"  # target windows, voices, abstention: bump when how stance reads changes
+READING = "reading-3"  # windows, voices, abstention on calibrated scores: bump when reading changes
 
 
 def target_windows(length: int, spans: list[tuple[int, int]], sentences: list[tuple[int, int]],

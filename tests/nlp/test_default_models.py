@@ -133,3 +133,43 @@ def test_russian_and_chinese_passages_that_name_a_target_get_flagged_stance_code
     sentiment = DefaultSentiment().code_passages(texts, analyses)
     assert all(len(codes) == 1 for codes in sentiment)
     assert sentiment[2][0].details["out_of_language"] and not sentiment[1][0].details["out_of_language"]
+
+
+def test_temperature_calibrates_without_changing_labels():
+    from stancemap.nlp.default_models import expected_calibration_error, fit_temperature, with_temperature
+
+    rng = np.random.default_rng(0)
+    classes = ["negative", "neutral", "positive"]
+    truth = rng.integers(0, 3, 600)
+    # over-confident scores: right 60 % of the time, yet 0.95 sure
+    predicted = np.where(rng.random(600) < 0.6, truth, (truth + 1) % 3)
+    probabilities = np.full((600, 3), 0.025)
+    probabilities[np.arange(600), predicted] = 0.95
+    labels = [classes[k] for k in truth]
+    temperature = fit_temperature(probabilities, labels, classes)
+    calibrated = with_temperature(probabilities, temperature)
+    assert temperature > 1
+    assert (calibrated.argmax(axis=1) == probabilities.argmax(axis=1)).all()
+    assert abs(calibrated.max(axis=1).mean() - 0.6) < 0.05
+    assert expected_calibration_error(calibrated, labels, classes) < 0.05 < \
+        expected_calibration_error(probabilities, labels, classes)
+
+
+def test_shipped_models_apply_the_stored_temperature(tmp_path):
+    import json
+
+    from stancemap.nlp.default_models import Query, with_temperature
+
+    texts = ["Кредиты Китая стали тяжёлым бременем.", "Китай построил отличную дорогу.",
+             "Министр прилетел в Пекин."] * 4
+    labels = ["negative", "positive", "neutral"] * 4
+    TextHead(C=1.0).fit(texts, labels).save(tmp_path / "t.npz", {"name": "t"})
+    spec = {"kind": "text", "path": "t.npz", "parts": ["passage"], "languages": ["ru"],
+            "task": "stance", "classes": ["negative", "neutral", "positive"]}
+    manifest = {"version": "test", "tasks": {"stance": {"*": "t"}}, "models": {"t": spec}}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    queries = [Query("ru", "Китай", text, [], [(0, len(text))]) for text in texts[:3]]
+    raw = ShippedModels(tmp_path).probabilities("t", queries, None)
+    spec["temperature"] = 2.0
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    assert np.allclose(ShippedModels(tmp_path).probabilities("t", queries, None), with_temperature(raw, 2.0))

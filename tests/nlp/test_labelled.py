@@ -78,3 +78,19 @@ def test_a_fixed_sample_does_not_depend_on_order():
     items = newsmtsc(DATA / "labelled" / "newsmtsc")
     assert by_hash(items, 2) == [i for i in by_hash(items[::-1], 2)[::-1]] and len(by_hash(items, 2)) == 2
     assert by_hash(items, 0) == items
+
+
+@needs_shared
+def test_the_public_sets_split_by_article():
+    from stancemap.nlp.labelled import labelled_sets
+
+    sets = labelled_sets(LABELLED)
+    lang, train, test = sets["newsmtsc"]
+    assert lang == "en" and len(train) + len(test) == 8739 and 0.15 < len(test) / 8739 < 0.25
+    assert not {i.group for i in train} & {i.group for i in test}  # an article stays whole
+    assert all(i.text[s:e] == i.target for i in train[:500] for s, e in i.spans)
+    author = sets["rusentrel-author"][1] + sets["rusentrel-author"][2]
+    assert {i.label for i in author} == {"positive", "negative"} and "Россия" in {i.target for i in author}
+    assert all(i.spans for i in author)
+    lang, train, test = sets["rusentrel-actors"]
+    assert lang == "ru" and test and not {i.group for i in train} & {i.group for i in test}
