@@ -31,6 +31,7 @@ class Item:
     label: str  # positive / negative / neutral (stance sets: favour / against / neutral)
     lang: str
     group: str
+    kind: str = ""  # the target's entity type where the set gives it (RuSentNE: COUNTRY, PERSON, …)
 
 
 def _read_csv(path: Path) -> list[dict]:
@@ -78,7 +79,8 @@ def rusentne(folder: Path) -> list[Item]:
             start, end = int(row["entity_pos_start_rel"]), int(row["entity_pos_end_rel"])
             text = row["sentence"]
             items.append(Item(row["entity"], text, [(start, end)], names[row["label"].strip()], "ru",
-                              "rusentne-" + hashlib.sha1(text.encode()).hexdigest()[:12]))
+                              "rusentne-" + hashlib.sha1(text.encode()).hexdigest()[:12],
+                              row.get("entity_tag", "")))
     return items
 
 
@@ -281,10 +283,11 @@ class CachedEmbeddings:
             chunk = todo[start:start + 256]
             for text, vector in zip(chunk, self.encoders[name].encode(chunk)):
                 known[_key(text)] = vector
-            if self.folder:
+            if self.folder:  # written aside and moved: a reader never sees half a file
                 self.folder.mkdir(parents=True, exist_ok=True)
-                np.savez(self._path(name), texts=np.array(list(known)),
-                         vectors=np.vstack(list(known.values())))
+                partial = self._path(name).with_suffix(".partial.npz")
+                np.savez(partial, texts=np.array(list(known)), vectors=np.vstack(list(known.values())))
+                partial.replace(self._path(name))
         return np.vstack([known[k] for k in keys]) if texts else np.zeros((0, 384), np.float32)
 
 
