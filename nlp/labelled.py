@@ -291,23 +291,6 @@ class CachedEmbeddings:
         return np.vstack([known[k] for k in keys]) if texts else np.zeros((0, 384), np.float32)
 
 
-def public_splits(labelled: Path, seed: int = 0, en_items: int = 0, ru_items: int = 0,
-                  test_items: int = 0) -> dict[str, tuple[list[Item], list[Item]]]:
-    """(train, held-out) per language, as the training script and the accuracy benchmark use
-    them: PerSenT dev / fixed_test; RuSentNE 80/20 by sentence. Counts > 0 take a seeded sample."""
-    import random
-
-    rng = random.Random(seed)
-
-    def sample(items: list[Item], count: int) -> list[Item]:
-        return rng.sample(items, count) if 0 < count < len(items) else items
-
-    ru_train, ru_test = split_by_group(rusentne(Path(labelled) / "rusentne"))
-    en_test = sample(persent(Path(labelled) / "persent", "fixed_test"), test_items)
-    ru = (sample(ru_train, ru_items), sample(ru_test, test_items))
-    return {"en": (sample(persent(Path(labelled) / "persent", "dev"), en_items), en_test), "ru": ru}
-
-
 def by_hash(items: list[Item], count: int) -> list[Item]:
     """A fixed sample of `count` items (all when 0): those whose hash of group, target and text
     is lowest — the same on every machine and for every seed, so caches and scores agree."""
