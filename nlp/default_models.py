@@ -1,10 +1,11 @@
 """The default stance and sentiment models shipped inside stancemap (nlp/models/), fitted by
-scripts/train_default_models.py on public labelled news (PerSenT, RuSentNE-2023).
+scripts/train_default_models.py on public labelled news (PerSenT, NewsMTSC, RuSentNE-2023,
+RuSentRel) and the project's stance set; calibrated by a temperature stored in the manifest.
 
 Three kinds, chosen per language by the training script's measurements (nlp/models/MODEL_CARD.md):
-- `head`: logistic regression on frozen sentence embeddings (multilingual e5 or MiniLM) of the
-  passage and of the clauses that name the target; outside its training languages every code is
-  flagged cross-lingual;
+- `head`: logistic regression on frozen sentence embeddings (multilingual e5 or MiniLM) of what
+  its `parts` name: the clauses that name the target (marked or not), the passage; outside its
+  training languages every code is flagged cross-lingual;
 - `text`: logistic regression on TF-IDF word and character n-grams of the same clauses (one
   language only: it is never routed to another);
 - `blend`: the geometric mean of members' probabilities (Russian: e5 head + TF-IDF)."""

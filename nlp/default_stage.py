@@ -1,7 +1,6 @@
 """The shipped default models as stages ("model:default" for stance and sentiment).
 
-Stance: one code per codebook target a passage names, from the passage and the clauses that name
-the target. Sentiment: one code per passage. Every code's details name the method, the model and
+Stance: one code per codebook target a passage names, from the clauses that name the target. Sentiment: one code per passage. Every code's details name the method, the model and
 its version, the passage's language, the languages the model was trained on, and
 `out_of_language` (with `cross_lingual`) when the passage's language is not one of them."""
 
