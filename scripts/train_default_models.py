@@ -1,7 +1,9 @@
 """Fit the default stance and sentiment models that ship inside stancemap (nlp/models/).
 
-    python scripts/train_default_models.py [--shared ../shared] [--out nlp/models] [--seed 0]
-                                           [--cache .cache/default-models] [--only NAME ...]
+    OMP_NUM_THREADS=1 python scripts/train_default_models.py [--shared ../shared] [--out nlp/models]
+                                                             [--seed 0] [--cache .cache/default-models]
+
+(One BLAS thread: on two shared cores, spinning threads made a logistic regression 15x slower.)
 
 Training data (../shared/testdata/labelled, see SOURCES.md for licences), split by
 `stancemap.nlp.labelled.labelled_sets` (fixed splits by hash, never drawn):
@@ -96,6 +98,9 @@ SOURCES = {"persent": "PerSenT dev (CC BY 4.0); scored on PerSenT fixed_test",
 
 
 class Trainer:
+    """The labelled sets, the cached encoders and the models fitted so far, with the steps every
+    head goes through: its items, a fit, out-of-fold probabilities, held-out scores."""
+
     def __init__(self, args):
         from stancemap.nlp.default_models import ShippedModels
         from stancemap.nlp.encoder import E5Encoder, SentenceEncoder
