@@ -1,10 +1,11 @@
 """The default stance and sentiment models shipped inside stancemap (nlp/models/), fitted by
-scripts/train_default_models.py on public labelled news (PerSenT, RuSentNE-2023).
+scripts/train_default_models.py on public labelled news (PerSenT, NewsMTSC, RuSentNE-2023,
+RuSentRel) and the project's stance set; calibrated by a temperature stored in the manifest.
 
 Three kinds, chosen per language by the training script's measurements (nlp/models/MODEL_CARD.md):
-- `head`: logistic regression on frozen sentence embeddings (multilingual e5 or MiniLM) of the
-  passage and of the clauses that name the target; outside its training languages every code is
-  flagged cross-lingual;
+- `head`: logistic regression on frozen sentence embeddings (multilingual e5 or MiniLM) of what
+  its `parts` name: the clauses that name the target (marked or not), the passage; outside its
+  training languages every code is flagged cross-lingual;
 - `text`: logistic regression on TF-IDF word and character n-grams of the same clauses (one
   language only: it is never routed to another);
 - `blend`: the geometric mean of members' probabilities (Russian: e5 head + TF-IDF)."""
@@ -23,10 +24,22 @@ from stancemap.errors import Errors, ModelError
 MODELS_DIR = Path(__file__).parent / "models"
 
 
-def target_context(text: str, spans: list[tuple[int, int]], sentences: list[tuple[int, int]]) -> str:
+def marked_span(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    """text[start:end] with each mention of the target in it wrapped in [ ] — the encoder then
+    reads which name of the clause the stance is about ("[Smith] praised Jones")."""
+    out, at = [], start
+    for a, b in sorted(spans):
+        if start <= a < end and a >= at:
+            out += [text[at:a], "[", text[a:min(b, end)], "]"]
+            at = min(b, end)
+    return "".join(out) + text[at:end]
+
+
+def target_context(text: str, spans: list[tuple[int, int]], sentences: list[tuple[int, int]],
+                   mark: bool = False) -> str:
     """The clauses that name the target (its sentence cut at contrast markers, as the lexicon
     method does), in order; the passage when none does (a paragraph that speaks of its target
-    by pronoun only)."""
+    by pronoun only). `mark`: the target's mentions wrapped in [ ]."""
     from stancemap.nlp.stance import clauses
 
     chosen = []
@@ -34,7 +47,9 @@ def target_context(text: str, spans: list[tuple[int, int]], sentences: list[tupl
         for clause in clauses(text, start, end):
             if any(clause[0] <= a < clause[1] for a, _ in spans) and clause not in chosen:
                 chosen.append(clause)
-    return " ".join(text[s:e] for s, e in chosen) if chosen else text
+    if not mark:
+        return " ".join(text[s:e] for s, e in chosen) if chosen else text
+    return " ".join(marked_span(text, s, e, spans) for s, e in chosen) if chosen else text
 
 
 @dataclass
@@ -51,6 +66,11 @@ class Query:
     def context(self) -> str:
         return target_context(self.text, self.spans, self.sentences) if self.target else self.text
 
+    @cached_property
+    def marked(self) -> str:
+        """The context with the target's mentions marked (heads whose parts name "marked")."""
+        return target_context(self.text, self.spans, self.sentences, True) if self.target else self.text
+
 
 _VADER: dict = {}
 
@@ -66,19 +86,20 @@ def vader_features(texts: list[str]) -> np.ndarray:
 
 
 def head_features(queries: list[Query], parts: list[str], embed) -> np.ndarray:
-    """What a head reads, by name: the passage's embedding, the target context's, their product,
-    VADER scores of the context (English heads). `embed(texts)` -> normalised embeddings; the
-    passage embeddings are the pipeline's shared ones."""
+    """What a head reads, by name: the passage's embedding, the target context's ("context", or
+    "marked" with the target's mentions wrapped in [ ]), the product of the two, VADER scores of
+    the context (English heads). `embed(texts)` -> normalised embeddings; the passage embeddings
+    are the pipeline's shared ones."""
     columns = []
     passages = contexts = None
     if {"passage", "product"} & set(parts):
         passages = embed([q.text for q in queries])
-    if {"context", "product"} & set(parts):
-        contexts = embed([q.context for q in queries])
+    if {"context", "marked", "product"} & set(parts):
+        contexts = embed([q.marked if "marked" in parts else q.context for q in queries])
     for part in parts:
         if part == "passage":
             columns.append(passages)
-        elif part == "context":
+        elif part in ("context", "marked"):
             columns.append(contexts)
         elif part == "product":
             columns.append(passages * contexts)
@@ -163,9 +184,10 @@ class TextHead:
 
         return hstack([self.vectorisers_[kind].transform(texts) for kind in _TEXT_FEATURES]).tocsr()
 
-    def fit(self, texts: list[str], labels: list[str]):
+    def fit(self, texts: list[str], labels: list[str], sample_weight=None):
         self.vectorisers_ = {kind: _vectoriser(kind).fit(texts) for kind in _TEXT_FEATURES}
-        self.linear_ = EmbeddingHead(C=self.C, seed=self.seed).fit(self._matrix(texts), labels)
+        self.linear_ = EmbeddingHead(C=self.C, seed=self.seed).fit(self._matrix(texts), labels,
+                                                                   sample_weight=sample_weight)
         self.classes_ = self.linear_.classes_
         return self
 
@@ -197,11 +219,45 @@ class TextHead:
 
 
 def part_texts(queries: list[Query], part: str) -> list[str]:
-    """The text a TF-IDF head reads: the target's clauses ("context") or the passage."""
-    return [q.context if part == "context" else q.text for q in queries]
+    """The text a TF-IDF head reads: the target's clauses ("context", "marked") or the passage."""
+    return [q.context if part == "context" else q.marked if part == "marked" else q.text
+            for q in queries]
 
 
 MANIFEST = "manifest.json"
+
+
+def with_temperature(probabilities: np.ndarray, temperature: float) -> np.ndarray:
+    """Temperature scaling: softmax(log p / T). T > 1 softens over-confident scores; the class
+    ranking (hence every label) is unchanged."""
+    logits = np.log(np.clip(probabilities, 1e-9, 1.0)) / temperature
+    logits -= logits.max(axis=1, keepdims=True)
+    found = np.exp(logits)
+    return found / found.sum(axis=1, keepdims=True)
+
+
+def expected_calibration_error(probabilities: np.ndarray, truth: list[str], classes: list[str],
+                               bins: int = 10) -> float:
+    """Top-class ECE: the item-weighted gap between confidence and accuracy over 10 bins."""
+    confidence = probabilities.max(axis=1)
+    correct = np.array([classes[k] == t for k, t in zip(probabilities.argmax(axis=1), truth)])
+    which = np.minimum((confidence * bins).astype(int), bins - 1)
+    gap = sum(abs(confidence[which == b].mean() - correct[which == b].mean()) * (which == b).sum()
+              for b in range(bins) if (which == b).any())
+    return round(float(gap / len(truth)), 4)
+
+
+def fit_temperature(probabilities: np.ndarray, labels: list[str], classes: list[str]) -> float:
+    """The T that minimises the log-loss of held-out (out-of-fold) probabilities."""
+    from scipy.optimize import minimize_scalar
+
+    truth = np.array([classes.index(label) for label in labels])
+
+    def loss(log_t: float) -> float:
+        found = with_temperature(probabilities, float(np.exp(log_t)))
+        return -float(np.mean(np.log(np.clip(found[np.arange(len(truth)), truth], 1e-9, 1.0))))
+
+    return round(float(np.exp(minimize_scalar(loss, bounds=(-3, 3), method="bounded").x)), 4)
 
 
 class ShippedModels:
@@ -246,18 +302,21 @@ class ShippedModels:
         return found
 
     def probabilities(self, name: str, queries: list[Query], embed) -> np.ndarray:
-        """One row per query, in the manifest's `classes` order. A blend is the normalised
-        geometric mean of its members' probabilities (members share their classes)."""
+        """One row per query, in the manifest's `classes` order, calibrated when the spec holds
+        a `temperature` (fitted by the training script on out-of-fold predictions). A blend is
+        the normalised geometric mean of its members' probabilities (members share classes)."""
         spec, model = self.spec(name), self._model(name)
         if spec["kind"] == "blend":
             logs = [weight * np.log(np.clip(self.probabilities(member, queries, embed), 1e-9, 1.0))
                     for member, weight in zip(spec["members"], spec["weights"])]
             found = np.exp(np.sum(logs, axis=0))
-            return found / found.sum(axis=1, keepdims=True)
-        if spec["kind"] == "text":
-            return model.predict_proba(part_texts(queries, spec["parts"][0]))
-        return model.predict_proba(head_features(queries, spec["parts"],
-                                                 lambda texts: embed(spec["encoder"], texts)))
+            found /= found.sum(axis=1, keepdims=True)
+        elif spec["kind"] == "text":
+            found = model.predict_proba(part_texts(queries, spec["parts"][0]))
+        else:
+            found = model.predict_proba(head_features(queries, spec["parts"],
+                                                      lambda texts: embed(spec["encoder"], texts)))
+        return with_temperature(found, spec["temperature"]) if "temperature" in spec else found
 
     def predict(self, task: str, queries: list[Query], embed) -> list[tuple[str, dict[str, float], dict]]:
         """(label, probabilities, details) per query; `embed(encoder_name, texts)` gives

@@ -1,7 +1,7 @@
 """The shipped default models as stages ("model:default" for stance and sentiment).
 
-Stance: one code per codebook target a passage names, from the passage and the clauses that name
-the target. Sentiment: one code per passage, a long one read in windows. Every code's details name the method, the model and
+Stance: one code per codebook target a passage names, from the clauses that name the target.
+Sentiment: one code per passage, a long one read in windows. Every code's details name the method, the model and
 its version, the passage's language, the languages the model was trained on, and
 `out_of_language` (with `cross_lingual`) when the passage's language is not one of them."""
 
@@ -74,7 +74,7 @@ def _polarity(scores: dict[str, float]) -> float:
     return round(scores.get("positive", 0.0) - scores.get("negative", 0.0), 4)
 
 
-READING = "reading-2"  # target windows, voices, abstention: bump when how stance reads changes
+READING = "reading-3"  # windows, voices, abstention on calibrated scores: bump when reading changes
 SENTIMENT_READING = "windows-1"  # long passages in windows: bump when how sentiment reads changes
 
 

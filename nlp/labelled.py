@@ -1,15 +1,18 @@
 """Public labelled sets in their upstream formats, read into one shape: a target-dependent item
 (target name, passage text, the target's mention spans, label, language, group).
 
-PerSenT (English news paragraphs, the author's sentiment toward the article's main entity) and
-RuSentNE-2023 (Russian news sentences, sentiment toward a marked entity) train and score the
-shipped default models; the project's own stance CSV (id, target, text, stance) is the third set.
+PerSenT (English news paragraphs, the author's sentiment toward the article's main entity),
+NewsMTSC (English news sentences, sentiment toward a marked person), RuSentNE-2023 (Russian news
+sentences, sentiment toward a marked entity) and RuSentRel (Russian analytical articles, the
+author's and the actors' attitudes toward countries) train and score the shipped default models;
+the project's own stance CSV (id, target, text, stance) is the fifth set.
 `group` keeps items of one document or sentence together when a set is split."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +31,7 @@ class Item:
     label: str  # positive / negative / neutral (stance sets: favour / against / neutral)
     lang: str
     group: str
+    kind: str = ""  # the target's entity type where the set gives it (RuSentNE: COUNTRY, PERSON, …)
 
 
 def _read_csv(path: Path) -> list[dict]:
@@ -75,7 +79,130 @@ def rusentne(folder: Path) -> list[Item]:
             start, end = int(row["entity_pos_start_rel"]), int(row["entity_pos_end_rel"])
             text = row["sentence"]
             items.append(Item(row["entity"], text, [(start, end)], names[row["label"].strip()], "ru",
-                              "rusentne-" + hashlib.sha1(text.encode()).hexdigest()[:12]))
+                              "rusentne-" + hashlib.sha1(text.encode()).hexdigest()[:12],
+                              row.get("entity_tag", "")))
+    return items
+
+
+NEWSMTSC_POLARITY = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
+
+
+def newsmtsc(folder: Path) -> list[Item]:
+    """One item per (sentence, target) of `train.jsonl`; the group is the article (the gid's
+    first three fields: outlet, article, batch), so a held-out part holds whole articles."""
+    path = Path(folder) / "train.jsonl"
+    if not path.exists():
+        raise TrainingError(Errors.E120.format(path=path))
+    items = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            text = row["sentence_normalized"]
+            article = "_".join(row["primary_gid"].split("_")[:3])
+            for target in row["targets"]:
+                items.append(Item(target["mention"], text, [(target["from"], target["to"])],
+                                  NEWSMTSC_POLARITY[float(target["polarity"])], "en",
+                                  f"newsmtsc-{article}"))
+    return items
+
+
+_RUSENTREL_LABELS = {"pos": "positive", "neg": "negative"}
+
+
+def _synonyms(path: Path) -> dict[str, set[str]]:
+    """RuSentRel's synonyms.txt: one group of names per line -> name -> its group."""
+    groups: dict[str, set[str]] = {}
+    for line in path.read_text("utf-8").splitlines():
+        names = {n.strip().lower() for n in line.split(",") if n.strip()}
+        for name in names:
+            groups.setdefault(name, set()).update(names)
+    return groups
+
+
+def _stem(word: str) -> str:
+    """Russian case endings off (России, Россией -> Росси): enough to tie an inflected mention
+    to its synonym group."""
+    return word[:-2] if len(word) > 5 else word
+
+
+class _Article:
+    """One RuSentRel article: its text with the "{Author, Unknown}" line tags blanked (offsets
+    kept), its sentences, and its place entities (.ann type LOC: countries, capitals, regions)."""
+
+    def __init__(self, folder: Path, number: str, synonyms: dict[str, set[str]]):
+        from stancemap.nlp.analysis import _regex_sentences
+
+        raw = (folder / f"art{number}.txt").read_text("utf-8")
+        self.text = re.sub(r"\{Author, Unknown\}", lambda m: " " * len(m.group()), raw)
+        self.sentences = _regex_sentences(self.text)
+        self.synonyms = synonyms
+        self.places: set[str] = set()
+        ann = folder / f"art{number}.ann"
+        for line in ann.read_text("utf-8").splitlines() if ann.exists() else []:
+            parts = line.split("\t")
+            if len(parts) == 3 and parts[1].startswith("LOC"):
+                self.places.add(parts[2].strip())
+
+    def mentions(self, name: str) -> list[tuple[int, int]]:
+        """Where the article names a place the attitude's `name` stands for: its .ann surface
+        forms whose (stemmed) form is in the name's synonym group."""
+        group = self.synonyms.get(name.lower(), {name.lower()})
+        stems = {_stem(n) for n in group}
+        forms = [f for f in self.places if f.lower() in group or _stem(f.lower()) in stems]
+        if not forms:
+            return []
+        pattern = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+        return [m.span() for m in re.finditer(rf"(?<!\w)(?:{pattern})(?!\w)", self.text)]
+
+    def item(self, name: str, spans, window: tuple[int, int], label: str, number: str) -> Item:
+        lo, hi = window
+        return Item(name, self.text[lo:hi], [(a - lo, b - lo) for a, b in spans if lo <= a < hi],
+                    label, "ru", f"rusentrel-{number}")
+
+
+def _attitudes(path: Path) -> list[tuple[str, str, str]]:
+    """(subject, object, positive|negative) rows of an .opin.txt / .author.txt file."""
+    found = []
+    for line in path.read_text("utf-8").splitlines() if path.exists() else []:
+        fields = [f.strip() for f in line.split(",")]
+        if len(fields) >= 3 and fields[2] in _RUSENTREL_LABELS:
+            found.append((fields[0], fields[1], _RUSENTREL_LABELS[fields[2]]))
+    return found
+
+
+def rusentrel(folder: Path, who: str = "author") -> list[Item]:
+    """Attitudes toward places (countries, capitals) in RuSentRel's `train/` articles.
+
+    `who="author"`: the author's attitude (`artN.author.txt`), one item per window the stance
+    stage would read — each sentence naming the place with one sentence either side — all with
+    the attitude's label (a scorer averages an article's windows per place, as the stage does).
+    `who="actors"`: one entity's attitude toward a place (`artN.opin.txt`), one item per sentence
+    naming both. Pairs whose place the article does not name are left out. Group: the article."""
+    from stancemap.nlp.default_stage import target_windows
+
+    folder = Path(folder)
+    path = folder / "synonyms.txt"
+    if not path.exists():
+        raise TrainingError(Errors.E120.format(path=path))
+    synonyms = _synonyms(path)
+    items = []
+    numbers = sorted((p.name[3:].split(".")[0] for p in (folder / "train").glob("art*.txt")
+                      if p.name.count(".") == 1), key=int)
+    for number in numbers:
+        article = _Article(folder / "train", number, synonyms)
+        kind = "author" if who == "author" else "opin"
+        for subject, place, label in _attitudes(folder / "train" / f"art{number}.{kind}.txt"):
+            spans = article.mentions(place)
+            if not spans:
+                continue
+            if who == "author":
+                windows = target_windows(len(article.text), spans, article.sentences, 0)
+            else:
+                others = article.mentions(subject) or [
+                    m.span() for m in re.finditer(re.escape(subject), article.text)]
+                windows = [(s, e) for s, e in article.sentences
+                           if any(s <= a < e for a, _ in spans) and any(s <= a < e for a, _ in others)]
+            items += [article.item(place, spans, w, label, number) for w in windows]
     return items
 
 
@@ -156,28 +283,37 @@ class CachedEmbeddings:
             chunk = todo[start:start + 256]
             for text, vector in zip(chunk, self.encoders[name].encode(chunk)):
                 known[_key(text)] = vector
-            if self.folder:
+            if self.folder:  # written aside and moved: a reader never sees half a file
                 self.folder.mkdir(parents=True, exist_ok=True)
-                np.savez(self._path(name), texts=np.array(list(known)),
-                         vectors=np.vstack(list(known.values())))
+                partial = self._path(name).with_suffix(".partial.npz")
+                np.savez(partial, texts=np.array(list(known)), vectors=np.vstack(list(known.values())))
+                partial.replace(self._path(name))
         return np.vstack([known[k] for k in keys]) if texts else np.zeros((0, 384), np.float32)
 
 
-def public_splits(labelled: Path, seed: int = 0, en_items: int = 0, ru_items: int = 0,
-                  test_items: int = 0) -> dict[str, tuple[list[Item], list[Item]]]:
-    """(train, held-out) per language, as the training script and the accuracy benchmark use
-    them: PerSenT dev / fixed_test; RuSentNE 80/20 by sentence. Counts > 0 take a seeded sample."""
-    import random
+def by_hash(items: list[Item], count: int) -> list[Item]:
+    """A fixed sample of `count` items (all when 0): those whose hash of group, target and text
+    is lowest — the same on every machine and for every seed, so caches and scores agree."""
+    if not 0 < count < len(items):
+        return items
+    def key(item: Item) -> str:
+        return hashlib.sha256(f"{item.group}|{item.target}|{item.text}".encode()).hexdigest()
+    chosen = set(map(id, sorted(items, key=key)[:count]))
+    return [item for item in items if id(item) in chosen]
 
-    rng = random.Random(seed)
 
-    def sample(items: list[Item], count: int) -> list[Item]:
-        return rng.sample(items, count) if 0 < count < len(items) else items
-
-    ru_train, ru_test = split_by_group(rusentne(Path(labelled) / "rusentne"))
-    en_test = sample(persent(Path(labelled) / "persent", "fixed_test"), test_items)
-    ru = (sample(ru_train, ru_items), sample(ru_test, test_items))
-    return {"en": (sample(persent(Path(labelled) / "persent", "dev"), en_items), en_test), "ru": ru}
+def labelled_sets(labelled: Path) -> dict[str, tuple[str, list[Item], list[Item]]]:
+    """name -> (language, training items, held-out items) of every public set the default
+    models learn from: PerSenT dev / fixed_test; NewsMTSC train, 20 % by article held out;
+    RuSentNE 80/20 by sentence; RuSentRel (the author's and the actors' attitudes toward
+    places), 20 % by article held out."""
+    labelled = Path(labelled)
+    found = {"persent": ("en", persent(labelled / "persent", "dev"), persent(labelled / "persent", "fixed_test"))}
+    found["newsmtsc"] = ("en", *split_by_group(newsmtsc(labelled / "newsmtsc")))
+    found["rusentne"] = ("ru", *split_by_group(rusentne(labelled / "rusentne")))
+    for who in ("author", "actors"):
+        found[f"rusentrel-{who}"] = ("ru", *split_by_group(rusentrel(labelled / "rusentrel", who)))
+    return found
 
 
 def item_queries(items: list[Item], task: str):

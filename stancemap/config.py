@@ -127,9 +127,11 @@ class StanceConfig(BaseModel):
                         "quoted, with the speaker); include = read as the source's; ignore = dropped")
     min_confidence: float = Field(0.05, ge=0, le=1,
                                   description="the lead a model's favour or against needs over "
-                                  "the opposite side (|score|, as the lexicon's neutral band); "
-                                  "below it the code abstains (neutral with details.abstained, "
-                                  "or no code); 0 = never abstain")
+                                  "the opposite side (|P(positive) - P(negative)| of the shipped "
+                                  "models' calibrated probabilities, the code's |score|); below it "
+                                  "the code abstains (neutral with details.abstained, or no code); "
+                                  "0 = never abstain. 0.05 abstains on 1-5 % of held-out codes "
+                                  "(benchmarks/accuracy.py)")
     abstain: str = Field("neutral", pattern="^(neutral|drop)$",
                          description="what an abstaining stance becomes: a neutral code or none")
     window_chars: int = Field(2000, ge=200,

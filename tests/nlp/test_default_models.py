@@ -8,7 +8,7 @@ import pytest
 
 from stancemap.nlp.default_models import EmbeddingHead, ShippedModels, TextHead
 from stancemap.nlp.default_stage import DefaultSentiment, DefaultStance
-from stancemap.nlp.labelled import SENTIMENT_TO_STANCE, item_queries, public_splits
+from stancemap.nlp.labelled import SENTIMENT_TO_STANCE, by_hash, item_queries, labelled_sets
 from conftest import SHARED, needs_shared
 
 LABELLED = SHARED / "testdata" / "labelled"
@@ -28,7 +28,11 @@ def stage():
 
 @pytest.fixture(scope="module")
 def held_out():
-    return public_splits(LABELLED, seed=7, test_items=600)
+    """(train, held-out) per language as the benchmark scores them: a fixed 600 of PerSenT's
+    fixed_test, RuSentNE's 20 %."""
+    sets = labelled_sets(LABELLED)
+    return {"en": (sets["persent"][1], by_hash(sets["persent"][2], 600)),
+            "ru": (sets["rusentne"][1], sets["rusentne"][2])}
 
 
 def test_a_head_saves_and_loads_without_pickle(tmp_path):
@@ -91,9 +95,9 @@ def english_scores(stage, items) -> tuple[float, float]:
 @pytest.mark.slow
 def test_shipped_default_beats_the_lexicon_in_english(stage, held_out, own_held_out):
     """Over the two English held-out sets (news paragraphs; opinions on China and its projects),
-    and not clearly worse on either. A 600-paragraph sample of PerSenT moves macro-F1 by a few
-    hundredths: the lexicon scores 0.380 on this one and 0.348 on all 5,874 paragraphs, where
-    the shipped head scores 0.370 (benchmarks/accuracy.py)."""
+    and not clearly worse on either. On this fixed 600 of PerSenT the lexicon scores 0.336 and
+    the shipped head 0.376; on the project's 57 held-out items 0.391 and 0.666
+    (benchmarks/accuracy.py)."""
     news = english_scores(stage, held_out["en"][1])
     own = english_scores(stage, own_held_out)
     assert (news[0] + own[0]) / 2 >= (news[1] + own[1]) / 2 + 0.05
@@ -133,3 +137,43 @@ def test_russian_and_chinese_passages_that_name_a_target_get_flagged_stance_code
     sentiment = DefaultSentiment().code_passages(texts, analyses)
     assert all(len(codes) == 1 for codes in sentiment)
     assert sentiment[2][0].details["out_of_language"] and not sentiment[1][0].details["out_of_language"]
+
+
+def test_temperature_calibrates_without_changing_labels():
+    from stancemap.nlp.default_models import expected_calibration_error, fit_temperature, with_temperature
+
+    rng = np.random.default_rng(0)
+    classes = ["negative", "neutral", "positive"]
+    truth = rng.integers(0, 3, 600)
+    # over-confident scores: right 60 % of the time, yet 0.95 sure
+    predicted = np.where(rng.random(600) < 0.6, truth, (truth + 1) % 3)
+    probabilities = np.full((600, 3), 0.025)
+    probabilities[np.arange(600), predicted] = 0.95
+    labels = [classes[k] for k in truth]
+    temperature = fit_temperature(probabilities, labels, classes)
+    calibrated = with_temperature(probabilities, temperature)
+    assert temperature > 1
+    assert (calibrated.argmax(axis=1) == probabilities.argmax(axis=1)).all()
+    assert abs(calibrated.max(axis=1).mean() - 0.6) < 0.05
+    assert expected_calibration_error(calibrated, labels, classes) < 0.05 < \
+        expected_calibration_error(probabilities, labels, classes)
+
+
+def test_shipped_models_apply_the_stored_temperature(tmp_path):
+    import json
+
+    from stancemap.nlp.default_models import Query, with_temperature
+
+    texts = ["Кредиты Китая стали тяжёлым бременем.", "Китай построил отличную дорогу.",
+             "Министр прилетел в Пекин."] * 4
+    labels = ["negative", "positive", "neutral"] * 4
+    TextHead(C=1.0).fit(texts, labels).save(tmp_path / "t.npz", {"name": "t"})
+    spec = {"kind": "text", "path": "t.npz", "parts": ["passage"], "languages": ["ru"],
+            "task": "stance", "classes": ["negative", "neutral", "positive"]}
+    manifest = {"version": "test", "tasks": {"stance": {"*": "t"}}, "models": {"t": spec}}
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    queries = [Query("ru", "Китай", text, [], [(0, len(text))]) for text in texts[:3]]
+    raw = ShippedModels(tmp_path).probabilities("t", queries, None)
+    spec["temperature"] = 2.0
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), "utf-8")
+    assert np.allclose(ShippedModels(tmp_path).probabilities("t", queries, None), with_temperature(raw, 2.0))

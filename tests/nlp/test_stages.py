@@ -24,9 +24,10 @@ def test_jobs_and_debt_get_different_stances(code_texts):
     (codes, _), = code_texts([JOBS_DEBT])
     stance = {c["target"]: c for c in codes["stance"]}
     assert stance["chinese_loans"]["value"] == "against"
-    # the jobs clause leans favour, but by a near-tie (0.47 positive, 0.45 negative): it abstains
+    # the jobs clause is favourable (0.58 positive, 0.24 negative): the head reads the clauses
+    # naming each target, not the passage, so the debt clause does not outweigh it
     investment = stance["chinese_investment"]
-    assert investment["value"] == "neutral" and investment["details"]["abstained"]
+    assert investment["value"] == "favour" and not investment["details"].get("abstained")
     assert investment["details"]["probabilities"]["positive"] > stance["chinese_loans"]["details"][
         "probabilities"]["positive"]
     # plain VADER on the whole passage has one verdict for both: negative, jobs included
@@ -43,10 +44,10 @@ def test_two_targets_one_sentence_contrast_marker(code_texts):
                               "Chinese loans left the country with unpayable debt."])
     stance = {c["target"]: c for c in codes["stance"]}
     assert stance["chinese_loans"]["value"] == "against"
-    # "excellent roads" leans favour by a near-tie (0.45 positive, 0.41 negative): it abstains
+    # "excellent roads" is favourable (0.83 positive, 0.08 negative), the loans' clause against
     bri = stance["bri"]["details"]
-    assert stance["bri"]["value"] == "neutral" and bri["abstained"]
-    assert bri["probabilities"]["positive"] > bri["probabilities"]["negative"]
+    assert stance["bri"]["value"] == "favour" and not bri.get("abstained")
+    assert bri["probabilities"]["positive"] > 0.5 > bri["probabilities"]["negative"]
 
 
 def test_russian_passage_names_kazakhstan(code_texts):
