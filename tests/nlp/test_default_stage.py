@@ -3,6 +3,7 @@ records, who is speaking, and abstention."""
 
 from pathlib import Path
 
+from stancemap.config import StanceConfig
 from stancemap.nlp.default_stage import decide, target_windows
 
 LONG = (Path(__file__).parents[1] / "data" / "ungdc_long_record.txt").read_text(encoding="utf-8")
@@ -66,3 +67,60 @@ def test_a_russian_quote_in_guillemets_is_the_ambassadors_voice(code_texts):
     (quoted,) = stance(codes, "chinese_loans", "quoted")
     assert quoted["value"] == "favour" and quoted["details"]["speaker"] == "Ду Дэвэнь"
     assert all(c["value"] != "favour" for c in stance(codes, "china"))
+
+
+class CountingEncoder:
+    """A real encoder that notes every text it is asked to encode."""
+
+    def __init__(self, encoder):
+        self.encoder, self.texts = encoder, []
+        self.version = encoder.version
+
+    def encode(self, texts):
+        self.texts.extend(texts)
+        return self.encoder.encode(texts)
+
+
+def coded_by(stage_class, coder, texts, langs=None, **settings):
+    from stancemap.nlp.base import Batch, Features, PassageInput
+
+    real = coder.routes["stance"]["*"]
+    encoders = {name: CountingEncoder(real.encoder(name)) for name in ("minilm", "e5")}
+    stage = stage_class(real.models, encoders, min_words=3, **settings)
+    langs = langs or ["en"] * len(texts)
+    passages = [PassageInput(f"p{i}", "d", 0, t, lang, {}, {}, "other", None)
+                for i, (t, lang) in enumerate(zip(texts, langs))]
+    batch = Batch(passages, coder.analyser.analyse(texts, langs), Features(texts))
+    return stage.code(batch, list(range(len(texts)))), encoders
+
+
+def test_stance_encodes_only_passages_that_name_a_target(coder):
+    from stancemap.nlp.default_stage import DefaultStance
+
+    quiet = "The harvest came late this year because the spring was cold and wet."
+    named = "The railway China built to Kyrgyzstan is a great success for our traders."
+    codes, encoders = coded_by(DefaultStance, coder, [quiet, named])
+    assert codes[0] == [] and codes[1]
+    assert quiet not in encoders["minilm"].texts and named in encoders["minilm"].texts
+
+
+def test_short_passages_are_not_encoded_and_abstain_flagged(coder):
+    from stancemap.nlp.default_stage import DefaultSentiment, DefaultStance, words
+
+    assert words("Thank you.") == 2 and words("谢谢。") == 2 and words("中国与哈萨克斯坦") == 8
+    texts, langs = ["Thank you.", "谢谢。", "China? Never!", "Trade with China keeps growing."], ["en", "zh", "en", "en"]
+    sentiment, encoders = coded_by(DefaultSentiment, coder, texts, langs)
+    assert encoders["minilm"].texts == [texts[3]] and encoders["e5"].texts == []
+    for index in (0, 1, 2):
+        (code,) = sentiment[index]
+        assert (code.value, code.score) == ("neutral", None)
+        assert code.details["abstained"] and code.details["reason"] == "short"
+        assert code.details["words"] == 2 and code.details["lang"] == langs[index]
+    assert "abstained" not in sentiment[3][0].details
+    stance, encoders = coded_by(DefaultStance, coder, texts[2:3])
+    assert encoders["minilm"].texts == []
+    (code,) = stance[0]
+    assert code.value == "neutral" and code.details["reason"] == "short"
+    assert code.details["mentions"] == ["China"]
+    dropped, _ = coded_by(DefaultStance, coder, texts[2:3], settings=StanceConfig(abstain="drop"))
+    assert dropped == {0: []}
