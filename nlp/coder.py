@@ -143,8 +143,10 @@ class Coder:
             payload["stance"] = self.config.stance.model_dump(exclude={"methods"})
         if self.config.coding.code_questions:
             payload["code_questions"] = True
-        if self.config.coding.min_words:  # short passages abstain instead of being encoded
-            payload["min_words"] = self.config.coding.min_words
+        if any(hasattr(s, "min_words") for s in self.stages):  # model:default
+            payload["min_words"] = self.config.coding.min_words  # short passages abstain
+        if any(hasattr(s, "min_words") for s in self.stages) or self.config.sectors.embeddings:
+            payload["encoders"] = self.config.coding.encoders  # which implementation encodes
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     def code_batch(self, passages: list[PassageInput]) -> BatchResult:

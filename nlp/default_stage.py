@@ -45,9 +45,14 @@ class DefaultStage(Stage):
     def describe(self) -> dict:
         """For the run manifest: which model and encoder code each language."""
         routes = self.models.manifest["tasks"][self.dimension]
-        return {lang: {"model": name, "encoder": self.models.spec(name).get("encoder_version"),
-                       "trained_languages": self.models.spec(name)["languages"]}
-                for lang, name in sorted(routes.items())}
+        found = {}
+        for lang, name in sorted(routes.items()):
+            spec = self.models.spec(name)
+            found[lang] = {"model": name, "encoder": spec.get("encoder_version"),
+                           "trained_languages": spec["languages"]}
+            if spec.get("encoder"):  # the implementation that served it (coding.encoders)
+                found[lang]["served_by"] = self.encoder(spec["encoder"]).version
+        return found
 
     def _predict(self, queries: list[Query], shared=None):
         """`shared(name, texts)`: the pipeline's once-per-passage embeddings when it has them."""
@@ -240,9 +245,9 @@ def _factory(stage: type[DefaultStage]):
         """`model:default`: the stance and sentiment models shipped inside stancemap."""
         if arg not in (None, "default"):
             raise ConfigError(Errors.E123.format(method=f"model:{arg}", dimension=stage.dimension))
-        from stancemap.nlp.encoder import shared_encoder
+        from stancemap.nlp.encoder import ENCODERS, shared_encoder
 
-        encoders = {name: shared_encoder(ctx, name) for name in ("minilm", "e5")}
+        encoders = {name: shared_encoder(ctx, name) for name in ENCODERS}
         models = ctx.shared("shipped-models", ShippedModels)
         if stage is DefaultStance:
             return stage(models, encoders, ctx.config.seed, ctx.config.stance, ctx.config.coding.min_words)

@@ -180,9 +180,10 @@ def make_encoder(name: str, seed: int = 0, threads: int | None = None):
 
 
 def shared_encoder(ctx, name: str):
-    """One encoder of each name per coder (`ctx`: the registry's StageContext), given the
-    process's share of `coding.threads`."""
+    """One encoder per name per coder (`ctx`: the registry's StageContext): the implementation
+    `coding.encoders` serves `name` with, given the process's share of `coding.threads`."""
     from stancemap.nlp.threads import thread_plan
 
+    chosen = ctx.config.coding.encoders.get(name, name)
     threads = thread_plan(ctx.config)["threads_per_process"]
-    return ctx.shared(f"encoder-{name}", lambda: make_encoder(name, ctx.config.seed, threads))
+    return ctx.shared(f"encoder-{chosen}", lambda: make_encoder(chosen, ctx.config.seed, threads))

@@ -9,10 +9,12 @@ torch's vectors (cosine 1.0000), int8 moves them slightly (activations are quant
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 
+from stancemap.errors import Errors, ModelError
 from stancemap.nlp.encoder import ENCODER_NAME, bundled_encoder_path
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -47,14 +49,14 @@ def export(weights: Path, variant: str) -> Path:
 
         sample = AutoTokenizer.from_pretrained(str(weights))(["a sentence", "and another one"],
                                                              padding=True, return_tensors="pt")
-        partial = fp32.with_suffix(".partial")
+        partial = fp32.with_name(f"{fp32.name}.{os.getpid()}.partial")  # processes may race
         with torch.no_grad(), warnings.catch_warnings():  # the tracer's notes on BERT's masks
             warnings.simplefilter("ignore")
             torch.onnx.export(Hidden(), tuple(sample[k] for k in INPUTS), str(partial),
                               input_names=list(INPUTS), output_names=["hidden"], opset_version=17,
                               dynamic_axes={k: {0: "batch", 1: "tokens"} for k in (*INPUTS, "hidden")},
                               dynamo=False)
-        partial.rename(fp32)
+        os.replace(partial, fp32)
     target = onnx_path(weights, variant)
     if variant == "int8" and not target.exists():
         import logging
@@ -62,9 +64,9 @@ def export(weights: Path, variant: str) -> Path:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         logging.getLogger().setLevel(logging.ERROR)  # its advice to pre-process first
-        partial = target.with_suffix(".partial")
+        partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
         quantize_dynamic(str(fp32), str(partial), weight_type=QuantType.QInt8, per_channel=True)
-        partial.rename(target)
+        os.replace(partial, target)
     return target
 
 
@@ -84,7 +86,10 @@ class OnnxEncoder:
         return f"{ENCODER_NAME}-onnx-{self.variant}"
 
     def _load(self) -> None:
-        import onnxruntime
+        try:
+            import onnxruntime
+        except ImportError as err:
+            raise ModelError(Errors.E030.format(package="onnxruntime", extra="torch")) from err
         from transformers import AutoTokenizer
 
         from stancemap.nlp.encoder import quiet_transformers
