@@ -1,6 +1,6 @@
 """Held-out macro-F1 of the English heads on each MiniLM variant's embeddings, against fp32.
 
-    python benchmarks/encoders.py [--variants minilm minilm-int8] [--en-items 1500]
+    python benchmarks/encoders.py [--variants minilm minilm-int8 ...] [--en-items 1500]
                                   [--test-items 1000] [--seed 0]
 
 For every variant, the shipped English heads (en-minilm-stance, en-minilm-sentiment) are
@@ -34,7 +34,9 @@ def macro_f1(truth: list[str], predicted: list[str]) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--variants", nargs="+", default=["minilm", "minilm-int8"])
+    parser.add_argument("--variants", nargs="+",
+                        default=["minilm", "minilm-int8", "minilm-onnx", "minilm-onnx-int8"],
+                        help="encoder names (stancemap.nlp.encoder.ENCODERS); the first is the reference")
     parser.add_argument("--en-items", type=int, default=1500, help="PerSenT dev paragraphs (0 = all 4,096)")
     parser.add_argument("--test-items", type=int, default=1000, help="PerSenT fixed_test paragraphs (0 = all)")
     parser.add_argument("--seed", type=int, default=0)

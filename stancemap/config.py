@@ -77,11 +77,12 @@ class CodingConfig(BaseModel):
                          "in each, torch and the e5 engine take its share in turn (spaCy runs on "
                          "one). 0 = the cores this process may run on")
     encoders: dict[str, str] = Field(
-        default_factory=lambda: {"minilm": "minilm-onnx"},
-        description="which implementation serves an encoder a model names (the model card's "
-        "`minilm`: the English heads and sector similarity): minilm (torch), minilm-onnx (ONNX "
-        "Runtime, exported from the bundled weights on first use: the same vectors, faster), "
-        "minilm-int8 or minilm-onnx-int8 (int8: only for heads fitted on their vectors)")
+        default_factory=dict,
+        description="another implementation for an encoder a model names (the model card's "
+        "`minilm`: the English heads and, when on, sector similarity), e.g. {minilm = "
+        "\"minilm-onnx\"}: minilm-onnx (ONNX Runtime, exported from the bundled weights on "
+        "first use: the same vectors), minilm-int8 or minilm-onnx-int8 (int8: for heads fitted "
+        "on their vectors; the shipped English heads were fitted on fp32)")
     min_words: int = Field(3, ge=0, description="passages of fewer words (Chinese/Japanese: "
                            "characters) are not encoded: the shipped models' stance and sentiment "
                            "abstain on them (neutral, details.abstained, reason \"short\"); 0 = "

@@ -83,15 +83,16 @@ class CountingEncoder:
 
 def coded_by(stage_class, coder, texts, langs=None, **settings):
     from stancemap.nlp.base import Batch, Features, PassageInput
+    from stancemap.nlp.encoder import ENCODERS
 
     real = coder.routes["stance"]["*"]
-    encoders = {name: CountingEncoder(real.encoder(name)) for name in ("minilm", "e5")}
-    stage = stage_class(real.models, encoders, min_words=3, **settings)
+    counting = {name: CountingEncoder(real.encoder(name)) for name in ENCODERS}
+    stage = stage_class(real.models, counting, min_words=3, **settings)
     langs = langs or ["en"] * len(texts)
     passages = [PassageInput(f"p{i}", "d", 0, t, lang, {}, {}, "other", None)
                 for i, (t, lang) in enumerate(zip(texts, langs))]
     batch = Batch(passages, coder.analyser.analyse(texts, langs), Features(texts))
-    return stage.code(batch, list(range(len(texts)))), encoders
+    return stage.code(batch, list(range(len(texts)))), [t for e in counting.values() for t in e.texts]
 
 
 def test_stance_encodes_only_passages_that_name_a_target(coder):
@@ -99,9 +100,9 @@ def test_stance_encodes_only_passages_that_name_a_target(coder):
 
     quiet = "The harvest came late this year because the spring was cold and wet."
     named = "The railway China built to Kyrgyzstan is a great success for our traders."
-    codes, encoders = coded_by(DefaultStance, coder, [quiet, named])
+    codes, encoded = coded_by(DefaultStance, coder, [quiet, named])
     assert codes[0] == [] and codes[1]
-    assert quiet not in encoders["minilm"].texts and named in encoders["minilm"].texts
+    assert quiet not in encoded and named in encoded
 
 
 def test_short_passages_are_not_encoded_and_abstain_flagged(coder):
@@ -109,16 +110,16 @@ def test_short_passages_are_not_encoded_and_abstain_flagged(coder):
 
     assert words("Thank you.") == 2 and words("谢谢。") == 2 and words("中国与哈萨克斯坦") == 8
     texts, langs = ["Thank you.", "谢谢。", "China? Never!", "Trade with China keeps growing."], ["en", "zh", "en", "en"]
-    sentiment, encoders = coded_by(DefaultSentiment, coder, texts, langs)
-    assert encoders["minilm"].texts == [texts[3]] and encoders["e5"].texts == []
+    sentiment, encoded = coded_by(DefaultSentiment, coder, texts, langs)
+    assert encoded == [texts[3]]
     for index in (0, 1, 2):
         (code,) = sentiment[index]
         assert (code.value, code.score) == ("neutral", None)
         assert code.details["abstained"] and code.details["reason"] == "short"
         assert code.details["words"] == 2 and code.details["lang"] == langs[index]
     assert "abstained" not in sentiment[3][0].details
-    stance, encoders = coded_by(DefaultStance, coder, texts[2:3])
-    assert encoders["minilm"].texts == []
+    stance, encoded = coded_by(DefaultStance, coder, texts[2:3])
+    assert encoded == []
     (code,) = stance[0]
     assert code.value == "neutral" and code.details["reason"] == "short"
     assert code.details["mentions"] == ["China"]
