@@ -1,9 +1,10 @@
 """Sector precision and recall on 200 hand-coded UN General Debate passages, before and after
 generic words ("security", "energy", "climate", "food") needed context.
 
-    python benchmarks/sectors.py [--gold FILE ...] [--before-rev REV]
+    python benchmarks/sectors.py [--gold FILE ...] [--before-rev REV] [--segment-rev REV]
 
-The gold file names each passage by file, paragraph number (stancemap's own segmentation) and the
+The gold file names each passage by file, paragraph number (stancemap's own segmentation at
+--segment-rev, when the gold was coded; later versions cut paragraphs differently) and the
 first 16 hex digits of the SHA-256 of its text; the texts come from ../shared/corpus-demo/ungdc.
 The 200 passages are a seeded random sample (seed 12) of the 503 paragraphs of 80 characters or
 more, coded by reading each one: a sector is coded when the passage says something specific
@@ -38,9 +39,19 @@ GOLD = ROOT / "tests" / "data" / "ungdc_sectors_gold.csv"
 HELDOUT = ROOT / "tests" / "data" / "ungdc_sectors_heldout.csv"
 
 
-def load_gold(path: Path, corpus: Path) -> tuple[list[str], list[set[str]]]:
-    from stancemap.corpus.segment import segment
+def segmenter(rev: str):
+    """`segment` as corpus/segment.py had it at `rev` (it imports only the standard library)."""
+    import types
 
+    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{rev}:corpus/segment.py"],
+                            capture_output=True, text=True, check=True).stdout
+    module = types.ModuleType(f"segment_{rev}")
+    sys.modules[module.__name__] = module  # dataclasses look their module up by name
+    exec(compile(source, f"{rev}:corpus/segment.py", "exec"), module.__dict__)
+    return module.segment
+
+
+def load_gold(path: Path, corpus: Path, segment) -> tuple[list[str], list[set[str]]]:
     texts, truth, cache = [], [], {}
     with path.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
@@ -98,6 +109,7 @@ def main() -> int:
     parser.add_argument("--gold", type=Path, nargs="+", default=[GOLD, HELDOUT])
     parser.add_argument("--corpus", type=Path, default=UNGDC)
     parser.add_argument("--before-rev", default="2a64162")
+    parser.add_argument("--segment-rev", default="395a1aa", help="the segmentation the gold was coded on")
     args = parser.parse_args()
 
     from stancemap.annotations.codebook import load_codebook
@@ -112,8 +124,9 @@ def main() -> int:
     defaults = SectorConfig()
     after = {"threshold": defaults.threshold, "confirm_threshold": defaults.confirm_threshold}
     encoder = SentenceEncoder()
+    segment = segmenter(args.segment_rev)
     for gold in args.gold:
-        texts, truth = load_gold(gold, args.corpus)
+        texts, truth = load_gold(gold, args.corpus, segment)
         vectors = encoder.encode(texts)
         none = [{} for _ in texts]
         runs: dict[str, list[set[str]]] = {}

@@ -32,6 +32,7 @@ from stancemap.nlp.analysis import Analyser
 from stancemap.nlp.base import Batch, Features, PassageInput, Stage
 from stancemap.nlp.encoder import E5Encoder
 from stancemap.nlp.registry import NO_METHOD, StageContext, stages
+from stancemap.nlp.threads import limit_blas, thread_plan
 from stancemap.nlp.vectors import text_key
 
 ENTITY_STAGE_VERSION = "1.0"
@@ -77,6 +78,8 @@ class Coder:
 
     def __init__(self, codebook: Codebook, config: Config, project: Path | None = None):
         seed_everything(config.seed)
+        self.threads = thread_plan(config)
+        limit_blas(self.threads["threads_per_process"])
         self.codebook = codebook
         self.config = config
         self.analyser = Analyser(codebook, batch_size=config.coding.spacy_batch_size)
@@ -142,6 +145,10 @@ class Coder:
             payload["sentiment_windows"] = self.config.sentiment.window_chars  # model:default
         if self.config.coding.code_questions:
             payload["code_questions"] = True
+        if any(hasattr(s, "min_words") for s in self.stages):  # model:default
+            payload["min_words"] = self.config.coding.min_words  # short passages abstain
+        if any(hasattr(s, "min_words") for s in self.stages) or self.config.sectors.embeddings:
+            payload["encoders"] = self.config.coding.encoders  # which implementation encodes
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     def code_batch(self, passages: list[PassageInput]) -> BatchResult:

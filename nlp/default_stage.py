@@ -7,6 +7,8 @@ its version, the passage's language, the languages the model was trained on, and
 
 from __future__ import annotations
 
+import re
+
 from stancemap.config import StanceConfig
 from stancemap.errors import ConfigError, Errors
 from stancemap.nlp.base import Batch, CodeOut, Stage
@@ -25,10 +27,11 @@ class DefaultStage(Stage):
     codes_questions = False
 
     def __init__(self, models: ShippedModels | None = None, encoders: dict | None = None,
-                 seed: int = 0):
+                 seed: int = 0, min_words: int = 0):
         self.models = models or ShippedModels()
         self.version = self.models.version
         self.seed = seed
+        self.min_words = min_words
         self.encoders = dict(encoders or {})
 
     def encoder(self, name: str):
@@ -42,18 +45,33 @@ class DefaultStage(Stage):
     def describe(self) -> dict:
         """For the run manifest: which model and encoder code each language."""
         routes = self.models.manifest["tasks"][self.dimension]
-        return {lang: {"model": name, "encoder": self.models.spec(name).get("encoder_version"),
-                       "trained_languages": self.models.spec(name)["languages"]}
-                for lang, name in sorted(routes.items())}
+        found = {}
+        for lang, name in sorted(routes.items()):
+            spec = self.models.spec(name)
+            found[lang] = {"model": name, "encoder": spec.get("encoder_version"),
+                           "trained_languages": spec["languages"]}
+            if spec.get("encoder"):  # the implementation that served it (coding.encoders)
+                found[lang]["served_by"] = self.encoder(spec["encoder"]).version
+        return found
 
     def _predict(self, queries: list[Query], shared=None):
         """`shared(name, texts)`: the pipeline's once-per-passage embeddings when it has them."""
         return self.models.predict(self.dimension, queries, shared or self.embed)
 
+    def abstained(self, analysis, reason: str, **extra) -> dict:
+        """The details of a code the model did not make: the model that would have, and why."""
+        return {**self.models.details(self.models.model_for(self.dimension, analysis.lang),
+                                      analysis.lang), **extra, "abstained": True, "reason": reason}
+
     def code(self, batch: Batch, indices: list[int]) -> dict[int, list[CodeOut]]:
         """Passage embeddings come from the batch's features (one encoding per passage for
-        every stage); only the target contexts that are not whole passages are encoded here."""
+        every stage); only the target contexts that are not whole passages are encoded here.
+        Passages of fewer than `min_words` words are not encoded: they get `code_short`."""
         import numpy as np
+
+        counts = {i: words(batch.texts[i]) for i in indices}
+        short = [i for i in indices if counts[i] < self.min_words]
+        indices = [i for i in indices if counts[i] >= self.min_words]
 
         where = {batch.texts[i]: i for i in indices}
 
@@ -67,7 +85,16 @@ class DefaultStage(Stage):
 
         found = self.code_passages([batch.texts[i] for i in indices],
                                    [batch.analyses[i] for i in indices], shared)
-        return dict(zip(indices, found))
+        return dict(zip(indices, found)) | {i: self.code_short(batch.analyses[i], counts[i])
+                                            for i in short}
+
+
+_WORDS = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]|[^\W_]+")
+
+
+def words(text: str) -> int:
+    """Words of a passage; in Chinese and Japanese, which do not space words, characters."""
+    return len(_WORDS.findall(text))
 
 
 def _polarity(scores: dict[str, float]) -> float:
@@ -134,8 +161,9 @@ class DefaultStance(DefaultStage):
     name = "stance-default"
     dimension = "stance"
 
-    def __init__(self, models=None, encoders=None, seed: int = 0, settings: StanceConfig | None = None):
-        super().__init__(models, encoders, seed)
+    def __init__(self, models=None, encoders=None, seed: int = 0, settings: StanceConfig | None = None,
+                 min_words: int = 0):
+        super().__init__(models, encoders, seed, min_words)
         self.settings = settings or StanceConfig()
         self.version = f"{self.models.version}+{READING}"
 
@@ -172,10 +200,8 @@ class DefaultStance(DefaultStage):
                 base = {**voice, "mentions": sorted({h.text for h in hits})}
                 if distanced:  # named only inside a distanced term: a frame, not the target
                     if self.settings.abstain == "neutral":
-                        out[index].append(CodeOut("stance", NEUTRAL, None, target=target, details={
-                            **self.models.details(self.models.model_for("stance", analysis.lang),
-                                                  analysis.lang),
-                            **base, "abstained": True, "reason": "distanced"}))
+                        out[index].append(CodeOut("stance", NEUTRAL, None, target=target,
+                                                  details=self.abstained(analysis, "distanced", **base)))
                     continue
                 spans = [(h.start, h.end) for h in hits]
                 source = own if quote is None else text
@@ -202,6 +228,18 @@ class DefaultStance(DefaultStage):
                                       details=details))
         return out
 
+    def code_short(self, analysis, count: int) -> list[CodeOut]:
+        """Per target named: an abstention (or none, with `stance.abstain = "drop"`)."""
+        if self.settings.abstain == "drop":
+            return []
+        named: dict[str, set[str]] = {}
+        for hit in analysis.targets:
+            named.setdefault(hit.id, set()).add(hit.text)
+        voice = {} if self.settings.quoted == "include" else {"voice": "own"}
+        return [CodeOut("stance", NEUTRAL, None, target=target, details=self.abstained(
+                    analysis, "short", **voice, mentions=sorted(texts), words=count))
+                for target, texts in sorted(named.items())]
+
 
 class DefaultSentiment(DefaultStage):
     """Sentiment per passage; a long passage is read whole in windows of sentences (never cut
@@ -210,8 +248,9 @@ class DefaultSentiment(DefaultStage):
     name = "sentiment-default"
     dimension = "sentiment"
 
-    def __init__(self, models=None, encoders=None, seed: int = 0, window_chars: int = 2000):
-        super().__init__(models, encoders, seed)
+    def __init__(self, models=None, encoders=None, seed: int = 0, window_chars: int = 2000,
+                 min_words: int = 0):
+        super().__init__(models, encoders, seed, min_words)
         self.window_chars = window_chars
         self.version = f"{self.models.version}+{SENTIMENT_READING}"
 
@@ -236,20 +275,24 @@ class DefaultSentiment(DefaultStage):
                                 details={**details, "probabilities": scores})])
         return out
 
+    def code_short(self, analysis, count: int) -> list[CodeOut]:
+        """An abstention: neutral, no score, flagged."""
+        return [CodeOut("sentiment", "neutral", None, details=self.abstained(analysis, "short", words=count))]
+
 
 def _factory(stage: type[DefaultStage]):
     def make(ctx: StageContext, arg: str | None) -> DefaultStage:
         """`model:default`: the stance and sentiment models shipped inside stancemap."""
         if arg not in (None, "default"):
             raise ConfigError(Errors.E123.format(method=f"model:{arg}", dimension=stage.dimension))
-        from stancemap.nlp.encoder import E5Encoder, SentenceEncoder
+        from stancemap.nlp.encoder import ENCODERS, shared_encoder
 
-        encoders = {"minilm": ctx.shared("encoder", lambda: SentenceEncoder(seed=ctx.config.seed)),
-                    "e5": ctx.shared("encoder-e5", E5Encoder)}
+        encoders = {name: shared_encoder(ctx, name) for name in ENCODERS}
         models = ctx.shared("shipped-models", ShippedModels)
         if stage is DefaultStance:
-            return stage(models, encoders, ctx.config.seed, ctx.config.stance)
-        return stage(models, encoders, ctx.config.seed, ctx.config.sentiment.window_chars)
+            return stage(models, encoders, ctx.config.seed, ctx.config.stance, ctx.config.coding.min_words)
+        return stage(models, encoders, ctx.config.seed, ctx.config.sentiment.window_chars,
+                     ctx.config.coding.min_words)
     return make
 
 

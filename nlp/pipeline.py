@@ -19,6 +19,7 @@ from stancemap.nlp.base import PassageInput
 from stancemap.errors import Errors, UsageError
 from stancemap.nlp import coder as coder_module
 from stancemap.nlp.coder import BatchResult, Coder, _init_worker, _work
+from stancemap.nlp.threads import thread_plan
 
 
 @dataclass
@@ -83,7 +84,7 @@ def code_project(project: Path, config: Config, codebook: Codebook, *, force: bo
                 "codebook": {"name": codebook.name, "version": codebook.version,
                              "digest": codebook.digest},
                 "stages": coder.stage_versions(), "stage_details": coder.stage_details(),
-                "versions": versions(), "signature": signature}
+                "versions": versions(), "signature": signature, "threads": thread_plan(config)}
     run_id = store.begin_run("code", manifest)
     report = CodeReport(run_id=run_id, signature=signature, warnings=store.interrupted_warnings())
     vectors = _coding_vectors(project)

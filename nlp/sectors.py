@@ -8,7 +8,7 @@ import numpy as np
 from stancemap.annotations.codebook import Codebook
 from stancemap.nlp.analysis import Analysis
 from stancemap.nlp.base import Batch, CodeOut, Stage
-from stancemap.nlp.encoder import SentenceEncoder
+from stancemap.nlp.encoder import SentenceEncoder, shared_encoder
 from stancemap.nlp.registry import StageContext, stages
 
 
@@ -96,7 +96,6 @@ class SectorStage(Stage):
 def make_sector_stage(ctx: StageContext, arg: str | None) -> SectorStage:
     """Codebook patterns, plus MiniLM similarity when `sectors.embeddings` is on."""
     settings = ctx.config.sectors
-    encoder = (ctx.shared("encoder", lambda: SentenceEncoder(seed=ctx.config.seed))
-               if settings.embeddings else None)
+    encoder = shared_encoder(ctx, "minilm") if settings.embeddings else None
     return SectorStage(ctx.codebook, encoder, settings.threshold, settings.min_pattern_hits,
                        frozenset(settings.embedding_languages), settings.confirm_threshold)

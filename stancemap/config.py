@@ -72,6 +72,21 @@ class CodingConfig(BaseModel):
     scheduler: str = Field("", description="Dask scheduler address (tcp://host:8786); empty = start "
                            "a LocalCluster of coding.workers processes")
     workers: int = Field(2, ge=1, description="LocalCluster worker processes (engine = dask, no scheduler)")
+    threads: int = Field(0, ge=0, description="CPU threads coding uses in all, divided evenly between "
+                         "worker processes (coding.processes, or coding.workers on a LocalCluster); "
+                         "in each, torch and the e5 engine take its share in turn (spaCy runs on "
+                         "one). 0 = the cores this process may run on")
+    encoders: dict[str, str] = Field(
+        default_factory=dict,
+        description="another implementation for an encoder a model names (the model card's "
+        "`minilm`: the English heads and, when on, sector similarity), e.g. {minilm = "
+        "\"minilm-onnx\"}: minilm-onnx (ONNX Runtime, exported from the bundled weights on "
+        "first use: the same vectors), minilm-int8 or minilm-onnx-int8 (int8: for heads fitted "
+        "on their vectors; the shipped English heads were fitted on fp32)")
+    min_words: int = Field(3, ge=0, description="passages of fewer words (Chinese/Japanese: "
+                           "characters) are not encoded: the shipped models' stance and sentiment "
+                           "abstain on them (neutral, details.abstained, reason \"short\"); 0 = "
+                           "encode every passage")
     codebook: str = Field("", description="codebook YAML; empty = the default China-Central Asia one")
     trained_models: bool = Field(True, description="use the newest model `stancemap train` saved, per task")
     model_versions: list[str] = Field(default_factory=list,
@@ -90,7 +105,9 @@ class CodingConfig(BaseModel):
 class SectorConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    embeddings: bool = Field(True, description="also use MiniLM similarity to sector descriptions")
+    embeddings: bool = Field(False, description="also use MiniLM similarity to sector descriptions "
+                             "(off: on the held-out hand-coded passages it added no recall and "
+                             "cost precision, benchmarks/sectors.py)")
     threshold: float = Field(0.55, ge=-1, le=1, description="cosine similarity that codes a sector alone")
     confirm_threshold: float = Field(0.45, ge=-1, le=1,
                                      description="cosine similarity that lets a generic word code")

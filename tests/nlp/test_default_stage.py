@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from stancemap.config import StanceConfig
 from stancemap.nlp.default_stage import decide, passage_windows, target_windows
 
 LONG = (Path(__file__).parents[1] / "data" / "ungdc_long_record.txt").read_text(encoding="utf-8")
@@ -91,3 +92,61 @@ def test_sentiment_of_a_long_record_reads_all_of_it(code_texts):
                    for w, (c, _) in zip(weights, alone)) / sum(weights)
         assert probability == pytest.approx(mean, abs=1e-3)
     assert code["value"] == max(code["details"]["probabilities"], key=code["details"]["probabilities"].get)
+
+
+class CountingEncoder:
+    """A real encoder that notes every text it is asked to encode."""
+
+    def __init__(self, encoder):
+        self.encoder, self.texts = encoder, []
+        self.version = encoder.version
+
+    def encode(self, texts):
+        self.texts.extend(texts)
+        return self.encoder.encode(texts)
+
+
+def coded_by(stage_class, coder, texts, langs=None, **settings):
+    from stancemap.nlp.base import Batch, Features, PassageInput
+    from stancemap.nlp.encoder import ENCODERS
+
+    real = coder.routes["stance"]["*"]
+    counting = {name: CountingEncoder(real.encoder(name)) for name in ENCODERS}
+    stage = stage_class(real.models, counting, min_words=3, **settings)
+    langs = langs or ["en"] * len(texts)
+    passages = [PassageInput(f"p{i}", "d", 0, t, lang, {}, {}, "other", None)
+                for i, (t, lang) in enumerate(zip(texts, langs))]
+    batch = Batch(passages, coder.analyser.analyse(texts, langs), Features(texts))
+    return stage.code(batch, list(range(len(texts)))), [t for e in counting.values() for t in e.texts]
+
+
+def test_stance_encodes_only_passages_that_name_a_target(coder):
+    from stancemap.nlp.default_stage import DefaultStance
+
+    quiet = "The harvest came late this year because the spring was cold and wet."
+    named = "The railway China built to Kyrgyzstan is a great success for our traders."
+    codes, encoded = coded_by(DefaultStance, coder, [quiet, named])
+    assert codes[0] == [] and codes[1]
+    assert quiet not in encoded and named in encoded
+
+
+def test_short_passages_are_not_encoded_and_abstain_flagged(coder):
+    from stancemap.nlp.default_stage import DefaultSentiment, DefaultStance, words
+
+    assert words("Thank you.") == 2 and words("谢谢。") == 2 and words("中国与哈萨克斯坦") == 8
+    texts, langs = ["Thank you.", "谢谢。", "China? Never!", "Trade with China keeps growing."], ["en", "zh", "en", "en"]
+    sentiment, encoded = coded_by(DefaultSentiment, coder, texts, langs)
+    assert encoded == [texts[3]]
+    for index in (0, 1, 2):
+        (code,) = sentiment[index]
+        assert (code.value, code.score) == ("neutral", None)
+        assert code.details["abstained"] and code.details["reason"] == "short"
+        assert code.details["words"] == 2 and code.details["lang"] == langs[index]
+    assert "abstained" not in sentiment[3][0].details
+    stance, encoded = coded_by(DefaultStance, coder, texts[2:3])
+    assert encoded == []
+    (code,) = stance[0]
+    assert code.value == "neutral" and code.details["reason"] == "short"
+    assert code.details["mentions"] == ["China"]
+    dropped, _ = coded_by(DefaultStance, coder, texts[2:3], settings=StanceConfig(abstain="drop"))
+    assert dropped == {0: []}

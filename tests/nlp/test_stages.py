@@ -82,12 +82,25 @@ def test_the_source_country_is_never_coded_as_the_subject(code_texts):
     assert "country" not in codes
 
 
-def test_sectors_from_patterns_and_similarity(code_texts):
-    (codes, _), = code_texts(["Cross-border e-commerce with Chinese platforms helps our small shop "
-                              "find customers, and digital payments now work across the border."])
+ECOMMERCE = ("Cross-border e-commerce with Chinese platforms helps our small shop find customers, "
+             "and digital payments now work across the border.")
+
+
+def test_sectors_come_from_patterns_alone_by_default(code_texts):
+    (codes, _), = code_texts([ECOMMERCE])
     digital = next(c for c in codes["sector"] if c["value"] == "digital")
-    assert digital["details"]["via"] == "patterns+similarity"
-    assert digital["details"]["similarity"] > 0.5
+    assert digital["details"]["via"] == "patterns" and digital["details"]["similarity"] is None
+
+
+def test_sectors_from_patterns_and_similarity_when_turned_on(coder, codebook):
+    from stancemap.nlp.sectors import SectorStage
+
+    encoder = coder.routes["sentiment"]["*"].encoder("minilm")  # the session's MiniLM
+    stage = SectorStage(codebook, encoder)
+    (analysis,) = coder.analyser.analyse([ECOMMERCE], ["en"])
+    (similarity,) = stage.similarities_of(encoder.encode([ECOMMERCE]))
+    digital = next(c for c in stage.code_passage(analysis, similarity) if c.value == "digital")
+    assert digital.details["via"] == "patterns+similarity" and digital.details["similarity"] > 0.5
 
 
 def test_sentiment_comes_from_the_shipped_models_in_english_and_russian(code_texts):

@@ -1,0 +1,122 @@
+"""The bundled MiniLM on ONNX Runtime: exported from the bundled weights on this machine (never
+downloaded), optionally with its MatMul weights quantised to int8 per channel.
+
+The export (torch) runs once, into the cache folder beside the unpacked weights, either by
+`scripts/export_minilm_onnx.py` or on first use; coding then needs only onnxruntime and the
+tokenizer. Embeddings are mean-pooled over the attention mask and L2-normalised, as
+sentence-transformers pools all-MiniLM-L6-v2 (max 256 tokens): the fp32 export reproduces
+torch's vectors (cosine 1.0000), int8 moves them slightly (activations are quantised per batch)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from stancemap.errors import Errors, ModelError
+from stancemap.nlp.encoder import ENCODER_NAME, bundled_encoder_path
+
+INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+MAX_TOKENS = 256  # the bundled model's sentence_bert_config.json
+
+
+def onnx_path(weights: Path, variant: str) -> Path:
+    return weights.with_name(weights.name + "-onnx") / f"model-{variant}.onnx"
+
+
+def export(weights: Path, variant: str) -> Path:
+    """Export the transformer at `weights` to ONNX (opset 17) and, for "int8", quantise it
+    dynamically (onnxruntime.quantization, per-channel int8 weights). Written atomically."""
+    import warnings
+
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    fp32 = onnx_path(weights, "fp32")
+    if not fp32.exists():
+        fp32.parent.mkdir(parents=True, exist_ok=True)
+        model = AutoModel.from_pretrained(str(weights)).eval()
+
+        class Hidden(torch.nn.Module):  # the token states, by keyword (forward's order changes)
+            def __init__(self):
+                super().__init__()
+                self.model = model
+
+            def forward(self, input_ids, attention_mask, token_type_ids):
+                return self.model(input_ids=input_ids, attention_mask=attention_mask,
+                                  token_type_ids=token_type_ids).last_hidden_state
+
+        sample = AutoTokenizer.from_pretrained(str(weights))(["a sentence", "and another one"],
+                                                             padding=True, return_tensors="pt")
+        partial = fp32.with_name(f"{fp32.name}.{os.getpid()}.partial")  # processes may race
+        with torch.no_grad(), warnings.catch_warnings():  # the tracer's notes on BERT's masks
+            warnings.simplefilter("ignore")
+            torch.onnx.export(Hidden(), tuple(sample[k] for k in INPUTS), str(partial),
+                              input_names=list(INPUTS), output_names=["hidden"], opset_version=17,
+                              dynamic_axes={k: {0: "batch", 1: "tokens"} for k in (*INPUTS, "hidden")},
+                              dynamo=False)
+        os.replace(partial, fp32)
+    target = onnx_path(weights, variant)
+    if variant == "int8" and not target.exists():
+        import logging
+
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        logging.getLogger().setLevel(logging.ERROR)  # its advice to pre-process first
+        partial = target.with_name(f"{target.name}.{os.getpid()}.partial")
+        quantize_dynamic(str(fp32), str(partial), weight_type=QuantType.QInt8, per_channel=True)
+        os.replace(partial, target)
+    return target
+
+
+class OnnxEncoder:
+    """`encode(texts)` -> normalised embeddings, as SentenceEncoder gives them."""
+
+    def __init__(self, variant: str = "int8", batch_size: int = 32, threads: int | None = None,
+                 weights: Path | None = None):
+        self.variant = variant
+        self.batch_size = batch_size
+        self.threads = threads
+        self.weights = weights
+        self._session = self._tokenizer = None
+
+    @property
+    def version(self) -> str:
+        return f"{ENCODER_NAME}-onnx-{self.variant}"
+
+    def _load(self) -> None:
+        try:
+            import onnxruntime
+        except ImportError as err:
+            raise ModelError(Errors.E030.format(package="onnxruntime", extra="torch")) from err
+        from transformers import AutoTokenizer
+
+        from stancemap.nlp.encoder import quiet_transformers
+
+        quiet_transformers()
+        weights = self.weights or bundled_encoder_path()
+        path = onnx_path(weights, self.variant)
+        if not path.exists():
+            path = export(weights, self.variant)
+        options = onnxruntime.SessionOptions()
+        if self.threads:
+            options.intra_op_num_threads = self.threads
+        self._session = onnxruntime.InferenceSession(str(path), options,
+                                                     providers=["CPUExecutionProvider"])
+        self._tokenizer = AutoTokenizer.from_pretrained(str(weights))
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if self._session is None:
+            self._load()
+        found = np.zeros((len(texts), 384), dtype=np.float32)
+        order = np.argsort([-len(t) for t in texts], kind="stable")  # little padding per batch
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start:start + self.batch_size]
+            tokens = self._tokenizer([texts[i] for i in rows], padding=True, truncation=True,
+                                     max_length=MAX_TOKENS, return_tensors="np")
+            hidden = self._session.run(None, {k: tokens[k].astype(np.int64) for k in INPUTS})[0]
+            mask = tokens["attention_mask"][..., None].astype(np.float32)
+            pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+            found[rows] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        return found

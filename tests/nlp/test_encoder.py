@@ -1,0 +1,36 @@
+"""The encoder variants: each named by make_encoder, each saying what it is in its version, and
+each close to the fp32 MiniLM it stands in for."""
+
+import numpy as np
+import pytest
+
+from stancemap.errors import ModelError
+from stancemap.nlp.encoder import make_encoder
+
+TEXTS = ["China and Kazakhstan opened the Khorgos dry port last spring.",
+         "Chinese loans have left Kyrgyzstan with an unpayable debt.",
+         "The harvest came late because the spring was cold."]
+
+
+def test_an_unknown_encoder_is_refused_by_name():
+    with pytest.raises(ModelError, match="'minilm-int4'.*minilm-int8"):
+        make_encoder("minilm-int4")
+
+
+@pytest.fixture(scope="module")
+def fp32(coder):
+    return coder.routes["sentiment"]["*"].encoder("minilm").encode(TEXTS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, version, closest", [
+    ("minilm-int8", "all-MiniLM-L6-v2-int8", 0.95),
+    ("minilm-onnx", "all-MiniLM-L6-v2-onnx-fp32", 0.9999),
+    ("minilm-onnx-int8", "all-MiniLM-L6-v2-onnx-int8", 0.97)])
+def test_a_variant_stays_close_to_fp32(fp32, name, version, closest):
+    encoder = make_encoder(name, threads=1)
+    found = encoder.encode(TEXTS)
+    assert encoder.version == version and found.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(found, axis=1), 1, atol=1e-4)
+    assert (found * fp32).sum(axis=1).min() >= closest
+    assert encoder.encode([]).shape == (0, 384)
