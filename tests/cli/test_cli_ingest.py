@@ -86,7 +86,9 @@ def test_new_project_gets_a_config_file_that_loads_back(tmp_path):
     written = (tmp_path / "p" / "stancemap.toml").read_text("utf-8")
     assert "max_file_mb = 100.0" in written
     result = invoke("ingest", DATA, "--project", tmp_path / "p", "--json")
-    assert all(f["unchanged"] for f in json.loads(result.stdout)["files"])
+    files = json.loads(result.stdout)["files"]  # a file that failed is read again: not unchanged
+    assert all(f["unchanged"] for f in files if f["status"] != "failed")
+    assert sum(f["unchanged"] for f in files) > 10
 
 
 def test_help_shows_examples_and_exit_codes():
