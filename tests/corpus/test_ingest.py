@@ -213,6 +213,10 @@ def test_tiny_fixtures_keep_offsets(ingest_folder):
     statuses = {f.path: f.status for f in report.files}
     assert statuses.pop("ru_koi8r.txt") == "duplicate"  # same text as ru_cp1251.txt
     assert statuses.pop("privacy/focus_group_osh.txt") == "duplicate"  # = interview_named.txt
+    # NewsMTSC's labelled sentences are JSONL without a text field: refused, and said why
+    assert statuses.pop("labelled/newsmtsc/train.jsonl") == "failed"
+    reasons = {f.path: f.reason for f in report.files}
+    assert "no line has a 'text' field" in reasons["labelled/newsmtsc/train.jsonl"]
     assert set(statuses.values()) == {"ingested"}
     assert_offsets_hold(project)
 

@@ -127,7 +127,8 @@ def test_stance_encodes_only_passages_that_name_a_target(coder):
     named = "The railway China built to Kyrgyzstan is a great success for our traders."
     codes, encoded = coded_by(DefaultStance, coder, [quiet, named])
     assert codes[0] == [] and codes[1]
-    assert quiet not in encoded and named in encoded
+    read = [text.replace("[", "").replace("]", "") for text in encoded]  # the target is marked
+    assert quiet not in read and named in read
 
 
 def test_short_passages_are_not_encoded_and_abstain_flagged(coder):
