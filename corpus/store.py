@@ -349,10 +349,16 @@ class Store:
         return json.loads(found) if found is not None else None
 
     def set_setting(self, key: str, value: Any) -> None:
+        """One upsert: two commands that remember a choice at once (two coders importing into
+        a team database) must not both insert the key (a delete-then-insert did, on PostgreSQL)."""
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        insert = dialect.insert(meta_table).values(key=f"setting:{key}",
+                                                   value=json.dumps(value, ensure_ascii=False))
         with self.engine.begin() as conn:
-            conn.execute(meta_table.delete().where(meta_table.c.key == f"setting:{key}"))
-            conn.execute(meta_table.insert().values(key=f"setting:{key}",
-                                                    value=json.dumps(value, ensure_ascii=False)))
+            conn.execute(insert.on_conflict_do_update(index_elements=[meta_table.c.key],
+                                                      set_={"value": insert.excluded.value}))
 
     # runs ---------------------------------------------------------------------------------
     def begin_run(self, command: str, manifest: dict[str, Any], wait: float = 0.0) -> str:

@@ -123,3 +123,24 @@ def test_code_review_and_concurrent_imports(backend, coder, codebook, tmp_path):
     table = passage_table(store, codebook)
     assert (table.sentiment_source.dropna() == "human").all()
     store.dispose()
+
+
+def test_two_commands_remember_a_choice_at_once(backend):
+    """Two coders' imports into one team database each remember the codebook: the setting is
+    written as one upsert, so neither fails on the other's row (a delete-then-insert did)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    project, url = backend
+    Store(project, url=url).dispose()
+    stores = [Store(project, url=url, create=False) for _ in range(2)]
+    try:
+        def write(index: int) -> None:
+            for round_ in range(40):
+                stores[index].set_setting("choices", {"writer": index, "round": round_})
+
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(write, [0, 1]))  # raises if either writer failed
+        assert stores[0].setting("choices")["round"] == 39
+    finally:
+        for store in stores:
+            store.dispose()
