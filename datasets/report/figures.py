@@ -48,6 +48,24 @@ def _drawn(rows: list[dict], column: str) -> list[dict]:
     return [r for r in rows if r.get(column) is not None]
 
 
+def _net_column(rows_all: list[dict], prefix: str, validation) -> tuple[str, list[dict], int]:
+    """Which net stance a chart draws: the corrected one where a validation sample corrects
+    any cell, else the model-only one; its drawn rows (copies), and how many cells with a
+    model-only figure the correction leaves out (too few validated passages)."""
+    plain = f"{prefix}_net"
+    net = f"{prefix}_net_ppi" if validation is not None else plain
+    rows = [dict(r) for r in _drawn(rows_all, net)]
+    if not rows and net != plain:  # no cell could be corrected
+        net, rows = plain, [dict(r) for r in _drawn(rows_all, plain)]
+    refused = sum(1 for r in _drawn(rows_all, plain) if r.get(net) is None)
+    return net, rows, refused
+
+
+def _validated(title: str, net: str) -> str:
+    return title + (" (corrected by the validation sample)" if net.endswith("_ppi")
+                    else " (model-only: not validated)")
+
+
 def overview(table: pd.DataFrame, codebook: Codebook, cells: Cells) -> list[Figure]:
     figures = []
     for dimension, title in (("kind", "Passages by kind of document"), ("lang", "Passages by language"),
@@ -120,18 +138,13 @@ def perception(table: pd.DataFrame, codebook: Codebook, cells: Cells, by: list[s
     sources = sources_column(pd.DataFrame(rows_all[:1]))
     for target, spec_target in codebook.stance_targets.items():
         prefix = f"st_{target}"
-        net = f"{prefix}_net_ppi" if validation is not None else f"{prefix}_net"
-        rows = [dict(r) for r in _drawn(rows_all, net)]
-        if not rows and net != f"{prefix}_net":  # no cell could be corrected
-            net, rows = f"{prefix}_net", [dict(r) for r in _drawn(rows_all, f"{prefix}_net")]
+        net, rows, refused = _net_column(rows_all, prefix, validation)
         if not rows:
             continue
-        refused = sum(1 for r in _drawn(rows_all, f"{prefix}_net") if r.get(net) is None)
         figure_id = f"stance-{target}"
         link(rows, positions, by, cells, figure_id)
         corrected = net.endswith("_ppi")
-        title = (f"Net stance toward {spec_target.label} by {' × '.join(by).replace('_', ' ')}"
-                 + (" (corrected by the validation sample)" if corrected else " (model-only: not validated)"))
+        title = _validated(f"Net stance toward {spec_target.label} by {' × '.join(by).replace('_', ' ')}", net)
         spec = charts.intervals(rows, x, net, f"{net}_lo", f"{net}_hi", "_group",
                                 title, x_title=x.replace("_", " "), y_title="net stance (favour − against)",
                                 colour_title=" × ".join(colours).replace("_", " "), domain=[-1, 1],
@@ -168,14 +181,10 @@ def sector_stance(table: pd.DataFrame, codebook: Codebook, cells: Cells, validat
     prefix, by = f"st_{target}", [SOURCE, "sector"]
     rows_all, positions = panel_cells(table, by, codebook, cells, validation)
     rows_all = [r for r in rows_all if r["sector"] is not None]
-    net = f"{prefix}_net_ppi" if validation is not None else f"{prefix}_net"
-    rows = _drawn(rows_all, net)
-    if not rows and net != f"{prefix}_net":  # no cell could be corrected
-        net, rows = f"{prefix}_net", _drawn(rows_all, f"{prefix}_net")
+    net, rows, refused = _net_column(rows_all, prefix, validation)
     if not rows:
         return []
     corrected = net.endswith("_ppi")
-    refused = sum(1 for r in _drawn(rows_all, f"{prefix}_net") if r.get(net) is None)
     for row in rows:
         half = (row[f"{net}_hi"] - row[f"{net}_lo"]) / 2
         row["text"] = f"{row[net]:+.2f} ±{half:.2f}"
@@ -183,8 +192,7 @@ def sector_stance(table: pd.DataFrame, codebook: Codebook, cells: Cells, validat
     link(rows, positions, by, cells, "sector-stance")
     label = codebook.stance_targets[target].label
     sources = sources_column(pd.DataFrame(rows[:1]))
-    title = (f"Net stance toward {label} by source country × sector"
-             + (" (corrected by the validation sample)" if corrected else " (model-only: not validated)"))
+    title = _validated(f"Net stance toward {label} by source country × sector", net)
     spec = charts.heat(rows, "sector", f"{SOURCE}_label", net, "text", title, x_title="sector",
                        y_title="source country", colour_title="net stance", diverging=True,
                        tooltip=_stance_tooltip(prefix, sources, by, net))
@@ -292,9 +300,8 @@ def maps(table: pd.DataFrame, codebook: Codebook, cells: Cells, validation=None)
     for figure_id, by, value, title, what, diverging in plans:
         rows, positions = panel_cells(table, by, codebook, cells, validation if diverging else None)
         if diverging:
-            corrected = validation is not None and any(r.get(f"{value}_ppi") is not None for r in rows)
-            value = f"{value}_ppi" if corrected else value
-            title += " (corrected by the validation sample)" if corrected else " (model-only: not validated)"
+            value, rows, _ = _net_column(rows, value.removesuffix("_net"), validation)
+            title = _validated(title, value)
         rows = [r for r in _drawn(rows, value) if r[by[0]] in known]
         if not rows:
             continue
