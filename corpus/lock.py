@@ -73,20 +73,25 @@ def _read_holder(handle) -> dict:
         return {}
 
 
+def _try_flock(handle, mode: int) -> bool:
+    """Take a non-blocking flock; False when another process holds it."""
+    try:
+        fcntl.flock(handle.fileno(), mode | fcntl.LOCK_NB)
+    except OSError as err:
+        if err.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+            return False
+        raise
+    return True
+
+
 def _sqlite_lock(project: Path, path: Path, command: str, wait: float) -> _Held:
     handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release
     deadline = time.monotonic() + max(wait, 0)
     try:
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as err:
-                if err.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                    raise
-                if time.monotonic() >= deadline:
-                    raise ProjectBusy(busy_message(project, _read_holder(handle))) from None
-                time.sleep(_POLL_S)
+        while not _try_flock(handle, fcntl.LOCK_EX):
+            if time.monotonic() >= deadline:
+                raise ProjectBusy(busy_message(project, _read_holder(handle))) from None
+            time.sleep(_POLL_S)
         holder = _holder(command)
         handle.seek(0)
         handle.truncate()
@@ -210,12 +215,8 @@ def writer_alive(project: Path, url: str | None = None, engine=None) -> bool | N
         if not path.exists():
             return False
         with open(path, encoding="utf-8") as handle:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except OSError as err:
-                if err.errno in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                    return True
-                raise
+            if not _try_flock(handle, fcntl.LOCK_SH):
+                return True
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
         return False
     if engine is not None and engine.dialect.name == "postgresql":

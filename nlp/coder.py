@@ -30,7 +30,7 @@ from stancemap.corpus.document import NOT_OPINIONS
 from stancemap.errors import ConfigError, Errors
 from stancemap.nlp.analysis import Analyser
 from stancemap.nlp.base import Batch, Features, PassageInput, Stage
-from stancemap.nlp.encoder import E5Encoder
+from stancemap.nlp.encoder import E5Encoder, check_encoder_choices
 from stancemap.nlp.registry import NO_METHOD, StageContext, stages
 from stancemap.nlp.threads import limit_blas, thread_plan
 from stancemap.nlp.vectors import text_key
@@ -78,6 +78,7 @@ class Coder:
 
     def __init__(self, codebook: Codebook, config: Config, project: Path | None = None):
         seed_everything(config.seed)
+        check_encoder_choices(config.coding.encoders)
         self.threads = thread_plan(config)
         limit_blas(self.threads["threads_per_process"])
         self.codebook = codebook

@@ -10,7 +10,7 @@ import os
 import zipfile
 from pathlib import Path
 
-from stancemap.errors import Errors, ModelError
+from stancemap.errors import ConfigError, Errors, ModelError
 
 ENCODER_NAME = "all-MiniLM-L6-v2"
 
@@ -161,7 +161,18 @@ class E5Encoder:
         return np.vstack([p.reshape(-1, 384) for p in parts])
 
 
-ENCODERS = ("minilm", "minilm-int8", "minilm-onnx", "minilm-onnx-int8", "e5")
+# the encoders a model may name, and the implementations `coding.encoders` may serve each with
+VARIANTS = {"minilm": ("minilm", "minilm-int8", "minilm-onnx", "minilm-onnx-int8"), "e5": ("e5",)}
+ENCODERS = tuple(name for names in VARIANTS.values() for name in names)
+
+
+def check_encoder_choices(choices: dict[str, str]) -> None:
+    """Refuse a `coding.encoders` entry that names no model's encoder, or serves one with
+    another model's vectors (a head fitted on MiniLM cannot read e5's)."""
+    for key, value in choices.items():
+        if value not in VARIANTS.get(key, ()):
+            known = "; ".join(f"{k} = {' | '.join(v)}" for k, v in VARIANTS.items())
+            raise ConfigError(Errors.E126.format(key=key, value=value, known=known))
 
 
 def make_encoder(name: str, seed: int = 0, threads: int | None = None):

@@ -75,6 +75,8 @@ class Errors:
     E123 = ("Unknown shipped model {method!r} for {dimension}; the models inside stancemap are "
             "`model:default`.")
     E125 = "Unknown sentence encoder {name!r}; known: {known}."
+    E126 = ("coding.encoders: {key!r} = {value!r} is not an implementation of that encoder; "
+            "the choices are {known}.")
     E021 = "Codebook not found: {path}. Give a YAML file (see `stancemap codebook show` for the format)."
     E100 = ("{count} file(s) did not match the pattern {pattern!r} and got no metadata from it: "
             "{files}")

@@ -4,8 +4,8 @@ each close to the fp32 MiniLM it stands in for."""
 import numpy as np
 import pytest
 
-from stancemap.errors import ModelError
-from stancemap.nlp.encoder import make_encoder
+from stancemap.errors import ConfigError, ModelError
+from stancemap.nlp.encoder import check_encoder_choices, make_encoder
 
 TEXTS = ["China and Kazakhstan opened the Khorgos dry port last spring.",
          "Chinese loans have left Kyrgyzstan with an unpayable debt.",
@@ -15,6 +15,16 @@ TEXTS = ["China and Kazakhstan opened the Khorgos dry port last spring.",
 def test_an_unknown_encoder_is_refused_by_name():
     with pytest.raises(ModelError, match="'minilm-int4'.*minilm-int8"):
         make_encoder("minilm-int4")
+
+
+@pytest.mark.parametrize("choices, named", [
+    ({"minilm": "nope"}, "'minilm' = 'nope'"),
+    ({"minilm": "e5"}, "'minilm' = 'e5'"),  # a head fitted on MiniLM cannot read e5 vectors
+    ({"bert": "minilm"}, "'bert' = 'minilm'")])
+def test_coding_encoders_are_checked_by_key(choices, named):
+    with pytest.raises(ConfigError, match=f"coding.encoders: {named}.*minilm-onnx-int8"):
+        check_encoder_choices(choices)
+    check_encoder_choices({"minilm": "minilm-onnx", "e5": "e5"})
 
 
 @pytest.fixture(scope="module")
