@@ -346,12 +346,16 @@ class ShippedModels:
                                                       lambda texts: embed(spec["encoder"], texts)))
         return with_temperature(found, spec["temperature"]) if "temperature" in spec else found
 
-    def predict(self, task: str, queries: list[Query], embed) -> list[tuple[str, dict[str, float], dict]]:
+    def predict(self, task: str, queries: list[Query], embed,
+                cascade: bool = True) -> list[tuple[str, dict[str, float], dict]]:
         """(label, probabilities, details) per query; `embed(encoder_name, texts)` gives
-        normalised sentence embeddings."""
+        normalised sentence embeddings. `cascade` false: a cascade's encoder member codes all."""
         groups: dict[str, list[int]] = {}
         for index, query in enumerate(queries):
-            groups.setdefault(self.model_for(task, query.lang), []).append(index)
+            name = self.model_for(task, query.lang)
+            if not cascade and self.spec(name)["kind"] == "cascade":
+                name = self.spec(name)["members"][1]
+            groups.setdefault(name, []).append(index)
         found: list = [None] * len(queries)
         for name, rows in groups.items():
             spec = self.spec(name)

@@ -189,6 +189,10 @@ def test_sentiment_encodes_only_the_passages_its_cascade_defers(coder):
     for threshold, expected in ((0.0, []), (1.01, texts)):  # τ decides how many are encoded
         _, encoded = coded_by(DefaultSentiment, coder, texts, models=with_threshold(models, name, threshold))
         assert sorted(encoded) == sorted(expected)
+    codes, encoded = coded_by(DefaultSentiment, coder, texts, cascade=False)  # sentiment.cascade = false
+    assert sorted(encoded) == sorted(texts)
+    assert {c.details["model"] for (c,) in codes.values()} == {f"{models.version}/{full}"}
+    assert not any("cascade" in c.details for (c,) in codes.values())
 
 
 def test_sentiment_details_name_the_model_that_coded_each_passage(coder):
