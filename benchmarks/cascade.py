@@ -11,9 +11,9 @@ tolerance of the MiniLM member alone); the same on the held-out sets the trainin
 for English sentiment (PerSenT fixed_test, a fixed 600; the project's stance set, 20 % by item:
 57 items, one item ≈ 0.02 macro-F1); and on the English passages of the UN General Debate
 speeches the pipeline benchmark codes (no labels there: the share of windows and of passages
-encoded, and how often the cascade's label equals the MiniLM member's alone). Windows as the
-sentiment stage cuts them (`sentiment.window_chars`), sentences cut by the pipeline's regex
-fallback rather than spaCy. τ = 1.0 never uses the cheap member: the MiniLM member alone."""
+encoded, how often the cascade's label equals the MiniLM member's alone, and the labels' counts).
+Windows as the sentiment stage cuts them (`sentiment.window_chars`), sentences cut by the
+pipeline's regex fallback rather than spaCy. τ = 1.0 never uses the cheap member: the MiniLM member alone."""
 
 from __future__ import annotations
 
@@ -96,7 +96,8 @@ def main() -> int:
     for name in sets:
         header += [f"{name} encoded", f"{name} macro-F1"]
     header += [f"{args.corpus.name} windows encoded", f"{args.corpus.name} passages encoded",
-               f"{args.corpus.name} same label as {full}"]
+               f"{args.corpus.name} same label as {full}",
+               f"{args.corpus.name} windows {' / '.join(spec['classes'])}"]
     print("| " + " | ".join(header) + " |\n|" + "---:|" * len(header))
     full_labels = corpus[1].argmax(axis=1)
     alone = {"threshold": 1.0, "encoded": 1.0, "macro_f1": models.spec(full)["cross_validation"]["macro_f1"]}
@@ -113,7 +114,8 @@ def main() -> int:
         deferred = light.max(axis=1) < tau
         chosen = np.where(deferred[:, None], heavy, light).argmax(axis=1)
         cells += [f"{deferred.mean():.0%}", f"{len(set(owner[deferred])) / (owner.max() + 1):.0%}",
-                  f"{(chosen == full_labels).mean():.0%}"]
+                  f"{(chosen == full_labels).mean():.0%}",
+                  " / ".join(str(n) for n in np.bincount(chosen, minlength=len(spec["classes"])))]
         print("| " + " | ".join(cells) + " |")
     return 0
 
