@@ -216,3 +216,7 @@ def test_sentiment_details_name_the_model_that_coded_each_passage(coder):
         assert code.details["threshold"] == spec["threshold"]
         alone = models.probabilities(member, [Query("en", "", text, [], [(0, len(text))])], real.embed)[0]
         assert np.allclose([code.details["probabilities"][c] for c in spec["classes"]], alone, atol=1e-3)
+    described = DefaultSentiment(models, real.encoders).describe()["en"]  # the run manifest's
+    assert described["model"] == name and described["members"] == spec["members"]
+    assert described["threshold"] == spec["threshold"]
+    assert DefaultSentiment(models, real.encoders, cascade=False).describe()["en"]["model"] == spec["members"][1]
