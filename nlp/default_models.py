@@ -309,16 +309,14 @@ class ShippedModels:
             found["cross_lingual"] = True
         return found
 
-    def cascade(self, name: str, queries: list[Query], embed,
-                threshold: float | None = None) -> tuple[np.ndarray, list[str]]:
+    def cascade(self, name: str, queries: list[Query], embed) -> tuple[np.ndarray, list[str]]:
         """A cascade's probabilities, and per query the member that made them: the first
-        (cheap) member where its calibrated top probability reaches `threshold` (the spec's by
-        default), else the second, which alone sees `embed` and only for those queries."""
+        (cheap) member where its calibrated top probability reaches the spec's `threshold`,
+        else the second, which alone sees `embed` and only for those queries."""
         spec = self.spec(name)
         cheap, full = spec["members"]
-        threshold = spec["threshold"] if threshold is None else threshold
         found = self.probabilities(cheap, queries, embed)
-        deferred = np.flatnonzero(found.max(axis=1) < threshold)
+        deferred = np.flatnonzero(found.max(axis=1) < spec["threshold"])
         if len(deferred):
             found[deferred] = self.probabilities(full, [queries[i] for i in deferred], embed)
         coded_by = [cheap] * len(queries)

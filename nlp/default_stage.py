@@ -278,6 +278,9 @@ class DefaultSentiment(DefaultStage):
                           for c in scores}
                 label = max(scores, key=lambda k: (scores[k], k))
                 details = {**details, "windows": [list(w) for w in windows]}
+                models = [f[2]["model"] for f in found]
+                if len(set(models)) > 1:  # a cascade coded some windows with each member
+                    details["window_models"] = models
             out.append([CodeOut("sentiment", label, _polarity(scores),
                                 details={**details, "probabilities": scores})])
         return out

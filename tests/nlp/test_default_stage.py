@@ -216,6 +216,11 @@ def test_sentiment_details_name_the_model_that_coded_each_passage(coder):
         assert code.details["threshold"] == spec["threshold"]
         alone = models.probabilities(member, [Query("en", "", text, [], [(0, len(text))])], real.embed)[0]
         assert np.allclose([code.details["probabilities"][c] for c in spec["classes"]], alone, atol=1e-3)
+    long, version = f"{SURE[0]} {UNSURE[0]}", models.version  # read in two windows
+    codes, encoded = coded_by(DefaultSentiment, coder, [long], window_chars=100)
+    (code,) = codes[0]
+    assert code.details["window_models"] == [f"{version}/{m}" for m in spec["members"]]
+    assert encoded == [UNSURE[0]]
     described = DefaultSentiment(models, real.encoders).describe()["en"]  # the run manifest's
     assert described["model"] == name and described["members"] == spec["members"]
     assert described["threshold"] == spec["threshold"]
