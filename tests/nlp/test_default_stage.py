@@ -106,13 +106,13 @@ class CountingEncoder:
         return self.encoder.encode(texts)
 
 
-def coded_by(stage_class, coder, texts, langs=None, **settings):
+def coded_by(stage_class, coder, texts, langs=None, models=None, **settings):
     from stancemap.nlp.base import Batch, Features, PassageInput
     from stancemap.nlp.encoder import ENCODERS
 
     real = coder.routes["stance"]["*"]
     counting = {name: CountingEncoder(real.encoder(name)) for name in ENCODERS}
-    stage = stage_class(real.models, counting, min_words=3, **settings)
+    stage = stage_class(models or real.models, counting, min_words=3, **settings)
     langs = langs or ["en"] * len(texts)
     passages = [PassageInput(f"p{i}", "d", 0, t, lang, {}, {}, "other", None)
                 for i, (t, lang) in enumerate(zip(texts, langs))]
@@ -151,3 +151,77 @@ def test_short_passages_are_not_encoded_and_abstain_flagged(coder):
     assert code.details["mentions"] == ["China"]
     dropped, _ = coded_by(DefaultStance, coder, texts[2:3], settings=StanceConfig(abstain="drop"))
     assert dropped == {0: []}
+
+
+# the shipped cheap sentiment member is sure of the first two (top probability 0.83, 0.87) and
+# not of the last two (0.47, 0.47): the cascade's threshold is 0.6
+SURE = ["We welcome the excellent cooperation and thank our partners for their generous support.",
+        "Chinese loans left the country with unpayable debt and ruined roads."]
+UNSURE = ["The harvest came late this year because the spring was cold and wet.",
+          "Mr. President, allow me to congratulate you on your election."]
+
+
+def with_threshold(models, name: str, threshold: float):
+    """The shipped models with the cascade `name` at another threshold."""
+    import copy
+
+    from stancemap.nlp.default_models import ShippedModels
+
+    manifest = copy.deepcopy(models.manifest)
+    manifest["models"][name]["threshold"] = threshold
+    return ShippedModels(models.folder, manifest=manifest)
+
+
+def test_sentiment_encodes_only_the_passages_its_cascade_defers(coder):
+    from stancemap.nlp.default_models import Query
+    from stancemap.nlp.default_stage import DefaultSentiment
+
+    models = coder.routes["stance"]["*"].models
+    name = models.model_for("sentiment", "en")
+    spec = models.spec(name)
+    cheap, full = spec["members"]
+    texts = [SURE[0], UNSURE[0], SURE[1], UNSURE[1]]
+    queries = [Query("en", "", t, [], [(0, len(t))]) for t in texts]
+    sure = models.probabilities(cheap, queries, None).max(axis=1) >= spec["threshold"]
+    assert spec["kind"] == "cascade" and sure.tolist() == [True, False, True, False]
+    codes, encoded = coded_by(DefaultSentiment, coder, texts)
+    assert sorted(encoded) == sorted(UNSURE)
+    for threshold, expected in ((0.0, []), (1.01, texts)):  # τ decides how many are encoded
+        _, encoded = coded_by(DefaultSentiment, coder, texts, models=with_threshold(models, name, threshold))
+        assert sorted(encoded) == sorted(expected)
+    codes, encoded = coded_by(DefaultSentiment, coder, texts, cascade=False)  # sentiment.cascade = false
+    assert sorted(encoded) == sorted(texts)
+    assert {c.details["model"] for (c,) in codes.values()} == {f"{models.version}/{full}"}
+    assert not any("cascade" in c.details for (c,) in codes.values())
+
+
+def test_sentiment_details_name_the_model_that_coded_each_passage(coder):
+    import numpy as np
+
+    from stancemap.nlp.default_models import Query
+    from stancemap.nlp.default_stage import DefaultSentiment
+
+    models = coder.routes["stance"]["*"].models
+    name = models.model_for("sentiment", "en")
+    spec = models.spec(name)
+    texts = SURE + UNSURE
+    codes, _ = coded_by(DefaultSentiment, coder, texts)
+    real = coder.routes["stance"]["*"]
+    for index, text in enumerate(texts):
+        (code,) = codes[index]
+        member = spec["members"][0 if text in SURE else 1]
+        assert code.details["method"] == "model:default"
+        assert code.details["model"] == f"{models.version}/{member}"
+        assert code.details["cascade"] == f"{models.version}/{name}"
+        assert code.details["threshold"] == spec["threshold"]
+        alone = models.probabilities(member, [Query("en", "", text, [], [(0, len(text))])], real.embed)[0]
+        assert np.allclose([code.details["probabilities"][c] for c in spec["classes"]], alone, atol=1e-3)
+    long, version = f"{SURE[0]} {UNSURE[0]}", models.version  # read in two windows
+    codes, encoded = coded_by(DefaultSentiment, coder, [long], window_chars=100)
+    (code,) = codes[0]
+    assert code.details["window_models"] == [f"{version}/{m}" for m in spec["members"]]
+    assert encoded == [UNSURE[0]]
+    described = DefaultSentiment(models, real.encoders).describe()["en"]  # the run manifest's
+    assert described["model"] == name and described["members"] == spec["members"]
+    assert described["threshold"] == spec["threshold"]
+    assert DefaultSentiment(models, real.encoders, cascade=False).describe()["en"]["model"] == spec["members"][1]
