@@ -97,12 +97,7 @@ class EnglishAnalyser:
         import spacy
         from spacy.matcher import PhraseMatcher
 
-        model = __import__(SPACY_MODEL)
-        # sentence boundaries are all the coder reads of a parse: the model's own sentence
-        # recogniser gives them at a sixth less CPU than the dependency parser (same codes on
-        # the example corpus and tests/data; README, Speed)
-        self.nlp = model.load(exclude=["parser"])
-        self.nlp.enable_pipe("senter")
+        self.nlp = self._load()
         self.model_version = f"{self.nlp.meta['name']}-{self.nlp.meta['version']}"
         self.batch_size = batch_size
         ruler = self.nlp.add_pipe("entity_ruler", name="codebook_ruler", before="ner",
@@ -135,6 +130,15 @@ class EnglishAnalyser:
             for key, phrases in by_key.items():
                 self.sectors.add(key, [_lemma_norms(doc) for doc in self.nlp.pipe(phrases)])
         self._spacy = spacy
+
+    @staticmethod
+    def _load():
+        """Sentence boundaries are all the coder reads of a parse: the model's own sentence
+        recogniser gives them for a fraction of the dependency parser's time (the same codes
+        on the example corpus and tests/data: benchmarks/sentences.py)."""
+        nlp = __import__(SPACY_MODEL).load(exclude=["parser"])
+        nlp.enable_pipe("senter")
+        return nlp
 
     def analyse(self, texts: list[str]) -> list[Analysis]:
         results = []
