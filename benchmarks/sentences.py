@@ -113,10 +113,10 @@ def main() -> int:
             scores = [abs((a[k]["score"] or 0) - (b[k]["score"] or 0)) for k in both]
             print(f"| {label} | {dimension} | {len(a)} | {len(b)} | {changed} | "
                   f"{sum(scores) / max(1, len(scores)):.4f} |")
-    for which, found in zip(("parser", "senter"), coded["stance set"]):
-        agree = sum(found.get((r["id"], "stance", r["target"]), {}).get("value", "none") == r["stance"]
-                    for r in gold)
-        print(f"\nstance set, {which}: {agree} of {len(gold)} stance codes agree with the gold")
+    agree = [sum(found.get((r["id"], "stance", r["target"]), {}).get("value", "none") == r["stance"]
+                 for r in gold) for found in coded["stance set"]]
+    print(f"\nstance set: {agree[0]} (parser) and {agree[1]} (senter) of {len(gold)} stance codes "
+          "agree with the gold")
     texts = [p.text for p in sets["UNGDC"]]
     pipes = {"parser": parser.analyser.english.nlp, "senter": senter.analyser.english.nlp}
     best: dict[str, tuple[float, float]] = {}
