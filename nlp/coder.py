@@ -35,7 +35,7 @@ from stancemap.nlp.registry import NO_METHOD, StageContext, stages
 from stancemap.nlp.threads import limit_blas, thread_plan
 from stancemap.nlp.vectors import text_key
 
-ENTITY_STAGE_VERSION = "1.0"
+ENTITY_STAGE_VERSION = "1.1"  # 1.1: sentences from spaCy's senter, not its parser
 DEFAULT_METHODS = {"country": "mentions", "sector": "dictionary", "sentiment": "lexicon",
                    "stance": "lexicon"}
 TRAINABLE = ("stance", "sentiment", "sector")  # dimensions `stancemap train` makes models for
