@@ -162,16 +162,16 @@ class E5Encoder:
 
 
 # the encoders a model may name, and the implementations `coding.encoders` may serve each with
-VARIANTS = {"minilm": ("minilm", "minilm-int8", "minilm-onnx", "minilm-onnx-int8"), "e5": ("e5",)}
-ENCODERS = tuple(name for names in VARIANTS.values() for name in names)
+IMPLEMENTATIONS = {"minilm": ("minilm", "minilm-int8", "minilm-onnx", "minilm-onnx-int8"), "e5": ("e5",)}
+ENCODERS = tuple(name for names in IMPLEMENTATIONS.values() for name in names)
 
 
 def check_encoder_choices(choices: dict[str, str]) -> None:
     """Refuse a `coding.encoders` entry that names no model's encoder, or serves one with
     another model's vectors (a head fitted on MiniLM cannot read e5's)."""
     for key, value in choices.items():
-        if value not in VARIANTS.get(key, ()):
-            known = "; ".join(f"{k} = {' | '.join(v)}" for k, v in VARIANTS.items())
+        if value not in IMPLEMENTATIONS.get(key, ()):
+            known = "; ".join(f"{k} = {' | '.join(v)}" for k, v in IMPLEMENTATIONS.items())
             raise ConfigError(Errors.E126.format(key=key, value=value, known=known))
 
 
