@@ -291,6 +291,12 @@ class ShippedModels:
     def spec(self, name: str) -> dict:
         return self.manifest["models"][name]
 
+    def without_cascade(self, name: str) -> str:
+        """The model that codes in `name`'s place when cascades are off: a cascade's encoder
+        member (sentiment.cascade = false); any other model itself."""
+        spec = self.spec(name)
+        return spec["members"][1] if spec["kind"] == "cascade" else name
+
     def _model(self, name: str):
         """The loaded head (None for a blend or cascade, which have no weights of their own)."""
         spec = self.spec(name)
@@ -351,8 +357,8 @@ class ShippedModels:
         groups: dict[str, list[int]] = {}
         for index, query in enumerate(queries):
             name = self.model_for(task, query.lang)
-            if not cascade and self.spec(name)["kind"] == "cascade":
-                name = self.spec(name)["members"][1]
+            if not cascade:
+                name = self.without_cascade(name)
             groups.setdefault(name, []).append(index)
         found: list = [None] * len(queries)
         for name, rows in groups.items():

@@ -48,10 +48,9 @@ class DefaultStage(Stage):
         routes = self.models.manifest["tasks"][self.dimension]
         found = {}
         for lang, name in sorted(routes.items()):
+            if not self.cascade:
+                name = self.models.without_cascade(name)
             spec = self.models.spec(name)
-            if spec["kind"] == "cascade" and not self.cascade:  # its encoder member codes all
-                name = spec["members"][1]
-                spec = self.models.spec(name)
             found[lang] = {"model": name, "encoder": spec.get("encoder_version"),
                            "trained_languages": spec["languages"]}
             if spec["kind"] == "cascade":

@@ -180,12 +180,14 @@ class Trainer:
         for set_name in sets:
             test, _ = self.items({set_name: 0}, 2, encoder)
             queries = item_queries(test, task)
-            probabilities = self.models.probabilities(name, queries, self.embed)
+            if spec["kind"] == "cascade":  # also the share its encoder member coded (and encoded)
+                probabilities, coded_by = self.models.cascade(name, queries, self.embed)
+            else:
+                probabilities, coded_by = self.models.probabilities(name, queries, self.embed), None
             truth = [i.label for i in test]
             found[set_name] = {**scores(truth, [spec["classes"][k] for k in probabilities.argmax(axis=1)]),
                                "ece": expected_calibration_error(probabilities, truth, spec["classes"])}
-            if spec["kind"] == "cascade":  # the share its encoder member coded (and encoded)
-                coded_by = self.models.cascade(name, queries, self.embed)[1]
+            if coded_by is not None:
                 found[set_name]["encoded"] = round(coded_by.count(spec["members"][1]) / len(test), 4)
         return found
 
