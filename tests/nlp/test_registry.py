@@ -93,7 +93,8 @@ def test_question_turns_get_no_stance_or_sentiment(coder):
 def test_default_signature_is_unchanged_by_the_registry(codebook):
     """Projects coded before the registry with the lexicon everywhere keep the old payload's
     shape. Stage versions moved on their own since, and re-code by design: countries 2.0
-    (regions no longer spread), sectors 1.1 (generic words need context); the default now codes
+    (regions no longer spread), sectors 1.1 (generic words need context), entities 1.1 (sentences
+    from spaCy's senter); the default now codes
     non-English stance and sentiment with the shipped models."""
     import hashlib
 
@@ -105,7 +106,7 @@ def test_default_signature_is_unchanged_by_the_registry(codebook):
                                     "sentiment": {"methods": {"*": "lexicon"}}})
     coder = Coder(codebook, config)
     payload = {"codebook": codebook.digest,
-               "stages": {"entities": "1.0", "countries": CountryStage.version, "sectors": "1.1",
+               "stages": {"entities": "1.1", "countries": CountryStage.version, "sectors": "1.1",
                           "sentiment_vader": "1.1", "stance_clause": "1.0"},
                "sectors": {"embeddings": False, "threshold": 0.55, "confirm_threshold": 0.45,
                            "embedding_languages": ["en"], "min_pattern_hits": 1},
