@@ -25,20 +25,6 @@ needs_shared = pytest.mark.skipif(
     reason=f"shared test data not found at {SHARED} (CI checks it out beside the repository)")
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(config, items):
-    """`make test` runs the suite on two pytest-xdist workers (--dist loadgroup). A module's
-    tests stay on one worker, so its module fixtures (a trained transformer, a Dask cluster)
-    are built once, and every test of the UNGDC session project runs on one worker, which
-    codes that corpus once. Without xdist, nothing changes."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        if not item.get_closest_marker("xdist_group"):
-            group = "ungdc" if "ungdc_coded" in item.fixturenames else item.module.__name__
-            item.add_marker(pytest.mark.xdist_group(group))
-
-
 def invoke(*args):
     """Run the CLI in-process, as a user would type it."""
     from stancemap.cli.main import app
