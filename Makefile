@@ -34,9 +34,12 @@ demo-ungdc: setup
 		--pattern "{country}_{session}_{year}.txt"
 
 # the store and review tests also run against PostgreSQL: a throwaway server unless
-# STANCEMAP_TEST_PG names one (where none can be started, those cases skip with a message)
+# STANCEMAP_TEST_PG names one (where none can be started, those cases skip with a message).
+# Two xdist workers, each loading the models (about 2 GB); a test file's tests stay on one worker,
+# so its module fixtures (a trained transformer, a Dask cluster) are built once
 test: setup
-	STANCEMAP_TEST_PG="$${STANCEMAP_TEST_PG:-$$(bash scripts/start-postgres.sh || true)}" $(BIN)/pytest
+	STANCEMAP_TEST_PG="$${STANCEMAP_TEST_PG:-$$(bash scripts/start-postgres.sh || true)}" \
+		$(BIN)/pytest -n 2 --dist loadfile
 
 bench: setup
 	$(BIN)/python benchmarks/ingest.py

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -127,23 +128,27 @@ def backend(request, tmp_path):
     admin.dispose()
 
 
-@pytest.fixture(scope="session")
-def labelled_project(tmp_path_factory, codebook):
-    """The labelled stance set ingested as a survey, coded with the lexicon stance and sentiment
-    methods, and the labels imported as one coder's decisions through the normal import path
-    (tests/nlp/test_training.py describes the set). Not the shipped models: their English heads
-    learnt from 80 % of this set, so they are no unseen baseline on it."""
-    import shutil
-
+def labelled_stance_project(root: Path, codebook, per_stance: int | None = None) -> Path:
+    """tests/data/stance_labelled.csv (or its first `per_stance` rows of each stance) ingested
+    as a survey under `root`, coded with the lexicon stance and sentiment methods, and the
+    labels imported as one coder's decisions through the normal import path."""
     from stancemap.annotations.importer import import_decisions
     from stancemap.annotations.review import Decision
     from stancemap.corpus.store import Store
     from stancemap.nlp.pipeline import code_project
 
-    root = tmp_path_factory.mktemp("labelled")
     folder = root / "in"
     folder.mkdir()
-    shutil.copy(DATA / "stance_labelled.csv", folder)
+    if per_stance is None:
+        shutil.copy(DATA / "stance_labelled.csv", folder)
+    else:
+        with (DATA / "stance_labelled.csv").open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        with (folder / "stance_labelled.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(row for stance in ("favour", "against", "neutral")
+                             for row in [r for r in rows if r["stance"] == stance][:per_stance])
     project = root / "p"
     ingest(folder, project, text_columns=["text"])
     lexicon = Config()
@@ -158,6 +163,14 @@ def labelled_project(tmp_path_factory, codebook):
                                       meta["target"], [meta["stance"]], None, None, "gold"))
     import_decisions(project, decisions, codebook, path="stance_labelled.csv")
     return project
+
+
+@pytest.fixture(scope="session")
+def labelled_project(tmp_path_factory, codebook):
+    """The labelled stance set (tests/nlp/test_training.py describes it), coded with the lexicon
+    methods and the labels imported as one coder's. Not the shipped models: their English heads
+    learnt from 80 % of this set, so they are no unseen baseline on it."""
+    return labelled_stance_project(tmp_path_factory.mktemp("labelled"), codebook)
 
 
 @pytest.fixture
