@@ -13,8 +13,8 @@ the MiniLM member alone); the same on the held-out sets the training script scor
 fixed_test, a fixed 600; NewsMTSC's held-out 20 % for stance; the project's stance set, 20 % by
 item: 57 items, one item ≈ 0.02 macro-F1); and, for sentiment, on the English passages of the UN
 General Debate speeches the pipeline benchmark codes (no labels there: the share of windows and
-of passages MiniLM encodes, how often the cascade's label equals the MiniLM member's alone, and
-the labels' counts; windows as the sentiment stage cuts them, sentences cut by the pipeline's
+of passages MiniLM encodes, how often the cascade's label equals the MiniLM member's alone, the
+labels' counts and the mean score, P(positive) − P(negative), as the stage's `score`; windows as the sentiment stage cuts them, sentences cut by the pipeline's
 regex fallback rather than spaCy). Stance's share of target clauses encoded on the UN speeches is
 counted by `benchmarks/pipeline.py --part coding`. τ = 1.0 for every member: MiniLM alone."""
 
@@ -108,6 +108,7 @@ def main() -> int:
         queries, owner = corpus_queries(args.corpus, SentimentConfig().window_chars)
         corpus = every_member(queries, lambda name, texts: encoders[name].encode(texts))
         full_labels = corpus[-1].argmax(axis=1)
+        positive, negative = spec["classes"].index("positive"), spec["classes"].index("negative")
     print(f"{args.cascade}: {' → '.join(members)}; shipped τ {shipped} (out-of-fold tolerance "
           f"{spec['tolerance']}); {args.corpus.name + f': {owner.max() + 1} English passages, {len(queries)} windows' if corpus else ''}\n")
     header = ["member", "τ", "out-of-fold MiniLM codes", "out-of-fold macro-F1"]
@@ -116,7 +117,8 @@ def main() -> int:
     if corpus:
         header += [f"{args.corpus.name} windows encoded", f"{args.corpus.name} passages encoded",
                    f"{args.corpus.name} same label as MiniLM alone",
-                   f"{args.corpus.name} windows {' / '.join(spec['classes'])}"]
+                   f"{args.corpus.name} windows {' / '.join(spec['classes'])}",
+                   f"{args.corpus.name} mean score"]
     print("| " + " | ".join(header) + " |\n|" + "---|---:|" + "---:|" * (len(header) - 2))
     alone = {"threshold": 1.0, "encoded": 1.0, "macro_f1": models.spec(members[-1])["cross_validation"]["macro_f1"]}
     rows = [(j, r) for j, m in enumerate(members[:-1]) for r in spec["sweeps"][m]] + [(None, alone)]
@@ -136,7 +138,8 @@ def main() -> int:
             labels = chosen.argmax(axis=1)
             cells += [f"{encoded.mean():.0%}", f"{len(set(owner[encoded])) / (owner.max() + 1):.0%}",
                       f"{(labels == full_labels).mean():.0%}",
-                      " / ".join(str(n) for n in np.bincount(labels, minlength=len(spec["classes"])))]
+                      " / ".join(str(n) for n in np.bincount(labels, minlength=len(spec["classes"]))),
+                      f"{(chosen[:, positive] - chosen[:, negative]).mean():+.3f}"]
         print("| " + " | ".join(cells) + " |")
     return 0
 

@@ -237,10 +237,10 @@ def test_sentiment_details_name_the_model_that_coded_each_passage(coder):
     assert DefaultSentiment(models, real.encoders, cascade=False).describe()["en"]["model"] == spec["members"][-1]
 
 
-# The English stance cascade (static MiniLM → MiniLM at 0.7): the static head is sure of the loans
-# in STANCE_SURE and not of the railway in STANCE_UNSURE, so only that clause is encoded by MiniLM.
-STANCE_SURE = "Chinese loans left Kyrgyzstan with unpayable debt, secret terms and ruined roads."
-STANCE_UNSURE = "The railway China built to Kyrgyzstan is a great success for our traders."
+# The English stance cascade (static MiniLM → MiniLM at 0.7): the static head is sure of China in
+# STANCE_SURE and not of the loans in STANCE_UNSURE, so only that clause is encoded by MiniLM.
+STANCE_SURE = "The railway China built to Kyrgyzstan is a great success for our traders."
+STANCE_UNSURE = "Chinese loans left Kyrgyzstan with unpayable debt, secret terms and ruined roads."
 
 
 def test_stance_cascade_encodes_only_what_the_static_head_defers(coder):
