@@ -294,7 +294,7 @@ class ShippedModels:
 
     def without_cascade(self, name: str) -> str:
         """The model that codes in `name`'s place when cascades are off: a cascade's last (encoder)
-        member (sentiment.cascade = false); any other model itself."""
+        member (sentiment.cascade, stance.cascade = false); any other model itself."""
         spec = self.spec(name)
         return spec["members"][-1] if spec["kind"] == "cascade" else name
 

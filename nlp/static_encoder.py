@@ -22,18 +22,16 @@ STATIC_FILE = "minilm-static.npz"
 MAX_TOKENS = 512  # model2vec's default truncation
 
 
-def distil(path: Path, dims: int, seed: int = 0) -> dict[str, np.ndarray]:
+def distil(path: Path, dims: int) -> dict[str, np.ndarray]:
     """The static model's arrays, distilled from the MiniLM folder `path` (offline): `vectors`
     (tokens x `dims`, float16) and `tokenizer` (its JSON). Deterministic: one forward pass per
-    token on the CPU and an eigendecomposition PCA, nothing drawn."""
+    token on the CPU and an eigendecomposition PCA, nothing drawn (so no seed)."""
     from stancemap.nlp.encoder import quiet_transformers
 
     quiet_transformers()
-    import torch
     from model2vec.distill import distill_from_model
     from transformers import AutoModel, AutoTokenizer
 
-    torch.manual_seed(seed)
     model = AutoModel.from_pretrained(str(path), local_files_only=True)
     tokenizer = AutoTokenizer.from_pretrained(str(path), local_files_only=True, use_fast=True)
     static = distill_from_model(model, tokenizer, device="cpu", pca_dims=dims, quantize_to="float16")

@@ -241,7 +241,7 @@ def distil_static(args) -> dict:
     from stancemap.nlp.static_encoder import STATIC_FILE, StaticEncoder, distil
 
     started = time.perf_counter()
-    np.savez_compressed(args.out / STATIC_FILE, **distil(bundled_encoder_path(), STATIC_DIMS, args.seed))
+    np.savez_compressed(args.out / STATIC_FILE, **distil(bundled_encoder_path(), STATIC_DIMS))
     encoder = StaticEncoder(args.out / STATIC_FILE)
     found = {"path": STATIC_FILE, "version": encoder.version, "dims": encoder.dims, "dtype": "float16",
              "distilled_from": bundled_encoder_path().name, "by": f"model2vec-{package_version('model2vec')}",
