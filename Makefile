@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# the CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e ".[nlp,torch,postgres,dask,dev]"
+	$(BIN)/python -m pip install --quiet -e ".[nlp,torch,postgres,dask,dev,train]"
 	touch $(STAMP)
 
 # Debian packages (each script does nothing when they are present): Tesseract and its language

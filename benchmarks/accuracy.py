@@ -218,11 +218,12 @@ def main() -> None:
     args = parser.parse_args()
 
     from stancemap.nlp.default_models import ShippedModels
-    from stancemap.nlp.encoder import E5Encoder, SentenceEncoder
+    from stancemap.nlp.encoder import E5Encoder, SentenceEncoder, make_encoder
     from stancemap.nlp.labelled import CachedEmbeddings
 
     embed = CachedEmbeddings(ROOT / ".cache" / "default-models",
-                             {"minilm": SentenceEncoder(seed=args.seed), "e5": E5Encoder()})
+                             {"minilm": SentenceEncoder(seed=args.seed), "e5": E5Encoder(),
+                              "minilm-static": make_encoder("minilm-static")})
     started = time.perf_counter()
     print(f"{'set':<17} {'lang':<4} {'method':<38} {'items':>5} {'coded':>6} {'macro-F1':>9} "
           f"{'accuracy':>9} {'ECE':>6} {'abst.':>6} {'F1 abst.':>8}", flush=True)

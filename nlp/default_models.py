@@ -9,9 +9,10 @@ Three kinds, chosen per language by the training script's measurements (nlp/mode
 - `text`: logistic regression on TF-IDF word and character n-grams of the same clauses (one
   language only: it is never routed to another);
 - `blend`: the geometric mean of members' probabilities (Russian: e5 head + TF-IDF);
-- `cascade`: a cheap model (TF-IDF + VADER) codes what it is sure of — its calibrated top
-  probability at least the spec's `threshold` — and the encoder head codes the rest, so only
-  those passages are encoded; each code's details name the member that made it."""
+- `cascade`: members from cheapest to dearest (English: TF-IDF + VADER, the static MiniLM head,
+  the MiniLM head); each codes what it is sure of — its calibrated top probability at least its
+  entry of the spec's `thresholds` — and passes the rest on, the last codes what is left, so only
+  those are encoded by MiniLM; each code's details name the member that made it."""
 
 from __future__ import annotations
 
@@ -292,10 +293,10 @@ class ShippedModels:
         return self.manifest["models"][name]
 
     def without_cascade(self, name: str) -> str:
-        """The model that codes in `name`'s place when cascades are off: a cascade's encoder
-        member (sentiment.cascade = false); any other model itself."""
+        """The model that codes in `name`'s place when cascades are off: a cascade's last (encoder)
+        member (sentiment.cascade, stance.cascade = false); any other model itself."""
         spec = self.spec(name)
-        return spec["members"][1] if spec["kind"] == "cascade" else name
+        return spec["members"][-1] if spec["kind"] == "cascade" else name
 
     def _model(self, name: str):
         """The loaded head (None for a blend or cascade, which have no weights of their own)."""
@@ -316,18 +317,23 @@ class ShippedModels:
         return found
 
     def cascade(self, name: str, queries: list[Query], embed) -> tuple[np.ndarray, list[str]]:
-        """A cascade's probabilities, and per query the member that made them: the first
-        (cheap) member where its calibrated top probability reaches the spec's `threshold`,
-        else the second, which alone sees `embed` and only for those queries."""
+        """A cascade's probabilities, and per query the member that made them: the first member
+        whose calibrated top probability reaches its threshold (`thresholds`, one per member but
+        the last), else the last; each member sees (and `embed`s) only what the earlier left."""
         spec = self.spec(name)
-        cheap, full = spec["members"]
-        found = self.probabilities(cheap, queries, embed)
-        deferred = np.flatnonzero(found.max(axis=1) < spec["threshold"])
-        if len(deferred):
-            found[deferred] = self.probabilities(full, [queries[i] for i in deferred], embed)
-        coded_by = [cheap] * len(queries)
-        for i in deferred:
-            coded_by[i] = full
+        members = spec["members"]
+        found = np.zeros((len(queries), len(spec["classes"])))
+        coded_by = [members[-1]] * len(queries)
+        left = np.arange(len(queries))
+        for member, threshold in zip(members, [*spec["thresholds"], 0.0]):
+            if not len(left):
+                break
+            probabilities = self.probabilities(member, [queries[i] for i in left], embed)
+            sure = probabilities.max(axis=1) >= threshold
+            found[left[sure]] = probabilities[sure]
+            for i in left[sure]:
+                coded_by[i] = member
+            left = left[~sure]
         return found, coded_by
 
     def probabilities(self, name: str, queries: list[Query], embed) -> np.ndarray:
@@ -366,7 +372,7 @@ class ShippedModels:
             chosen = [queries[i] for i in rows]
             if spec["kind"] == "cascade":  # the details name the member that coded
                 probabilities, coded_by = self.cascade(name, chosen, embed)
-                extra = {"cascade": f"{self.version}/{name}", "threshold": spec["threshold"]}
+                extra = {"cascade": f"{self.version}/{name}", "thresholds": spec["thresholds"]}
             else:
                 probabilities, coded_by, extra = self.probabilities(name, chosen, embed), [name] * len(rows), {}
             for i, row, member in zip(rows, probabilities, coded_by):

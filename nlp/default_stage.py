@@ -25,7 +25,7 @@ class DefaultStage(Stage):
     dimension = ""
     languages = None  # every language: outside the training languages codes are flagged
     codes_questions = False
-    cascade = True  # a cascade codes what its cheap member is sure of (sentiment.cascade)
+    cascade = True  # a cascade codes what its cheap members are sure of (sentiment/stance.cascade)
 
     def __init__(self, models: ShippedModels | None = None, encoders: dict | None = None,
                  seed: int = 0, min_words: int = 0):
@@ -54,7 +54,7 @@ class DefaultStage(Stage):
             found[lang] = {"model": name, "encoder": spec.get("encoder_version"),
                            "trained_languages": spec["languages"]}
             if spec["kind"] == "cascade":
-                found[lang].update(members=spec["members"], threshold=spec["threshold"])
+                found[lang].update(members=spec["members"], thresholds=spec["thresholds"])
             if spec.get("encoder"):  # the implementation that served it (coding.encoders)
                 found[lang]["served_by"] = self.encoder(spec["encoder"]).version
         return found
@@ -170,6 +170,7 @@ class DefaultStance(DefaultStage):
                  min_words: int = 0):
         super().__init__(models, encoders, seed, min_words)
         self.settings = settings or StanceConfig()
+        self.cascade = self.settings.cascade
         self.version = f"{self.models.version}+{READING}"
 
     def _groups(self, text: str, analysis) -> tuple[str, list[tuple[str, Quote | None, list, bool]]]:

@@ -162,7 +162,8 @@ class E5Encoder:
 
 
 # the encoders a model may name, and the implementations `coding.encoders` may serve each with
-IMPLEMENTATIONS = {"minilm": ("minilm", "minilm-int8", "minilm-onnx", "minilm-onnx-int8"), "e5": ("e5",)}
+IMPLEMENTATIONS = {"minilm": ("minilm", "minilm-int8", "minilm-onnx", "minilm-onnx-int8"),
+                   "minilm-static": ("minilm-static",), "e5": ("e5",)}
 ENCODERS = tuple(name for names in IMPLEMENTATIONS.values() for name in names)
 
 
@@ -178,11 +179,16 @@ def check_encoder_choices(choices: dict[str, str]) -> None:
 def make_encoder(name: str, seed: int = 0, threads: int | None = None):
     """The sentence encoder a name chooses: "minilm" (English; torch), "minilm-int8" (the same,
     quantised by torch), "minilm-onnx" / "minilm-onnx-int8" (the same on ONNX Runtime, fp32 or
-    int8: nlp/onnx_encoder.py) or "e5" (multilingual). `threads`: the process's share."""
+    int8: nlp/onnx_encoder.py), "minilm-static" (distilled from it: other vectors, a table lookup;
+    nlp/static_encoder.py) or "e5" (multilingual). `threads`: the process's share."""
     if name not in ENCODERS:
         raise ModelError(Errors.E125.format(name=name, known=", ".join(ENCODERS)))
     if name == "e5":
         return E5Encoder(threads=threads)
+    if name == "minilm-static":
+        from stancemap.nlp.static_encoder import StaticEncoder
+
+        return StaticEncoder()
     if name.startswith("minilm-onnx"):
         from stancemap.nlp.onnx_encoder import OnnxEncoder
 

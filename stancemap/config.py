@@ -129,9 +129,9 @@ class SentimentConfig(BaseModel):
     window_chars: int = Field(2000, ge=200,
                               description="model:default reads passages longer than this in "
                               "windows of whole sentences, averaged by their length")
-    cascade: bool = Field(True, description="model:default in English: a TF-IDF + VADER model codes "
-                          "the passages it is sure of and MiniLM the rest (only those are encoded); "
-                          "false = MiniLM codes every passage")
+    cascade: bool = Field(True, description="model:default in English: cheap models (TF-IDF + VADER, "
+                          "then the static MiniLM) code the passages they are sure of and MiniLM "
+                          "the rest (only those are encoded by it); false = MiniLM codes every passage")
 
 
 class StanceConfig(BaseModel):
@@ -157,6 +157,9 @@ class StanceConfig(BaseModel):
     window_chars: int = Field(2000, ge=200,
                               description="passages longer than this are read as target windows "
                               "(each sentence naming the target and one either side), averaged")
+    cascade: bool = Field(True, description="model:default in English: the static MiniLM codes the "
+                          "targets it is sure of and MiniLM the rest (only those clauses are encoded "
+                          "by it); false = MiniLM codes every target")
 
 
 class TopicConfig(BaseModel):

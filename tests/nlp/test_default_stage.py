@@ -107,6 +107,7 @@ class CountingEncoder:
 
 
 def coded_by(stage_class, coder, texts, langs=None, models=None, **settings):
+    """The stage's codes and, per encoder, the texts it encoded (only the encoders that did)."""
     from stancemap.nlp.base import Batch, Features, PassageInput
     from stancemap.nlp.encoder import ENCODERS
 
@@ -117,7 +118,11 @@ def coded_by(stage_class, coder, texts, langs=None, models=None, **settings):
     passages = [PassageInput(f"p{i}", "d", 0, t, lang, {}, {}, "other", None)
                 for i, (t, lang) in enumerate(zip(texts, langs))]
     batch = Batch(passages, coder.analyser.analyse(texts, langs), Features(texts))
-    return stage.code(batch, list(range(len(texts)))), [t for e in counting.values() for t in e.texts]
+    return stage.code(batch, list(range(len(texts)))), {n: e.texts for n, e in counting.items() if e.texts}
+
+
+def every(encoded: dict) -> list[str]:
+    return [t for texts in encoded.values() for t in texts]
 
 
 def test_stance_encodes_only_passages_that_name_a_target(coder):
@@ -127,7 +132,7 @@ def test_stance_encodes_only_passages_that_name_a_target(coder):
     named = "The railway China built to Kyrgyzstan is a great success for our traders."
     codes, encoded = coded_by(DefaultStance, coder, [quiet, named])
     assert codes[0] == [] and codes[1]
-    read = [text.replace("[", "").replace("]", "") for text in encoded]  # the target is marked
+    read = [text.replace("[", "").replace("]", "") for text in every(encoded)]  # the target is marked
     assert quiet not in read and named in read
 
 
@@ -137,7 +142,7 @@ def test_short_passages_are_not_encoded_and_abstain_flagged(coder):
     assert words("Thank you.") == 2 and words("谢谢。") == 2 and words("中国与哈萨克斯坦") == 8
     texts, langs = ["Thank you.", "谢谢。", "China? Never!", "Trade with China keeps growing."], ["en", "zh", "en", "en"]
     sentiment, encoded = coded_by(DefaultSentiment, coder, texts, langs)
-    assert encoded == [texts[3]]
+    assert set(every(encoded)) <= {texts[3]}
     for index in (0, 1, 2):
         (code,) = sentiment[index]
         assert (code.value, code.score) == ("neutral", None)
@@ -145,7 +150,7 @@ def test_short_passages_are_not_encoded_and_abstain_flagged(coder):
         assert code.details["words"] == 2 and code.details["lang"] == langs[index]
     assert "abstained" not in sentiment[3][0].details
     stance, encoded = coded_by(DefaultStance, coder, texts[2:3])
-    assert encoded == []
+    assert encoded == {}
     (code,) = stance[0]
     assert code.value == "neutral" and code.details["reason"] == "short"
     assert code.details["mentions"] == ["China"]
@@ -153,22 +158,25 @@ def test_short_passages_are_not_encoded_and_abstain_flagged(coder):
     assert dropped == {0: []}
 
 
-# the shipped cheap sentiment member is sure of the first two (top probability 0.83, 0.87) and
-# not of the last two (0.47, 0.47): the cascade's threshold is 0.6
+# The shipped English sentiment cascade (TF-IDF → static MiniLM → MiniLM, thresholds 0.6 and 0.6):
+# TF-IDF is sure of SURE (top probability 0.83, 0.87); of STATIC (0.42, 0.44) the static MiniLM
+# is (0.91, 0.96); of UNSURE neither (TF-IDF 0.47, 0.47; static 0.42, 0.45): MiniLM codes those.
 SURE = ["We welcome the excellent cooperation and thank our partners for their generous support.",
         "Chinese loans left the country with unpayable debt and ruined roads."]
+STATIC = ["Terrorism, war and poverty continue to destroy the lives of millions.",
+          "We condemn the brutal attacks that killed innocent civilians."]
 UNSURE = ["The harvest came late this year because the spring was cold and wet.",
           "Mr. President, allow me to congratulate you on your election."]
 
 
-def with_threshold(models, name: str, threshold: float):
-    """The shipped models with the cascade `name` at another threshold."""
+def with_thresholds(models, name: str, thresholds: list[float]):
+    """The shipped models with the cascade `name` at other thresholds."""
     import copy
 
     from stancemap.nlp.default_models import ShippedModels
 
     manifest = copy.deepcopy(models.manifest)
-    manifest["models"][name]["threshold"] = threshold
+    manifest["models"][name]["thresholds"] = thresholds
     return ShippedModels(models.folder, manifest=manifest)
 
 
@@ -179,18 +187,20 @@ def test_sentiment_encodes_only_the_passages_its_cascade_defers(coder):
     models = coder.routes["stance"]["*"].models
     name = models.model_for("sentiment", "en")
     spec = models.spec(name)
-    cheap, full = spec["members"]
-    texts = [SURE[0], UNSURE[0], SURE[1], UNSURE[1]]
+    cheap, static, full = spec["members"]
+    assert spec["kind"] == "cascade" and models.spec(static)["encoder"] == "minilm-static"
+    texts = [SURE[0], STATIC[0], UNSURE[0], SURE[1], STATIC[1], UNSURE[1]]
     queries = [Query("en", "", t, [], [(0, len(t))]) for t in texts]
-    sure = models.probabilities(cheap, queries, None).max(axis=1) >= spec["threshold"]
-    assert spec["kind"] == "cascade" and sure.tolist() == [True, False, True, False]
-    codes, encoded = coded_by(DefaultSentiment, coder, texts)
-    assert sorted(encoded) == sorted(UNSURE)
-    for threshold, expected in ((0.0, []), (1.01, texts)):  # τ decides how many are encoded
-        _, encoded = coded_by(DefaultSentiment, coder, texts, models=with_threshold(models, name, threshold))
-        assert sorted(encoded) == sorted(expected)
+    sure = models.probabilities(cheap, queries, None).max(axis=1) >= spec["thresholds"][0]
+    assert sure.tolist() == [True, False, False, True, False, False]
+    _, encoded = coded_by(DefaultSentiment, coder, texts)
+    assert sorted(encoded["minilm-static"]) == sorted(STATIC + UNSURE)  # what TF-IDF passed on
+    assert sorted(encoded["minilm"]) == sorted(UNSURE)  # what the static MiniLM passed on
+    for thresholds, expected in (([0.0, 0.0], {}), ([1.01, 1.01], {"minilm-static": texts, "minilm": texts})):
+        _, encoded = coded_by(DefaultSentiment, coder, texts, models=with_thresholds(models, name, thresholds))
+        assert {k: sorted(v) for k, v in encoded.items()} == {k: sorted(v) for k, v in expected.items()}
     codes, encoded = coded_by(DefaultSentiment, coder, texts, cascade=False)  # sentiment.cascade = false
-    assert sorted(encoded) == sorted(texts)
+    assert list(encoded) == ["minilm"] and sorted(encoded["minilm"]) == sorted(texts)
     assert {c.details["model"] for (c,) in codes.values()} == {f"{models.version}/{full}"}
     assert not any("cascade" in c.details for (c,) in codes.values())
 
@@ -204,24 +214,49 @@ def test_sentiment_details_name_the_model_that_coded_each_passage(coder):
     models = coder.routes["stance"]["*"].models
     name = models.model_for("sentiment", "en")
     spec = models.spec(name)
-    texts = SURE + UNSURE
+    texts = SURE + STATIC + UNSURE
     codes, _ = coded_by(DefaultSentiment, coder, texts)
     real = coder.routes["stance"]["*"]
     for index, text in enumerate(texts):
         (code,) = codes[index]
-        member = spec["members"][0 if text in SURE else 1]
+        member = spec["members"][0 if text in SURE else 1 if text in STATIC else 2]
         assert code.details["method"] == "model:default"
         assert code.details["model"] == f"{models.version}/{member}"
         assert code.details["cascade"] == f"{models.version}/{name}"
-        assert code.details["threshold"] == spec["threshold"]
+        assert code.details["thresholds"] == spec["thresholds"]
         alone = models.probabilities(member, [Query("en", "", text, [], [(0, len(text))])], real.embed)[0]
         assert np.allclose([code.details["probabilities"][c] for c in spec["classes"]], alone, atol=1e-3)
-    long, version = f"{SURE[0]} {UNSURE[0]}", models.version  # read in two windows
+    long, version = f"{SURE[0]} {STATIC[0]} {UNSURE[0]}", models.version  # read in three windows
     codes, encoded = coded_by(DefaultSentiment, coder, [long], window_chars=100)
     (code,) = codes[0]
     assert code.details["window_models"] == [f"{version}/{m}" for m in spec["members"]]
-    assert encoded == [UNSURE[0]]
+    assert encoded["minilm"] == [UNSURE[0]]
     described = DefaultSentiment(models, real.encoders).describe()["en"]  # the run manifest's
     assert described["model"] == name and described["members"] == spec["members"]
-    assert described["threshold"] == spec["threshold"]
-    assert DefaultSentiment(models, real.encoders, cascade=False).describe()["en"]["model"] == spec["members"][1]
+    assert described["thresholds"] == spec["thresholds"]
+    assert DefaultSentiment(models, real.encoders, cascade=False).describe()["en"]["model"] == spec["members"][-1]
+
+
+# The English stance cascade (static MiniLM → MiniLM at 0.7): the static head is sure of China in
+# STANCE_SURE and not of the loans in STANCE_UNSURE, so only that clause is encoded by MiniLM.
+STANCE_SURE = "The railway China built to Kyrgyzstan is a great success for our traders."
+STANCE_UNSURE = "Chinese loans left Kyrgyzstan with unpayable debt, secret terms and ruined roads."
+
+
+def test_stance_cascade_encodes_only_what_the_static_head_defers(coder):
+    from stancemap.nlp.default_stage import DefaultStance
+
+    models = coder.routes["stance"]["*"].models
+    name = models.model_for("stance", "en")
+    spec = models.spec(name)
+    static, full = spec["members"]
+    codes, encoded = coded_by(DefaultStance, coder, [STANCE_SURE, STANCE_UNSURE])
+    by = {i: {c.details["model"].split("/")[1] for c in found} for i, found in codes.items()}
+    assert by == {0: {static}, 1: {full}}
+    assert all(c.details["cascade"] == f"{models.version}/{name}" for found in codes.values() for c in found)
+    read = [text.replace("[", "").replace("]", "") for text in encoded["minilm"]]
+    assert STANCE_UNSURE in read and STANCE_SURE not in read
+    codes, encoded = coded_by(DefaultStance, coder, [STANCE_SURE, STANCE_UNSURE],
+                              settings=StanceConfig(cascade=False))  # stance.cascade = false
+    assert list(encoded) == ["minilm"] and len(encoded["minilm"]) == 2
+    assert {c.details["model"] for found in codes.values() for c in found} == {f"{models.version}/{full}"}
