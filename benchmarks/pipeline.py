@@ -2,7 +2,7 @@
 bare spaCy `nlp.pipe` with the same model on the same passage texts, at 1x and 10x corpus size;
 and the default coder's time against the models' own cost on the same passages.
 
-    python benchmarks/pipeline.py [--corpus DIR] [--scale 1 10]
+    python benchmarks/pipeline.py [--corpus DIR] [--scale 1 10] [--config FILE]
                                   [--part run|coding|entities|encoders|all]
                                   [--rounds 2] [--encoder-passages 200]
 
@@ -54,13 +54,21 @@ enabled = false
 """
 
 
-def build_corpus(source: Path, target: Path, scale: int) -> None:
+def build_corpus(source: Path, target: Path, scale: int) -> Path:
+    """The corpus at `scale`: the folder itself at 1 (any formats); its .txt files copied
+    `scale` times, each copy a distinct document, above 1."""
+    if scale == 1:
+        return source
+    texts = sorted(source.rglob("*.txt"))
+    if not texts:
+        raise SystemExit(f"{source}: no .txt files to copy for scale {scale}")
     target.mkdir(parents=True)
-    for path in sorted(source.glob("*.txt")):
+    for path in texts:
         text = path.read_text("utf-8")
         for copy in range(scale):
-            header = f"Benchmark copy {copy} of {path.name}\n\n" if scale > 1 else ""
+            header = f"Benchmark copy {copy} of {path.name}\n\n"
             (target / f"{path.stem}_{copy:02d}.txt").write_text(header + text, "utf-8")
+    return target
 
 
 def stancemap_run(corpus: Path, project: Path, config: Path) -> tuple[float, dict, int]:
@@ -116,8 +124,8 @@ def dask_rows(source: Path, tmp: Path, scale: int = 1, worker_counts=(1, 2)) -> 
     config.coding.batch_size = 32  # enough tasks to keep every worker busy
     codebook = load_codebook()
     coder = Coder(codebook, config)  # the client's (for the signature), built off the clock
-    corpus, project = tmp / f"dask_corpus{scale}", tmp / f"dask_project{scale}"
-    build_corpus(source, corpus, scale)
+    project = tmp / f"dask_project{scale}"
+    corpus = build_corpus(source, tmp / f"dask_corpus{scale}", scale)
     ingest(corpus, project, config=config)
     setup = (codebook.model_dump_json(), None, str(project))
     probe = [PassageInput("p", "d", 0, "China and Kazakhstan opened the Khorgos dry port.", "en",
@@ -374,6 +382,8 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=UNGDC)
     parser.add_argument("--scale", type=int, nargs="*", default=[1, 10],
                         help="corpus sizes for the `stancemap run` rows (none: only the Dask rows)")
+    parser.add_argument("--config", type=Path,
+                        help="`run`: a TOML file of settings added to the benchmark's (topics off)")
     parser.add_argument("--dask", action=argparse.BooleanOptionalAction, default=True,
                         help="also time the Dask engine with 1 and 2 workers")
     parser.add_argument("--dask-scale", type=int, default=1)
@@ -401,10 +411,10 @@ def main() -> int:
     rows, peaks = [], {}
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "bench.toml"
-        config.write_text(CONFIG, "utf-8")
+        config.write_text(CONFIG + (args.config.read_text("utf-8") if args.config else ""), "utf-8")
         for scale in args.scale:
-            corpus, project = Path(tmp) / f"corpus{scale}", Path(tmp) / f"project{scale}"
-            build_corpus(args.corpus, corpus, scale)
+            project = Path(tmp) / f"project{scale}"
+            corpus = build_corpus(args.corpus, Path(tmp) / f"corpus{scale}", scale)
             seconds, summary, peak = stancemap_run(corpus, project, config)
             tokens = summary["code"]["tokens"]
             code_seconds = summary["code"]["seconds"]
@@ -418,7 +428,7 @@ def main() -> int:
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for scale, passages, tokens, seconds, code_seconds, bare_seconds, bare_tokens, peak in rows:
         bare_rate = bare_tokens / bare_seconds
-        print(f"| UNGDC x{scale} | {passages} | {tokens} | {seconds:.1f} | {code_seconds:.1f} | "
+        print(f"| {args.corpus.name} x{scale} | {passages} | {tokens} | {seconds:.1f} | {code_seconds:.1f} | "
               f"{tokens / seconds:,.0f} | {tokens / code_seconds:,.0f} | {bare_rate:,.0f} | "
               f"{tokens / seconds / bare_rate:.2f} | {tokens / code_seconds / bare_rate:.2f} | {peak} |")
     if 1 in peaks and 10 in peaks:
@@ -427,7 +437,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             (Path(tmp) / "bench.toml").write_text(CONFIG, "utf-8")
             found = dask_rows(args.corpus, Path(tmp), args.dask_scale)
-        print(f"\n| Dask engine, UNGDC x{args.dask_scale} | passages | tokens | worker start-up s "
+        print(f"\n| Dask engine, {args.corpus.name} x{args.dask_scale} | passages | tokens | worker start-up s "
               "| coding s | coding tokens/s | speed-up vs 1 worker | worker CPU s | tokens per worker CPU s |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         base = found[0][2] / found[0][4]
