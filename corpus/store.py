@@ -729,19 +729,32 @@ class Store:
                 sa.select(validation_items).where(validation_items.c.sample == name))}
 
     # coding -------------------------------------------------------------------------------
-    def documents_to_code(self, signature: str, force: bool = False) -> Iterator[dict[str, Any]]:
-        """Active documents not yet coded with this signature, without their text."""
-        query = (sa.select(documents.c.doc_id, documents.c.kind, documents.c.date, documents.c.meta,
-                           documents.c.lang)
+    @staticmethod
+    def _to_code(columns: list, signature: str, force: bool):
+        query = (sa.select(*columns)
                  .select_from(documents.outerjoin(coded_documents,
                                                   coded_documents.c.doc_id == documents.c.doc_id))
-                 .where(documents.c.retired_at.is_(None)).order_by(documents.c.doc_id))
+                 .where(documents.c.retired_at.is_(None)))
         if not force:
             query = query.where(sa.or_(coded_documents.c.signature.is_(None),
                                        coded_documents.c.signature != signature))
+        return query
+
+    def documents_to_code(self, signature: str, force: bool = False) -> Iterator[dict[str, Any]]:
+        """Active documents not yet coded with this signature, without their text."""
+        query = self._to_code([documents.c.doc_id, documents.c.kind, documents.c.date,
+                               documents.c.meta, documents.c.lang], signature, force
+                              ).order_by(documents.c.doc_id)
         with self.engine.connect() as conn:
             for row in conn.execute(query.execution_options(yield_per=500)).mappings():
                 yield dict(row)
+
+    def passages_to_code(self, signature: str, force: bool = False) -> int:
+        """How many passages the documents `documents_to_code` yields hold."""
+        pending = self._to_code([documents.c.doc_id], signature, force)
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(passages)
+                                    .where(passages.c.doc_id.in_(pending))).scalar())
 
     def write_codes(self, run_id: str, signature: str, doc_ids: list[str],
                     new_mentions: list[dict], new_codes: list[dict]) -> None:

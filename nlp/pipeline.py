@@ -4,6 +4,8 @@ batches — in this process or in worker processes — and write each batch in o
 from __future__ import annotations
 
 import multiprocessing
+import signal
+import sys
 import threading
 import time
 from collections import Counter, deque
@@ -19,7 +21,7 @@ from stancemap.nlp.base import PassageInput
 from stancemap.errors import Errors, UsageError
 from stancemap.nlp import coder as coder_module
 from stancemap.nlp.coder import BatchResult, Coder, _init_worker, _work
-from stancemap.nlp.threads import thread_plan
+from stancemap.nlp.threads import local_processes, thread_plan
 
 
 @dataclass
@@ -84,7 +86,12 @@ def code_project(project: Path, config: Config, codebook: Codebook, *, force: bo
                 "codebook": {"name": codebook.name, "version": codebook.version,
                              "digest": codebook.digest},
                 "stages": coder.stage_versions(), "stage_details": coder.stage_details(),
-                "versions": versions(), "signature": signature, "threads": thread_plan(config)}
+                "versions": versions(), "signature": signature}
+    if config.coding.engine == "local":  # `coding.processes = 0` resolved for this run's passages
+        processes = local_processes(config, store.passages_to_code(signature, force))
+        config = config.model_copy(update={"coding": config.coding.model_copy(
+            update={"processes": processes})})
+    manifest["threads"] = thread_plan(config)
     run_id = store.begin_run("code", manifest)
     report = CodeReport(run_id=run_id, signature=signature, warnings=store.interrupted_warnings())
     vectors = _coding_vectors(project)
@@ -95,25 +102,12 @@ def code_project(project: Path, config: Config, codebook: Codebook, *, force: bo
         if on_start:
             on_start(pending)
         batches = _batches(store, signature, force, config.coding.batch_size)
-        processes = config.coding.processes
         if config.coding.engine == "dask":
             for doc_ids, result in _on_dask(batches, codebook, config, project):
                 _store_batch(store, report, run_id, signature, doc_ids, result, on_batch, vectors)
-        elif processes > 1:
-            context = multiprocessing.get_context("spawn")
-            with context.Pool(processes, initializer=_init_worker,
-                              initargs=(codebook.model_dump_json(), config.model_dump_json(),
-                                        str(project))) as pool:
-                pending_ids: list[list[str]] = []
-
-                def feed():
-                    for doc_ids, passages in batches:
-                        pending_ids.append(doc_ids)
-                        yield passages
-
-                for result in pool.imap(_work, feed()):
-                    _store_batch(store, report, run_id, signature, pending_ids.pop(0), result, on_batch,
-                                 vectors)
+        elif config.coding.processes > 1:
+            for doc_ids, result in _on_processes(batches, codebook, config, project):
+                _store_batch(store, report, run_id, signature, doc_ids, result, on_batch, vectors)
         else:
             for doc_ids, passages in batches:
                 result = coder.code_batch(passages) if passages else BatchResult()
@@ -125,6 +119,54 @@ def code_project(project: Path, config: Config, codebook: Codebook, *, force: bo
         return report
     finally:
         store.dispose()
+
+
+TRACKER_QUIET = "ignore::UserWarning:multiprocessing.resource_tracker"
+
+
+def _init_pool_worker(*setup) -> None:
+    """A pool worker leaves Ctrl-C to the run, which stops the pool: no traceback per worker."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _init_worker(*setup)
+
+
+def _on_processes(batches, codebook: Codebook, config: Config, project: Path
+                  ) -> Iterator[tuple[list[str], BatchResult]]:
+    """Each batch coded by one of `coding.processes` worker processes, results in batch order for
+    this process to write; at most two batches per process wait, so memory stays flat. A worker
+    that dies (the system killed it) stops the run with E277 instead of leaving it waiting."""
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    from stancemap.corpus.cluster import EngineError
+
+    workers = config.coding.processes
+    setup = (codebook.model_dump_json(), config.model_dump_json(), str(project))
+    # multiprocessing's resource tracker (a process it starts with this interpreter's -W options)
+    # frees what workers stopped by Ctrl-C left, and would warn about it on the user's terminal
+    if TRACKER_QUIET not in sys.warnoptions:
+        sys.warnoptions.append(TRACKER_QUIET)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_pool_worker, initargs=setup)
+    waiting: deque = deque()
+    try:
+        for doc_ids, passages in batches:
+            waiting.append((doc_ids, pool.submit(_work, passages) if passages else None))
+            while len(waiting) > 2 * workers or (waiting and waiting[0][1] is None):
+                doc_ids, future = waiting.popleft()
+                yield doc_ids, future.result() if future else BatchResult()
+        while waiting:
+            doc_ids, future = waiting.popleft()
+            yield doc_ids, future.result() if future else BatchResult()
+    except BrokenProcessPool as err:
+        raise EngineError(Errors.E277.format(reason=str(err) or type(err).__name__)) from err
+    except BaseException:  # an error, Ctrl-C or a signal here: stop the workers' batches too
+        for process in list(pool._processes.values()):  # public only from Python 3.14
+            process.terminate()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        del pool, waiting  # the traceback keeps this frame: let the queues' semaphores go now
 
 
 def _on_dask(batches, codebook: Codebook, config: Config, project: Path

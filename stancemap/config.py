@@ -65,7 +65,9 @@ class CodingConfig(BaseModel):
 
     batch_size: int = Field(256, ge=1, description="passages coded and written per transaction")
     spacy_batch_size: int = Field(64, ge=1, description="texts per spaCy nlp.pipe batch")
-    processes: int = Field(1, ge=1, description="worker processes for coding")
+    processes: int = Field(0, ge=0, description="worker processes for coding (engine = local); 0 = "
+                           "one per core of coding.threads, fewer when memory holds fewer (1.5 GB "
+                           "each) or there are fewer batches of coding.batch_size passages to code")
     engine: str = Field("local", pattern="^(local|dask)$",
                         description="local = this machine (coding.processes); dask = file reading "
                         "and passage batches as Dask tasks, for ingest, code and run")

@@ -101,6 +101,9 @@ class Errors:
     E274 = "Cannot start the Dask engine on {scheduler}: {reason}. Check --scheduler (tcp://host:8786)."
     E275 = "A Dask task failed on every worker it was given ({reason}); nothing of it was written."
     E276 = "Unknown --engine {engine!r}; use local or dask."
+    E277 = ("A coding process stopped before finishing its batch ({reason}); the batches written "
+            "before are kept and `stancemap code` codes the rest. If the system ran out of memory, "
+            "set `processes` under [coding] to fewer processes (1: code in this process).")
     E271 = "no sheet holds an open-ended text column ({sheets})"
     E272 = "sheet {sheet!r} not read: {reason}"
     E270 = ("{count} file(s) have OCR'd pages with a mean confidence below {limit:g}; check "

@@ -67,3 +67,17 @@ def test_a_version_2_project_gets_passage_roles_in_place(tmp_path):
     # (a speech has no turns: no role; the header of a transcript would be context)
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT value FROM meta").scalar() == str(SCHEMA_VERSION)
+
+
+def test_passages_to_code_counts_the_passages_of_documents_to_code(tmp_path):
+    store = Store(tmp_path)
+    run_id = store.begin_run("ingest", {})
+    first, second = make_document("a" * 64, ("a1", "a2")), make_document("b" * 64, ("b1", "b2", "b3"))
+    store.record_file(run_id, "/x.txt", "s" * 64, 10, "ingested", None, [first, second],
+                      [first.doc_id, second.doc_id], {})
+    assert store.passages_to_code("sig") == 5
+    store.write_codes(run_id, "sig", [first.doc_id], [], [])
+    assert store.passages_to_code("sig") == 3
+    assert store.passages_to_code("sig", force=True) == 5
+    assert store.passages_to_code("other") == 5
+    assert [d["doc_id"] for d in store.documents_to_code("sig")] == [second.doc_id]

@@ -105,6 +105,48 @@ def test_worker_processes_give_the_same_codes(tmp_path, coded_project, codebook)
     assert rows(one, codes, *columns) == rows(two, codes, *columns)
 
 
+@pytest.mark.slow
+def test_a_killed_worker_process_stops_the_run_with_a_message(project, codebook):
+    """The system killing a coding process (out of memory) ends the run with E277, not a run
+    that waits forever; what was written stays, and the next run codes the rest."""
+    import signal
+    import threading
+    import time
+
+    import psutil
+
+    from stancemap.corpus.cluster import EngineError
+
+    config = Config()
+    config.coding.processes = 2
+    config.coding.batch_size = 8
+    failed: list[BaseException] = []
+
+    def run():
+        try:
+            code_project(project, config, codebook)
+        except BaseException as err:  # noqa: BLE001 - handed to the test thread
+            failed.append(err)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    deadline = time.monotonic() + 300
+    while not rows(project, coded_documents, "doc_id") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    workers = [child for child in psutil.Process().children()
+               if "multiprocessing.spawn" in " ".join(child.cmdline())]
+    assert workers, "no coding process found"
+    workers[0].send_signal(signal.SIGKILL)
+    thread.join(timeout=300)
+    assert not thread.is_alive(), "the run waited on a dead worker"
+    assert len(failed) == 1 and isinstance(failed[0], EngineError), failed
+    assert "A coding process stopped before finishing its batch" in str(failed[0])
+    written = len(rows(project, coded_documents, "doc_id"))
+    assert 0 < written < 11
+    config.coding.processes = 1
+    assert code_project(project, config, codebook).documents == 11 - written
+
+
 def test_coding_after_a_killed_code_run_says_so(project, coder, codebook):
     """A `code` killed with SIGKILL leaves its run `running`; the next one marks it interrupted
     and says so, as ingest does."""
