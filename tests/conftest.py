@@ -6,6 +6,7 @@ import csv
 import hashlib
 import os
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -112,6 +113,14 @@ def backend(request, tmp_path):
     if request.param == "sqlite":
         yield tmp_path / "project", None
         return
+    with fresh_pg_database() as url:
+        yield tmp_path / "project", url
+
+
+@contextmanager
+def fresh_pg_database():
+    """The URL of a new, empty database on the test server, dropped afterwards: no test sees
+    another's tables (the suite runs on two workers)."""
     require_postgres()
     import uuid
 
@@ -121,11 +130,12 @@ def backend(request, tmp_path):
     admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = PG_URL.rsplit("/", 1)[0] + f"/{name}"
-    yield tmp_path / "project", url
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield PG_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def labelled_stance_project(root: Path, codebook, per_stance: int | None = None) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, require_postgres
+from conftest import ROOT, fresh_pg_database
 
 HOLD = """
 import sys, time
@@ -114,16 +114,11 @@ def test_killed_writer_leaves_a_stale_lock_that_is_cleared(corpus):
 
 
 def test_postgres_projects_use_an_advisory_lock(tmp_path):
-    url = require_postgres()
-    import sqlalchemy as sa
+    with fresh_pg_database() as url:
+        advisory_lock_case(tmp_path, url)
 
-    from stancemap.corpus.store import make_engine, metadata
 
-    engine = make_engine(url)
-    with engine.begin() as conn:  # a fresh database for this test
-        metadata.drop_all(conn)
-        conn.execute(sa.text("DROP TABLE IF EXISTS meta"))
-    engine.dispose()
+def advisory_lock_case(tmp_path, url):
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "a.txt").write_text("China and Kazakhstan opened a railway.", encoding="utf-8")

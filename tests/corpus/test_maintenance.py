@@ -4,7 +4,6 @@ ingest writes, restored and checked; damage of each kind found and named."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -13,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, fresh_pg_database
 
 
 def stancemap(*args):
@@ -87,9 +86,14 @@ def test_backup_refuses_to_overwrite_and_names_pg_dump(project, tmp_path):
     assert again.returncode == 2 and "never overwrites" in again.stderr
     missing = stancemap("backup", "--project", project, "--out", tmp_path / "no" / "b.db")
     assert missing.returncode == 2 and "does not exist" in missing.stderr
-    url = os.environ.get("STANCEMAP_TEST_PG")
-    if url:
-        pg = stancemap("backup", "--project", project, "--db", url, "--out", tmp_path / "pg.dump")
+
+
+def test_backup_of_a_postgresql_project_names_pg_dump(tmp_path):
+    make_corpus(tmp_path / "in", 2)
+    with fresh_pg_database() as url:
+        assert stancemap("ingest", tmp_path / "in", "--project", tmp_path / "p", "--db", url,
+                         "-q").returncode == 0
+        pg = stancemap("backup", "--project", tmp_path / "p", "--db", url, "--out", tmp_path / "pg.dump")
         assert pg.returncode == 2 and "pg_dump --format=custom" in pg.stderr, pg.stderr
 
 
