@@ -77,9 +77,11 @@ def code_project(project: Path, config: Config, codebook: Codebook, *, force: bo
                  db_url: str | None = None, coder: Coder | None = None,
                  on_start: Callable[[int], None] | None = None,
                  on_batch: Callable[[int], None] | None = None) -> CodeReport:
-    """Code every active document whose coding signature is out of date (all with `force`)."""
+    """Code every active document whose coding signature is out of date (all with `force`).
+    A `coder` handed in codes in this process, unless `coding.processes` names more."""
     started = time.perf_counter()
     store = Store(Path(project), url=db_url, create=False)
+    given = coder is not None
     coder = coder or Coder(codebook, config, Path(project))
     signature = coder.signature()
     manifest = {"command": "code", "config": config.model_dump(), "seed": config.seed,
@@ -88,7 +90,8 @@ def code_project(project: Path, config: Config, codebook: Codebook, *, force: bo
                 "stages": coder.stage_versions(), "stage_details": coder.stage_details(),
                 "versions": versions(), "signature": signature}
     if config.coding.engine == "local":  # `coding.processes = 0` resolved for this run's passages
-        processes = local_processes(config, store.passages_to_code(signature, force))
+        processes = (1 if given and not config.coding.processes
+                     else local_processes(config, store.passages_to_code(signature, force)))
         config = config.model_copy(update={"coding": config.coding.model_copy(
             update={"processes": processes})})
     manifest["threads"] = thread_plan(config)
@@ -149,15 +152,18 @@ def _on_processes(batches, codebook: Codebook, config: Config, project: Path
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_init_pool_worker, initargs=setup)
     waiting: deque = deque()
+
+    def oldest() -> tuple[list[str], BatchResult]:
+        doc_ids, future = waiting.popleft()
+        return doc_ids, future.result() if future else BatchResult()
+
     try:
         for doc_ids, passages in batches:
             waiting.append((doc_ids, pool.submit(_work, passages) if passages else None))
-            while len(waiting) > 2 * workers or (waiting and waiting[0][1] is None):
-                doc_ids, future = waiting.popleft()
-                yield doc_ids, future.result() if future else BatchResult()
+            if len(waiting) > 2 * workers:
+                yield oldest()
         while waiting:
-            doc_ids, future = waiting.popleft()
-            yield doc_ids, future.result() if future else BatchResult()
+            yield oldest()
     except BrokenProcessPool as err:
         raise EngineError(Errors.E277.format(reason=str(err) or type(err).__name__)) from err
     except BaseException:  # an error, Ctrl-C or a signal here: stop the workers' batches too
@@ -166,7 +172,7 @@ def _on_processes(batches, codebook: Codebook, config: Config, project: Path
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        del pool, waiting  # the traceback keeps this frame: let the queues' semaphores go now
+        del pool  # the traceback keeps this frame: let the queues' semaphores go now
 
 
 def _on_dask(batches, codebook: Codebook, config: Config, project: Path

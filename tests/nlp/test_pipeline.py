@@ -105,6 +105,17 @@ def test_worker_processes_give_the_same_codes(tmp_path, coded_project, codebook)
     assert rows(one, codes, *columns) == rows(two, codes, *columns)
 
 
+def test_a_coder_handed_in_codes_in_this_process(project, coder, codebook):
+    """Many batches, `coding.processes = 0`: the loaded coder is used, no workers start."""
+    from stancemap.corpus.store import runs
+
+    config = Config()
+    config.coding.batch_size = 8
+    assert code_project(project, config, codebook, coder=coder).documents == 11
+    (manifest,), = rows(project, runs, "manifest", where=runs.c.command == "code")
+    assert manifest["threads"]["processes"] == 1
+
+
 @pytest.mark.slow
 def test_a_killed_worker_process_stops_the_run_with_a_message(project, codebook):
     """The system killing a coding process (out of memory) ends the run with E277, not a run
