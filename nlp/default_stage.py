@@ -57,6 +57,8 @@ class DefaultStage(Stage):
                 found[lang].update(members=spec["members"], thresholds=spec["thresholds"])
             if spec.get("encoder"):  # the implementation that served it (coding.encoders)
                 found[lang]["served_by"] = self.encoder(spec["encoder"]).version
+                if found[lang]["served_by"] != spec.get("encoder_version"):  # not the vectors it was fitted on
+                    found[lang]["served_by_other_encoder"] = True
         return found
 
     def _predict(self, queries: list[Query], shared=None):

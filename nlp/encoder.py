@@ -162,9 +162,12 @@ class E5Encoder:
 
 
 # the encoders a model may name, and the implementations `coding.encoders` may serve each with
-IMPLEMENTATIONS = {"minilm": ("minilm", "minilm-int8", "minilm-onnx", "minilm-onnx-int8"),
+# (a head fitted on one MiniLM may be served by another: the same model, its weights stored
+# otherwise; vectors move slightly, and the run manifest says which served it)
+_MINILMS = ("minilm", "minilm-int8", "minilm-onnx", "minilm-onnx-int8")
+IMPLEMENTATIONS = {"minilm": _MINILMS, "minilm-onnx-int8": _MINILMS[::-1],
                    "minilm-static": ("minilm-static",), "e5": ("e5",)}
-ENCODERS = tuple(name for names in IMPLEMENTATIONS.values() for name in names)
+ENCODERS = tuple(dict.fromkeys(name for names in IMPLEMENTATIONS.values() for name in names))
 
 
 def check_encoder_choices(choices: dict[str, str]) -> None:

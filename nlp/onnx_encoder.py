@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from stancemap.errors import Errors, ModelError
-from stancemap.nlp.encoder import ENCODER_NAME, bundled_encoder_path
+from stancemap.nlp.encoder import ENCODER_NAME, bundled_encoder_path, quiet_transformers
 
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 MAX_TOKENS = 256  # the bundled model's sentence_bert_config.json
@@ -33,6 +33,7 @@ def export(weights: Path, variant: str) -> Path:
     import torch
     from transformers import AutoModel, AutoTokenizer
 
+    quiet_transformers()  # no progress bars while loading the weights
     fp32 = onnx_path(weights, "fp32")
     if not fp32.exists():
         fp32.parent.mkdir(parents=True, exist_ok=True)
@@ -80,10 +81,24 @@ class OnnxEncoder:
         self.threads = threads
         self.weights = weights
         self._session = self._tokenizer = None
+        self._version = None
 
     @property
     def version(self) -> str:
-        return f"{ENCODER_NAME}-onnx-{self.variant}"
+        """Names the exported file by its hash: an export made by other torch or onnxruntime
+        versions (int8 weights can move) is never taken for the one a head was fitted on."""
+        if self._version is None:
+            import hashlib
+
+            digest = hashlib.sha256(self._file().read_bytes()).hexdigest()[:10]
+            self._version = f"{ENCODER_NAME}-onnx-{self.variant}-{digest}"
+        return self._version
+
+    def _file(self) -> Path:
+        """The exported model, exported first when this machine has none yet."""
+        weights = self.weights or bundled_encoder_path()
+        path = onnx_path(weights, self.variant)
+        return path if path.exists() else export(weights, self.variant)
 
     def _load(self) -> None:
         try:
@@ -92,19 +107,14 @@ class OnnxEncoder:
             raise ModelError(Errors.E030.format(package="onnxruntime", extra="torch")) from err
         from transformers import AutoTokenizer
 
-        from stancemap.nlp.encoder import quiet_transformers
-
         quiet_transformers()
-        weights = self.weights or bundled_encoder_path()
-        path = onnx_path(weights, self.variant)
-        if not path.exists():
-            path = export(weights, self.variant)
+        path = self._file()
         options = onnxruntime.SessionOptions()
         if self.threads:
             options.intra_op_num_threads = self.threads
         self._session = onnxruntime.InferenceSession(str(path), options,
                                                      providers=["CPUExecutionProvider"])
-        self._tokenizer = AutoTokenizer.from_pretrained(str(weights))
+        self._tokenizer = AutoTokenizer.from_pretrained(str(self.weights or bundled_encoder_path()))
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if self._session is None:
