@@ -5,7 +5,12 @@ The export (torch) runs once, into the cache folder beside the unpacked weights,
 `scripts/export_minilm_onnx.py` or on first use; coding then needs only onnxruntime and the
 tokenizer. Embeddings are mean-pooled over the attention mask and L2-normalised, as
 sentence-transformers pools all-MiniLM-L6-v2 (max 256 tokens): the fp32 export reproduces
-torch's vectors (cosine 1.0000), int8 moves them slightly (activations are quantised per batch)."""
+torch's vectors (cosine 1.0000), int8 moves them slightly.
+
+Each text runs alone: int8 quantises activations per run, so in a batch a text's vector would
+move with its batch-mates (and a run on two processes, or on Dask, would code otherwise than on
+one); alone it does not, and without padding it is faster too (5.0 against 7.4 CPU-s for 300
+UN passages on one thread)."""
 
 from __future__ import annotations
 
@@ -72,12 +77,10 @@ def export(weights: Path, variant: str) -> Path:
 
 
 class OnnxEncoder:
-    """`encode(texts)` -> normalised embeddings, as SentenceEncoder gives them."""
+    """`encode(texts)` -> normalised embeddings, as SentenceEncoder gives them, one text per run."""
 
-    def __init__(self, variant: str = "int8", batch_size: int = 32, threads: int | None = None,
-                 weights: Path | None = None):
+    def __init__(self, variant: str = "int8", threads: int | None = None, weights: Path | None = None):
         self.variant = variant
-        self.batch_size = batch_size
         self.threads = threads
         self.weights = weights
         self._session = self._tokenizer = None
@@ -120,13 +123,9 @@ class OnnxEncoder:
         if self._session is None:
             self._load()
         found = np.zeros((len(texts), 384), dtype=np.float32)
-        order = np.argsort([-len(t) for t in texts], kind="stable")  # little padding per batch
-        for start in range(0, len(order), self.batch_size):
-            rows = order[start:start + self.batch_size]
-            tokens = self._tokenizer([texts[i] for i in rows], padding=True, truncation=True,
-                                     max_length=MAX_TOKENS, return_tensors="np")
+        for row, text in enumerate(texts):
+            tokens = self._tokenizer([text], truncation=True, max_length=MAX_TOKENS, return_tensors="np")
             hidden = self._session.run(None, {k: tokens[k].astype(np.int64) for k in INPUTS})[0]
-            mask = tokens["attention_mask"][..., None].astype(np.float32)
-            pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
-            found[rows] = pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+            pooled = hidden[0].mean(axis=0)  # one text, no padding: every token counts
+            found[row] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
         return found

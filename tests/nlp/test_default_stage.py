@@ -188,6 +188,7 @@ def test_sentiment_encodes_only_the_passages_its_cascade_defers(coder):
     name = models.model_for("sentiment", "en")
     spec = models.spec(name)
     cheap, static, full = spec["members"]
+    minilm = models.spec(full)["encoder"]  # MiniLM on ONNX int8 since data-5
     assert spec["kind"] == "cascade" and models.spec(static)["encoder"] == "minilm-static"
     texts = [SURE[0], STATIC[0], UNSURE[0], SURE[1], STATIC[1], UNSURE[1]]
     queries = [Query("en", "", t, [], [(0, len(t))]) for t in texts]
@@ -195,12 +196,12 @@ def test_sentiment_encodes_only_the_passages_its_cascade_defers(coder):
     assert sure.tolist() == [True, False, False, True, False, False]
     _, encoded = coded_by(DefaultSentiment, coder, texts)
     assert sorted(encoded["minilm-static"]) == sorted(STATIC + UNSURE)  # what TF-IDF passed on
-    assert sorted(encoded["minilm"]) == sorted(UNSURE)  # what the static MiniLM passed on
-    for thresholds, expected in (([0.0, 0.0], {}), ([1.01, 1.01], {"minilm-static": texts, "minilm": texts})):
+    assert sorted(encoded[minilm]) == sorted(UNSURE)  # what the static MiniLM passed on
+    for thresholds, expected in (([0.0, 0.0], {}), ([1.01, 1.01], {"minilm-static": texts, minilm: texts})):
         _, encoded = coded_by(DefaultSentiment, coder, texts, models=with_thresholds(models, name, thresholds))
         assert {k: sorted(v) for k, v in encoded.items()} == {k: sorted(v) for k, v in expected.items()}
     codes, encoded = coded_by(DefaultSentiment, coder, texts, cascade=False)  # sentiment.cascade = false
-    assert list(encoded) == ["minilm"] and sorted(encoded["minilm"]) == sorted(texts)
+    assert list(encoded) == [minilm] and sorted(encoded[minilm]) == sorted(texts)
     assert {c.details["model"] for (c,) in codes.values()} == {f"{models.version}/{full}"}
     assert not any("cascade" in c.details for (c,) in codes.values())
 
@@ -230,9 +231,12 @@ def test_sentiment_details_name_the_model_that_coded_each_passage(coder):
     codes, encoded = coded_by(DefaultSentiment, coder, [long], window_chars=100)
     (code,) = codes[0]
     assert code.details["window_models"] == [f"{version}/{m}" for m in spec["members"]]
-    assert encoded["minilm"] == [UNSURE[0]]
+    assert encoded[spec["encoder"]] == [UNSURE[0]]
     described = DefaultSentiment(models, real.encoders).describe()["en"]  # the run manifest's
     assert described["model"] == name and described["members"] == spec["members"]
+    assert described["served_by"] == spec["encoder_version"] and "served_by_other_encoder" not in described
+    served = DefaultSentiment(models, {**real.encoders, spec["encoder"]: real.encoder("minilm")}).describe()["en"]
+    assert served["served_by"] != spec["encoder_version"] and served["served_by_other_encoder"]
     assert described["thresholds"] == spec["thresholds"]
     assert DefaultSentiment(models, real.encoders, cascade=False).describe()["en"]["model"] == spec["members"][-1]
 
