@@ -5,6 +5,7 @@ SIGALRM, so a table is stopped by its own checks there too)."""
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -33,15 +34,23 @@ def time_limit(seconds: float):
     def _raise(_signum, _frame):
         raise TimeLimitExceeded()
 
+    hook = sys.unraisablehook
+
+    def _drop_ours(unraisable):  # an alarm that landed where Python cannot raise: the next will do
+        if not (unraisable.exc_type and issubclass(unraisable.exc_type, TimeLimitExceeded)):
+            hook(unraisable)
+
     previous = signal.signal(signal.SIGALRM, _raise)
-    # then every 50 ms again: an alarm that lands inside a C library's callback (ctypes prints
-    # and drops exceptions raised there) must not let the file run unlimited
+    # then every 50 ms again: an alarm that lands inside a callback (a C library's through
+    # ctypes, a garbage collector's) is dropped there, and must not let the file run unlimited
+    sys.unraisablehook = _drop_ours
     signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        sys.unraisablehook = hook
 
 
 def limited_rows(rows: Iterable[T], options: dict, what: str = "rows") -> Iterator[T]:

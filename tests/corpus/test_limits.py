@@ -72,3 +72,31 @@ def test_a_million_row_survey_respects_the_time_and_row_limits(ingest_folder, tm
     (result,) = report.files
     assert result.status == "skipped"
     assert "more than 200,000 rows (ingest.max_rows)" in result.reason
+
+
+def test_an_alarm_that_lands_in_a_finaliser_is_dropped_and_the_limit_still_holds(monkeypatch):
+    """An alarm raised where Python cannot raise (a finaliser, a garbage collector's callback)
+    goes to sys.unraisablehook: the time limit drops those of its own, passes any other on,
+    and its next alarm stops the file."""
+    import sys
+
+    from stancemap.corpus.limits import TimeLimitExceeded, time_limit
+
+    seen = []
+    monkeypatch.setattr(sys, "unraisablehook", seen.append)
+
+    class Raising:
+        def __init__(self, error):
+            self.error = error
+
+        def __del__(self):
+            raise self.error
+
+    with pytest.raises(TimeLimitExceeded):
+        with time_limit(0.2):
+            Raising(TimeLimitExceeded())  # as an alarm landing in its finaliser would
+            Raising(ValueError("not the limit's"))
+            while True:
+                pass
+    assert [u.exc_type for u in seen] == [ValueError]
+    assert sys.unraisablehook == seen.append
