@@ -183,6 +183,7 @@ OFF = {"sentiment": {"cascade": False}, "stance": {"cascade": False}}  # MiniLM 
 
 
 PREVIOUS = "baa7644"  # the last commit that shipped data-4 (sentiment's MiniLM member on torch fp32)
+PREVIOUS_NAME = "previous default (data-4)"
 
 
 class _Counting:
@@ -239,7 +240,7 @@ def coding_against_models(corpus: Path, rounds: int) -> None:
     from stancemap.nlp.pipeline import _batches
     from stancemap.nlp.threads import thread_plan
 
-    configs = {"default": Config(), "previous default (data-4)": Config(),
+    configs = {"default": Config(), PREVIOUS_NAME: Config(),
                "cascades off": Config.model_validate(OFF)}
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp) / "project"
@@ -252,9 +253,9 @@ def coding_against_models(corpus: Path, rounds: int) -> None:
 
     previous = previous_models(PREVIOUS)  # None (and that row left out) outside a git checkout
     if previous is None:
-        configs.pop("previous default (data-4)")
+        configs.pop(PREVIOUS_NAME)
     coders = {name: Coder(load_codebook(), config) for name, config in configs.items()}
-    for stage in coders["previous default (data-4)"].stages if previous else []:
+    for stage in coders[PREVIOUS_NAME].stages if previous else []:
         if hasattr(stage, "models"):
             stage.models = previous
     coded = code_all(coders, batches, rounds)
