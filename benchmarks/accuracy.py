@@ -223,6 +223,7 @@ def main() -> None:
 
     embed = CachedEmbeddings(ROOT / ".cache" / "default-models",
                              {"minilm": SentenceEncoder(seed=args.seed), "e5": E5Encoder(),
+                              "minilm-onnx": make_encoder("minilm-onnx"),
                               "minilm-onnx-int8": make_encoder("minilm-onnx-int8"),
                               "minilm-static": make_encoder("minilm-static")})
     started = time.perf_counter()

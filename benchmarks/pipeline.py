@@ -3,8 +3,8 @@ bare spaCy `nlp.pipe` with the same model on the same passage texts, at 1x and 1
 and the default coder's time against the models' own cost on the same passages.
 
     python benchmarks/pipeline.py [--corpus DIR] [--scale 1 10] [--config FILE]
-                                  [--part run|coding|entities|encoders|all]
-                                  [--rounds 2] [--encoder-passages 200]
+                                  [--part run|coding|start|entities|encoders|all]
+                                  [--rounds 2] [--encoder-passages 200] [--start-passages 100]
 
 `coding`: the default configuration's `Coder.code_batch` (spaCy analysis with the codebook's
 entity ruler and matchers, countries, sectors, the shipped stance and sentiment models) over
@@ -16,9 +16,14 @@ MiniLM read before); in one process with every model loaded and warmed first; pe
 show where the rest goes. Three configurations take turns for --rounds passes (best pass each;
 bare spaCy too gets its best of --rounds passes):
 the default (English cascades TF-IDF → static MiniLM → MiniLM for sentiment, static MiniLM →
-MiniLM for stance; sentiment's MiniLM member on ONNX Runtime int8), the previous default (data-4:
-the same cascades with every MiniLM on torch fp32, its models read from git history) and cascades
-off (`sentiment.cascade = stance.cascade = false`: MiniLM codes every English passage and target).
+MiniLM for stance; sentiment's MiniLM member on ONNX Runtime int8, stance's on ONNX Runtime
+fp32), the previous default (data-5: the same cascades with stance's MiniLM member on torch fp32,
+its models read from git history) and cascades off (`sentiment.cascade = stance.cascade = false`:
+MiniLM codes every English passage and target).
+
+`start`: a small project (the first --start-passages passages) coded by a fresh process, as a
+coding process starts: imports, the coder and its models loaded, one batch coded; the default
+against the previous default, taking turns, each round in new processes.
 
 `entities`: the coder's entities stage alone (the English analyser: spaCy with the codebook's
 entity ruler, its sentence recogniser, matchers and surface names) against bare `nlp.pipe` of the
@@ -182,8 +187,8 @@ class _Clock:
 OFF = {"sentiment": {"cascade": False}, "stance": {"cascade": False}}  # MiniLM codes all English
 
 
-PREVIOUS = "baa7644"  # the last commit that shipped data-4 (sentiment's MiniLM member on torch fp32)
-PREVIOUS_NAME = "previous default (data-4)"
+PREVIOUS = "0773288"  # the last commit that shipped data-5 (stance's MiniLM member on torch fp32)
+PREVIOUS_NAME = "previous default (data-5)"
 
 
 class _Counting:
@@ -393,6 +398,62 @@ def encoder_rows(corpus: Path, count: int, rounds: int, names: list[str] | None 
               f"{100 * cpu / len(texts):.1f} |")
 
 
+def time_start(name: str, texts_file: Path) -> None:
+    """One configuration in this fresh process, as a coding process starts: imports, the coder
+    and its models, then one batch of the texts. Prints the batch's wall seconds and the
+    process's CPU seconds (the caller times the whole process)."""
+    from stancemap.annotations.codebook import load_codebook
+    from stancemap.config import Config
+    from stancemap.nlp.base import PassageInput
+    from stancemap.nlp.coder import Coder
+
+    texts = json.loads(texts_file.read_text("utf-8"))
+    coder = Coder(load_codebook(), Config())
+    if name == PREVIOUS_NAME:
+        from accuracy import previous_models  # benchmarks/accuracy.py, beside this script
+
+        previous = previous_models(PREVIOUS)
+        for stage in coder.stages:
+            if hasattr(stage, "models"):
+                stage.models = previous
+    passages = [PassageInput(f"p{i}", "d", 0, text, "en", {}, {}, "other", None) for i, text in enumerate(texts)]
+    clock = _Clock()
+    coder.code_batch(passages)
+    print(json.dumps([clock.lap()[0], time.process_time()]))
+
+
+def start_rows(corpus: Path, count: int, rounds: int) -> None:
+    """A small project's coding from a cold process: the default against the previous default,
+    each in a fresh process per round, taking turns."""
+    from stancemap.config import Config
+    from stancemap.corpus.ingest import ingest
+
+    names = ["default", PREVIOUS_NAME]
+    with tempfile.TemporaryDirectory() as tmp:
+        ingest(corpus, Path(tmp) / "project", config=Config())
+        texts = passage_texts(Path(tmp) / "project")[:count]
+        path = Path(tmp) / "texts.json"
+        path.write_text(json.dumps(texts), "utf-8")
+        best: dict[str, tuple[float, float, float]] = {}
+        for _ in range(rounds):
+            for name in names:
+                clock = _Clock()
+                done = subprocess.run([sys.executable, __file__, "--time-start", name, "--texts", str(path)],
+                                      capture_output=True, text=True)
+                whole = clock.lap()[0]
+                if done.returncode:
+                    raise SystemExit(done.stderr)
+                batch, cpu = json.loads(done.stdout.strip().splitlines()[-1])
+                if name not in best or whole < best[name][0]:
+                    best[name] = (whole, batch, cpu)
+    print(f"\n{len(texts)} passages ({sum(map(len, texts)):,} characters) coded by a fresh process, "
+          f"best of {rounds} interleaved rounds; load average {os.getloadavg()[0]:.1f}\n")
+    print("| configuration | process s (wall) | of which coding the batch s | start-up s | process CPU s |")
+    print("|---|---:|---:|---:|---:|")
+    for name, (whole, batch, cpu) in best.items():
+        print(f"| {name} | {whole:.1f} | {batch:.1f} | {whole - batch:.1f} | {cpu:.1f} |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, default=UNGDC)
@@ -403,26 +464,34 @@ def main() -> int:
     parser.add_argument("--dask", action=argparse.BooleanOptionalAction, default=True,
                         help="also time the Dask engine with 1 and 2 workers")
     parser.add_argument("--dask-scale", type=int, default=1)
-    parser.add_argument("--part", choices=["run", "coding", "entities", "encoders", "all"],
+    parser.add_argument("--part", choices=["run", "coding", "start", "entities", "encoders", "all"],
                         default="all", help="the `stancemap run` rows, the coding-against-models "
-                        "table, the entities stage against bare spaCy, the encoder variants, or all")
+                        "table, a small project's start-up, the entities stage against bare spaCy, "
+                        "the encoder variants, or all")
+    parser.add_argument("--start-passages", type=int, default=100, help="`start`: the small project's passages")
     parser.add_argument("--encoder-passages", type=int, default=200)
     parser.add_argument("--encoders", nargs="*", help="`encoders`: only these variants (and MiniLM fp32)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--time-encoder", help=argparse.SUPPRESS)  # one variant, in a subprocess
+    parser.add_argument("--time-start", help=argparse.SUPPRESS)  # one configuration, in a subprocess
     parser.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--texts", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.time_encoder:
         time_encoder(args.time_encoder, args.threads or None, args.texts)
         return 0
+    if args.time_start:
+        time_start(args.time_start, args.texts)
+        return 0
     if args.part in ("coding", "all"):
         coding_against_models(args.corpus, args.rounds)
+    if args.part in ("start", "all"):
+        start_rows(args.corpus, args.start_passages, args.rounds)
     if args.part in ("entities", "all"):
         entities_against_spacy(args.corpus, args.rounds)
     if args.part in ("encoders", "all"):
         encoder_rows(args.corpus, args.encoder_passages, args.rounds, args.encoders)
-    if args.part in ("coding", "entities", "encoders"):
+    if args.part in ("coding", "start", "entities", "encoders"):
         return 0
     rows, peaks = [], {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -3,7 +3,9 @@ downloaded), optionally with its MatMul weights quantised to int8 per channel.
 
 The export (torch) runs once, into the cache folder beside the unpacked weights, either by
 `scripts/export_minilm_onnx.py` or on first use; coding then needs only onnxruntime and the
-tokenizer. Embeddings are mean-pooled over the attention mask and L2-normalised, as
+tokenizer (`tokenizers`, reading the bundled tokenizer.json: the same ids as transformers'
+AutoTokenizer, without importing transformers, which costs a coding process seconds to start).
+Embeddings are mean-pooled over the attention mask and L2-normalised, as
 sentence-transformers pools all-MiniLM-L6-v2 (max 256 tokens): the fp32 export reproduces
 torch's vectors (cosine 1.0000), int8 moves them slightly.
 
@@ -108,24 +110,27 @@ class OnnxEncoder:
             import onnxruntime
         except ImportError as err:
             raise ModelError(Errors.E030.format(package="onnxruntime", extra="torch")) from err
-        from transformers import AutoTokenizer
+        from tokenizers import Tokenizer
 
-        quiet_transformers()
         path = self._file()
         options = onnxruntime.SessionOptions()
         if self.threads:
             options.intra_op_num_threads = self.threads
         self._session = onnxruntime.InferenceSession(str(path), options,
                                                      providers=["CPUExecutionProvider"])
-        self._tokenizer = AutoTokenizer.from_pretrained(str(self.weights or bundled_encoder_path()))
+        self._tokenizer = Tokenizer.from_file(str((self.weights or bundled_encoder_path()) / "tokenizer.json"))
+        self._tokenizer.no_padding()  # the file pads and truncates to 128; one text needs neither pad
+        self._tokenizer.enable_truncation(MAX_TOKENS)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if self._session is None:
             self._load()
         found = np.zeros((len(texts), 384), dtype=np.float32)
         for row, text in enumerate(texts):
-            tokens = self._tokenizer([text], truncation=True, max_length=MAX_TOKENS, return_tensors="np")
-            hidden = self._session.run(None, {k: tokens[k].astype(np.int64) for k in INPUTS})[0]
+            tokens = self._tokenizer.encode(text)
+            feed = dict(zip(INPUTS, (np.array([ids], dtype=np.int64) for ids in
+                                     (tokens.ids, tokens.attention_mask, tokens.type_ids))))
+            hidden = self._session.run(None, feed)[0]
             pooled = hidden[0].mean(axis=0)  # one text, no padding: every token counts
             found[row] = pooled / max(float(np.linalg.norm(pooled)), 1e-12)
         return found

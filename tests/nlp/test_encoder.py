@@ -28,15 +28,15 @@ def test_coding_encoders_are_checked_by_key(choices, named):
     check_encoder_choices({"minilm": "minilm-onnx", "e5": "e5", "minilm-onnx-int8": "minilm"})
 
 
-def test_the_int8_export_made_here_is_the_one_the_shipped_head_read():
-    """The int8 MiniLM is exported on each machine from the bundled weights: another torch or
-    onnxruntime could quantise otherwise, and its version (the file's hash) would say so."""
+def test_the_onnx_exports_made_here_are_the_ones_the_shipped_heads_read():
+    """The ONNX MiniLMs are exported on each machine from the bundled weights: another torch or
+    onnxruntime could export or quantise otherwise, and the version (the file's hash) would say so."""
     from stancemap.nlp.default_models import ShippedModels
 
-    models = ShippedModels()
-    fitted = {spec["encoder_version"] for spec in models.manifest["models"].values()
-              if spec.get("encoder") == "minilm-onnx-int8"}
-    assert fitted == {make_encoder("minilm-onnx-int8").version}
+    fitted = {(spec["encoder"], spec["encoder_version"]) for spec in ShippedModels().manifest["models"].values()
+              if spec.get("encoder", "").startswith("minilm-onnx")}
+    assert {name for name, _ in fitted} == {"minilm-onnx", "minilm-onnx-int8"}  # stance, sentiment
+    assert fitted == {(name, make_encoder(name).version) for name, _ in fitted}
 
 
 @pytest.fixture(scope="module")
