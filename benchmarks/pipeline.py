@@ -21,9 +21,10 @@ fp32), the previous default (data-5: the same cascades with stance's MiniLM memb
 its models read from git history) and cascades off (`sentiment.cascade = stance.cascade = false`:
 MiniLM codes every English passage and target).
 
-`start`: a small project (the first --start-passages passages) coded by a fresh process, as a
-coding process starts: imports, the coder and its models loaded, one batch coded; the default
-against the previous default, taking turns, each round in new processes.
+`start`: a small project (--start-passages passages, spread over the corpus) coded by a fresh
+process, as a coding process starts: imports, the coder and its models loaded, one batch coded;
+the default against the previous default, taking turns, each round in new processes (the
+previous models unpacked from git beforehand, outside the clock).
 
 `entities`: the coder's entities stage alone (the English analyser: spaCy with the codebook's
 entity ruler, its sentence recogniser, matchers and surface names) against bare `nlp.pipe` of the
@@ -398,10 +399,10 @@ def encoder_rows(corpus: Path, count: int, rounds: int, names: list[str] | None 
               f"{100 * cpu / len(texts):.1f} |")
 
 
-def time_start(name: str, texts_file: Path) -> None:
-    """One configuration in this fresh process, as a coding process starts: imports, the coder
-    and its models, then one batch of the texts. Prints the batch's wall seconds and the
-    process's CPU seconds (the caller times the whole process)."""
+def time_start(texts_file: Path, models: Path | None) -> None:
+    """The default configuration in this fresh process, as a coding process starts: imports, the
+    coder and its models (those in `models`, else the shipped ones), then one batch of the texts.
+    Prints the batch's wall seconds and the process's CPU seconds (the caller times the whole)."""
     from stancemap.annotations.codebook import load_codebook
     from stancemap.config import Config
     from stancemap.nlp.base import PassageInput
@@ -409,13 +410,12 @@ def time_start(name: str, texts_file: Path) -> None:
 
     texts = json.loads(texts_file.read_text("utf-8"))
     coder = Coder(load_codebook(), Config())
-    if name == PREVIOUS_NAME:
-        from accuracy import previous_models  # benchmarks/accuracy.py, beside this script
+    if models:
+        from stancemap.nlp.default_models import ShippedModels
 
-        previous = previous_models(PREVIOUS)
         for stage in coder.stages:
             if hasattr(stage, "models"):
-                stage.models = previous
+                stage.models = ShippedModels(models)
     passages = [PassageInput(f"p{i}", "d", 0, text, "en", {}, {}, "other", None) for i, text in enumerate(texts)]
     clock = _Clock()
     coder.code_batch(passages)
@@ -428,17 +428,22 @@ def start_rows(corpus: Path, count: int, rounds: int) -> None:
     from stancemap.config import Config
     from stancemap.corpus.ingest import ingest
 
-    names = ["default", PREVIOUS_NAME]
+    from accuracy import previous_models  # benchmarks/accuracy.py, beside this script
+
+    previous = previous_models(PREVIOUS)  # unpacked here once, not in the timed process
+    folders = {"default": None, **({PREVIOUS_NAME: previous.folder} if previous else {})}
     with tempfile.TemporaryDirectory() as tmp:
         ingest(corpus, Path(tmp) / "project", config=Config())
-        texts = passage_texts(Path(tmp) / "project")[:count]
+        texts = passage_texts(Path(tmp) / "project")
+        texts = [texts[i] for i in range(0, len(texts), max(1, len(texts) // count))][:count]
         path = Path(tmp) / "texts.json"
         path.write_text(json.dumps(texts), "utf-8")
         best: dict[str, tuple[float, float, float]] = {}
         for _ in range(rounds):
-            for name in names:
+            for name, folder in folders.items():
                 clock = _Clock()
-                done = subprocess.run([sys.executable, __file__, "--time-start", name, "--texts", str(path)],
+                done = subprocess.run([sys.executable, __file__, "--time-start", "--texts", str(path),
+                                       *(["--models", str(folder)] if folder else [])],
                                       capture_output=True, text=True)
                 whole = clock.lap()[0]
                 if done.returncode:
@@ -473,7 +478,8 @@ def main() -> int:
     parser.add_argument("--encoders", nargs="*", help="`encoders`: only these variants (and MiniLM fp32)")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--time-encoder", help=argparse.SUPPRESS)  # one variant, in a subprocess
-    parser.add_argument("--time-start", help=argparse.SUPPRESS)  # one configuration, in a subprocess
+    parser.add_argument("--time-start", action="store_true", help=argparse.SUPPRESS)  # in a subprocess
+    parser.add_argument("--models", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--texts", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -481,7 +487,7 @@ def main() -> int:
         time_encoder(args.time_encoder, args.threads or None, args.texts)
         return 0
     if args.time_start:
-        time_start(args.time_start, args.texts)
+        time_start(args.texts, args.models)
         return 0
     if args.part in ("coding", "all"):
         coding_against_models(args.corpus, args.rounds)
