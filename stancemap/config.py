@@ -80,11 +80,12 @@ class CodingConfig(BaseModel):
                          "one). 0 = the cores this process may run on")
     encoders: dict[str, str] = Field(
         default_factory=dict,
-        description="another implementation for an encoder a model names (the model card's "
-        "`minilm`: the English heads and, when on, sector similarity), e.g. {minilm = "
-        "\"minilm-onnx\"}: minilm-onnx (ONNX Runtime, exported from the bundled weights on "
-        "first use: the same vectors), minilm-int8 or minilm-onnx-int8 (int8: for heads fitted "
-        "on their vectors; the shipped English heads were fitted on fp32)")
+        description="another implementation for an encoder a model names (the model card's: "
+        "minilm-onnx for the English stance head, minilm-onnx-int8 for the English sentiment "
+        "head; minilm for sector similarity when on), e.g. {minilm-onnx = \"minilm\"} (torch, "
+        "the same vectors: for a machine without onnxruntime) or {minilm = \"minilm-onnx\"}; "
+        "minilm-int8 and minilm-onnx-int8 move the vectors (int8), so the run manifest marks a "
+        "head they serve but were not fitted on (served_by_other_encoder)")
     min_words: int = Field(3, ge=0, description="passages of fewer words (Chinese/Japanese: "
                            "characters) are not encoded: the shipped models' stance and sentiment "
                            "abstain on them (neutral, details.abstained, reason \"short\"); 0 = "

@@ -21,11 +21,13 @@ def test_an_unknown_encoder_is_refused_by_name():
     ({"minilm": "nope"}, "'minilm' = 'nope'"),
     ({"minilm": "e5"}, "'minilm' = 'e5'"),  # a head fitted on MiniLM cannot read e5 vectors
     ({"minilm-onnx-int8": "minilm-static"}, "'minilm-onnx-int8' = 'minilm-static'"),
+    ({"minilm-onnx": "e5"}, "'minilm-onnx' = 'e5'"),
     ({"bert": "minilm"}, "'bert' = 'minilm'")])
 def test_coding_encoders_are_checked_by_key(choices, named):
     with pytest.raises(ConfigError, match=f"coding.encoders: {named}.*minilm-onnx-int8"):
         check_encoder_choices(choices)
-    check_encoder_choices({"minilm": "minilm-onnx", "e5": "e5", "minilm-onnx-int8": "minilm"})
+    check_encoder_choices({"minilm": "minilm-onnx", "e5": "e5", "minilm-onnx-int8": "minilm",
+                           "minilm-onnx": "minilm"})
 
 
 def test_the_onnx_exports_made_here_are_the_ones_the_shipped_heads_read():
@@ -56,3 +58,12 @@ def test_a_variant_stays_close_to_fp32(fp32, name, version, closest):
     assert np.allclose(np.linalg.norm(found, axis=1), 1, atol=1e-4)
     assert (found * fp32).sum(axis=1).min() >= closest
     assert encoder.encode([]).shape == (0, 384)
+
+
+def test_the_onnx_encoder_reads_what_torch_reads(coder):
+    """Its tokenizer is tokenizers on the bundled tokenizer.json, not transformers: the same
+    tokens, truncation at 256 included (a long passage), so the same vectors."""
+    texts = ["Ünïcödé, 哈萨克斯坦 and Казахстан signed it.", "the Khorgos dry port " * 70 + "floods ruined the harvest " * 70]
+    torch = coder.routes["sentiment"]["*"].encoder("minilm").encode(texts)
+    found = make_encoder("minilm-onnx", threads=1).encode(texts)
+    assert (found * torch).sum(axis=1).min() >= 0.9999
