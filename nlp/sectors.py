@@ -94,8 +94,9 @@ class SectorStage(Stage):
 
 @stages.register("sector", "dictionary")
 def make_sector_stage(ctx: StageContext, arg: str | None) -> SectorStage:
-    """Codebook patterns, plus MiniLM similarity when `sectors.embeddings` is on."""
+    """Codebook patterns, plus MiniLM similarity when `sectors.embeddings` is on: MiniLM on ONNX
+    Runtime fp32, the stance head's encoder (torch's vectors), so turning it on loads no other."""
     settings = ctx.config.sectors
-    encoder = shared_encoder(ctx, "minilm") if settings.embeddings else None
+    encoder = shared_encoder(ctx, "minilm-onnx") if settings.embeddings else None
     return SectorStage(ctx.codebook, encoder, settings.threshold, settings.min_pattern_hits,
                        frozenset(settings.embedding_languages), settings.confirm_threshold)

@@ -81,8 +81,8 @@ class CodingConfig(BaseModel):
     encoders: dict[str, str] = Field(
         default_factory=dict,
         description="another implementation for an encoder a model names (the model card's: "
-        "minilm-onnx for the English stance head, minilm-onnx-int8 for the English sentiment "
-        "head; minilm for sector similarity when on), e.g. {minilm-onnx = \"minilm\"} (torch, "
+        "minilm-onnx for the English stance head and, when on, sector similarity; "
+        "minilm-onnx-int8 for the English sentiment head), e.g. {minilm-onnx = \"minilm\"} (torch, "
         "the same vectors: for a machine without onnxruntime) or {minilm = \"minilm-onnx\"}; "
         "minilm-int8 and minilm-onnx-int8 move the vectors (int8), so the run manifest marks a "
         "head they serve but were not fitted on (served_by_other_encoder)")

@@ -95,7 +95,7 @@ def test_sectors_come_from_patterns_alone_by_default(code_texts):
 def test_sectors_from_patterns_and_similarity_when_turned_on(coder, codebook):
     from stancemap.nlp.sectors import SectorStage
 
-    encoder = coder.routes["sentiment"]["*"].encoder("minilm")  # the session's MiniLM
+    encoder = coder.routes["sentiment"]["*"].encoder("minilm-onnx")  # what `sectors.embeddings` reads
     stage = SectorStage(codebook, encoder)
     (analysis,) = coder.analyser.analyse([ECOMMERCE], ["en"])
     (similarity,) = stage.similarities_of(encoder.encode([ECOMMERCE]))
