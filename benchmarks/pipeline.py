@@ -483,6 +483,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--texts", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if min(args.start_passages, args.encoder_passages, args.rounds) < 1:
+        parser.error("--start-passages, --encoder-passages and --rounds must be at least 1")
     if args.time_encoder:
         time_encoder(args.time_encoder, args.threads or None, args.texts)
         return 0
