@@ -364,16 +364,23 @@ def time_encoder(name: str, threads: int | None, texts_file: Path) -> None:
     print(json.dumps(clock.lap()))
 
 
-def encoder_rows(corpus: Path, count: int, rounds: int, names: list[str] | None = None) -> None:
+def sample_texts(corpus: Path, tmp: Path, count: int) -> tuple[list[str], Path]:
+    """`count` passage texts spread evenly over the ingested corpus, and a JSON file of them in
+    `tmp` for the timed subprocesses."""
     from stancemap.config import Config
     from stancemap.corpus.ingest import ingest
 
+    ingest(corpus, tmp / "project", config=Config())
+    texts = passage_texts(tmp / "project")
+    texts = [texts[i] for i in range(0, len(texts), max(1, len(texts) // count))][:count]
+    path = tmp / "texts.json"
+    path.write_text(json.dumps(texts), "utf-8")
+    return texts, path
+
+
+def encoder_rows(corpus: Path, count: int, rounds: int, names: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        ingest(corpus, Path(tmp) / "project", config=Config())
-        texts = passage_texts(Path(tmp) / "project")
-        texts = [texts[i] for i in range(0, len(texts), max(1, len(texts) // count))][:count]
-        path = Path(tmp) / "texts.json"
-        path.write_text(json.dumps(texts), "utf-8")
+        texts, path = sample_texts(corpus, Path(tmp), count)
         best: dict[tuple, tuple[float, float]] = {}
         for _ in range(rounds):
             for name, threads in VARIANTS:
@@ -425,19 +432,12 @@ def time_start(texts_file: Path, models: Path | None) -> None:
 def start_rows(corpus: Path, count: int, rounds: int) -> None:
     """A small project's coding from a cold process: the default against the previous default,
     each in a fresh process per round, taking turns."""
-    from stancemap.config import Config
-    from stancemap.corpus.ingest import ingest
-
     from accuracy import previous_models  # benchmarks/accuracy.py, beside this script
 
     previous = previous_models(PREVIOUS)  # unpacked here once, not in the timed process
     folders = {"default": None, **({PREVIOUS_NAME: previous.folder} if previous else {})}
     with tempfile.TemporaryDirectory() as tmp:
-        ingest(corpus, Path(tmp) / "project", config=Config())
-        texts = passage_texts(Path(tmp) / "project")
-        texts = [texts[i] for i in range(0, len(texts), max(1, len(texts) // count))][:count]
-        path = Path(tmp) / "texts.json"
-        path.write_text(json.dumps(texts), "utf-8")
+        texts, path = sample_texts(corpus, Path(tmp), count)
         best: dict[str, tuple[float, float, float]] = {}
         for _ in range(rounds):
             for name, folder in folders.items():
