@@ -16,6 +16,7 @@ from stancemap.errors import Errors, FileProblem
 
 CHECK_EVERY = 1000  # rows between two looks at the clock
 T = TypeVar("T")
+_shield = threading.local()  # how deep the thread is in uninterrupted() steps
 
 
 class TimeLimitExceeded(BaseException):
@@ -32,7 +33,8 @@ def time_limit(seconds: float):
         return
 
     def _raise(_signum, _frame):
-        raise TimeLimitExceeded()
+        if not getattr(_shield, "depth", 0):  # inside uninterrupted(): a later alarm will do
+            raise TimeLimitExceeded()
 
     hook = sys.unraisablehook
 
@@ -51,6 +53,19 @@ def time_limit(seconds: float):
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         sys.unraisablehook = hook
+
+
+@contextmanager
+def uninterrupted():
+    """A step the time limit's alarm must not cut in half: making or closing a C library's
+    objects, whose bookkeeping an exception halfway leaves inconsistent (pypdfium2 then fails an
+    assertion in a finaliser, on the user's terminal). An alarm inside is ignored; the next one,
+    50 ms on, stops the file."""
+    _shield.depth = getattr(_shield, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _shield.depth -= 1
 
 
 def limited_rows(rows: Iterable[T], options: dict, what: str = "rows") -> Iterator[T]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stancemap.corpus.document import RawDocument, TextBuilder
+from stancemap.corpus.limits import uninterrupted
 from stancemap.corpus.readers.layout import gutters, join_lines
 from stancemap.errors import Errors, FileProblem
 
@@ -196,7 +197,8 @@ def _pdfium_pages(doc, path: Path, options: dict, plumber: _Plumber, ocr: _Ocr) 
     garbage_limit = options.get("garbage_share", 0.3)
     pages = []
     for index in range(len(doc)):
-        page = doc[index]
+        with uninterrupted():  # a page half made is never registered with the document, which
+            page = doc[index]  # then closes without it: its finaliser fails later
         try:
             found = _Page("", "pdfium")
             if ocr.mode != "force":
@@ -218,7 +220,8 @@ def _pdfium_pages(doc, path: Path, options: dict, plumber: _Plumber, ocr: _Ocr) 
                     found = scanned
             pages.append(found)
         finally:
-            page.close()
+            with uninterrupted():
+                page.close()
     return pages
 
 
@@ -245,7 +248,8 @@ def read_pdf(path: Path, options: dict) -> list[RawDocument]:
     info: dict = {}
     try:
         try:
-            doc = pypdfium2.PdfDocument(str(path), password="")
+            with uninterrupted():
+                doc = pypdfium2.PdfDocument(str(path), password="")
         except pypdfium2.PdfiumError as err:
             if "password" in str(err).lower():
                 raise FileProblem("failed", Errors.R_ENCRYPTED) from err
@@ -264,7 +268,8 @@ def read_pdf(path: Path, options: dict) -> list[RawDocument]:
                 tried["PDFium"] = _reason(err)
                 pages = None
             finally:
-                doc.close()
+                with uninterrupted():
+                    doc.close()
         if pages is None or not any(p.text.strip() for p in pages):
             # PDFium could not read it, or found no text anywhere: pdfplumber tries too
             second = _plumber_pages(plumber)

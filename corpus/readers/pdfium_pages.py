@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from stancemap.corpus.limits import uninterrupted
 from stancemap.corpus.readers.layout import gutters, join_lines
 
 # a line split into this many runs, with wide gaps between them, is a table row
@@ -141,7 +142,8 @@ def _is_table(lines: list[list[dict]]) -> bool:
 def page_text(page, tables: bool = True) -> PdfiumPage:
     """One pypdfium2 page's text, column by column, paragraphs separated by blank lines;
     with `tables`, a page that looks like a table is only flagged (its text left to pdfplumber)."""
-    textpage = page.get_textpage()
+    with uninterrupted():
+        textpage = page.get_textpage()
     try:
         if page.get_rotation() % 360:  # runs are in unrotated space: keep PDFium's own order
             text = textpage.get_text_range().replace("\ufffe", "-").replace("\r\n", "\n")
@@ -149,7 +151,8 @@ def page_text(page, tables: bool = True) -> PdfiumPage:
         width, height = page.get_size()
         runs = _runs(textpage, height)
     finally:
-        textpage.close()
+        with uninterrupted():
+            textpage.close()
     if not runs:
         return PdfiumPage("", "empty")
     if tables and _is_table(_lines(runs)):

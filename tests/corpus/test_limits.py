@@ -100,3 +100,55 @@ def test_an_alarm_that_lands_in_a_finaliser_is_dropped_and_the_limit_still_holds
                 pass
     assert [u.exc_type for u in seen] == [ValueError]
     assert sys.unraisablehook == seen.append
+
+
+def test_an_alarm_inside_an_uninterrupted_step_waits_for_the_step_to_end():
+    import time
+
+    from stancemap.corpus.limits import TimeLimitExceeded, time_limit, uninterrupted
+
+    started = time.monotonic()
+    with pytest.raises(TimeLimitExceeded):
+        with time_limit(0.01):
+            with uninterrupted():  # alarms at 10, 60, 110 ms … land here and are let go
+                while time.monotonic() - started < 0.2:
+                    pass
+                finished = True
+            while True:  # the next alarm after the step stops the block
+                pass
+    assert finished and 0.2 <= time.monotonic() - started < 0.5
+
+
+@pytest.mark.slow
+def test_pdfs_stopped_by_the_limit_leave_pypdfium2_consistent(tmp_path, monkeypatch):
+    """Stopping a PDF halfway must not cut pypdfium2's making or closing of a page in two: that
+    left pages unregistered with their document, whose finalisers then failed an assertion on
+    the user's terminal and left dead entries in pypdfium2's object tracker."""
+    import gc
+    import sys
+
+    from fpdf import FPDF
+    from pypdfium2.internal import bases
+
+    from stancemap.corpus.limits import TimeLimitExceeded, time_limit
+    from stancemap.corpus.readers.pdf import read_pdf
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=12)
+    for number in range(60):
+        pdf.add_page()
+        pdf.multi_cell(0, 8, f"Page {number}. " + " ".join(WORDS) * 6)
+    path = tmp_path / "long.pdf"
+    pdf.output(str(path))
+    seen = []
+    monkeypatch.setattr(sys, "unraisablehook", seen.append)
+    stopped = 0
+    for step in range(60):
+        try:
+            with time_limit(0.001 + 0.0005 * step):
+                read_pdf(path, {})
+        except TimeLimitExceeded:
+            stopped += 1
+        gc.collect()
+    dead = {kind.__name__: sum(ref() is None for ref in refs) for kind, refs in bases.ObjectTracker.items()}
+    assert stopped >= 15 and seen == [] and not any(dead.values()), (stopped, seen, dead)
