@@ -33,8 +33,10 @@ def time_limit(seconds: float):
         return
 
     def _raise(_signum, _frame):
-        if not getattr(_shield, "depth", 0):  # inside uninterrupted(): a later alarm will do
-            raise TimeLimitExceeded()
+        if getattr(_shield, "depth", 0):  # inside uninterrupted(): raised as the step ends
+            _shield.pending = True
+            return
+        raise TimeLimitExceeded()
 
     hook = sys.unraisablehook
 
@@ -53,19 +55,23 @@ def time_limit(seconds: float):
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         sys.unraisablehook = hook
+        _shield.pending = False  # an alarm no step ended on belongs to this limit only
 
 
 @contextmanager
 def uninterrupted():
     """A step the time limit's alarm must not cut in half: making or closing a C library's
     objects, whose bookkeeping an exception halfway leaves inconsistent (pypdfium2 then fails an
-    assertion in a finaliser, on the user's terminal). An alarm inside is ignored; the next one,
-    50 ms on, stops the file."""
+    assertion in a finaliser, on the user's terminal). An alarm inside waits: the file stops as
+    the step ends."""
     _shield.depth = getattr(_shield, "depth", 0) + 1
     try:
         yield
     finally:
         _shield.depth -= 1
+        if not _shield.depth and getattr(_shield, "pending", False):
+            _shield.pending = False
+            raise TimeLimitExceeded()
 
 
 def limited_rows(rows: Iterable[T], options: dict, what: str = "rows") -> Iterator[T]:
