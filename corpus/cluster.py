@@ -65,9 +65,12 @@ def quiet_resource_tracker() -> None:
 def in_order(client, function: Callable, items: Iterable, *shared, window: int = 0) -> Iterator:
     """function(item, *shared) for every item on the cluster; results in the items' order, at
     most `window` tasks in flight (default: two per worker thread) so memory stays flat.
-    `shared` values are sent to the workers once, not with every task."""
+    `shared` values are sent to the workers once, not with every task: each as the result of a
+    task of its own, not scattered, so a worker killed with the only copy costs a re-run of
+    that task, where scattered data would be lost and the tasks needing it cancelled
+    ("already forgotten")."""
     window = window or max(2, 2 * sum(client.nthreads().values()))
-    sent = [client.scatter(value, broadcast=True) for value in shared]
+    sent = [client.submit(_given, value, pure=False) for value in shared]
     pending: deque = deque()
     for item in items:
         pending.append(client.submit(function, item, *sent, pure=False))
@@ -75,3 +78,8 @@ def in_order(client, function: Callable, items: Iterable, *shared, window: int =
             yield pending.popleft().result()
     while pending:
         yield pending.popleft().result()
+
+
+def _given(value):
+    """A shared value as a task's result: the scheduler can make it again."""
+    return value
