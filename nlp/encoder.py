@@ -165,8 +165,8 @@ class E5Encoder:
 # (a head fitted on one MiniLM may be served by another: the same model, its weights stored
 # otherwise; vectors move slightly, and the run manifest says which served it)
 _MINILMS = ("minilm", "minilm-int8", "minilm-onnx", "minilm-onnx-int8")
-IMPLEMENTATIONS = {"minilm": _MINILMS, "minilm-onnx": ("minilm-onnx", "minilm", "minilm-int8", "minilm-onnx-int8"),
-                   "minilm-onnx-int8": _MINILMS[::-1],
+IMPLEMENTATIONS = {**{name: (name, *(m for m in _MINILMS if m != name)) for name in _MINILMS
+                      if name != "minilm-int8"},  # no shipped head names the torch int8
                    "minilm-static": ("minilm-static",), "e5": ("e5",)}
 ENCODERS = tuple(dict.fromkeys(name for names in IMPLEMENTATIONS.values() for name in names))
 
