@@ -3,7 +3,8 @@ sector hits, as character offsets into the passage. Stages code from these analy
 
 English uses spaCy (`en_core_web_sm`, its sentence recogniser in place of the parser) with an
 entity ruler built from the codebook, placed before the statistical NER so that codebook names
-win and carry their canonical id. Russian uses natasha (NER, morphology) and matches codebook
+win and carry their canonical id; its tagger runs only on passages whose sector hits depend on
+a tag (nlp/lemma_gate.py). Russian uses natasha (NER, morphology) and matches codebook
 names on lemmas, so inflected forms count. Other languages fall back to matching codebook names on the surface."""
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ import numpy as np
 
 LEMMA_PIPES = ("tok2vec", "tagger", "attribute_ruler", "lemmatizer")
 UNTAGGED_PIPES = {"senter", "ner", "codebook_ruler"}
+MAX_FORMS = 200_000  # words remembered; a long archive's numbers and typos would grow it unbounded
 
 
 class LemmaGate:
@@ -63,6 +64,8 @@ class LemmaGate:
         """A word's lemmas that sector phrases use, whether its tag picks among lemmas, and the
         NORM to give it untagged: its only lemma, else any (no phrase can match through it)."""
         if orth not in self._forms:
+            if len(self._forms) >= MAX_FORMS:
+                self._forms.clear()
             text = self.nlp.vocab.strings[orth]
             lower = text.lower()
             ruled = self.anywhere | self.ruled.get(lower, set())
@@ -84,7 +87,7 @@ class LemmaGate:
     def needs_tagger(self, doc) -> bool:
         from spacy.attrs import ORTH
 
-        forms = [self._form(orth) for orth in doc.to_array([ORTH]).tolist()]
+        forms = [self._form(orth) for orth in doc.to_array(ORTH).tolist()]
         for i, (used, _, _) in enumerate(forms):
             for first in used & self.phrases.keys():
                 for phrase in self.phrases[first]:
@@ -97,7 +100,7 @@ class LemmaGate:
     def set_norms(self, doc) -> None:
         from spacy.attrs import NORM, ORTH
 
-        norms = [self._form(orth)[2] for orth in doc.to_array([ORTH]).tolist()]
+        norms = [self._form(orth)[2] for orth in doc.to_array(ORTH).tolist()]
         doc.from_array([NORM], np.array(norms, dtype=np.uint64).reshape(-1, 1))
 
 
