@@ -15,10 +15,10 @@ the passages and target clauses the English cascades pass on to MiniLM, and thos
 MiniLM read before); in one process with every model loaded and warmed first; per-stage seconds
 show where the rest goes. Three configurations and bare spaCy take turns for --rounds passes
 (best pass each): the default (English cascades TF-IDF → static MiniLM → MiniLM for sentiment,
-static MiniLM → MiniLM for stance; sentiment's MiniLM member on ONNX Runtime int8, stance's on ONNX Runtime
-fp32), the previous default (data-5: the same cascades with stance's MiniLM member on torch fp32,
-its models read from git history) and cascades off (`sentiment.cascade = stance.cascade = false`:
-MiniLM codes every English passage and target).
+static MiniLM → MiniLM for stance; sentiment's MiniLM member on ONNX Runtime int8, stance's on
+ONNX Runtime fp32), the previous default (data-5: the same cascades with stance's MiniLM member
+on torch fp32, its models read from git history) and cascades off (`sentiment.cascade =
+stance.cascade = false`: MiniLM codes every English passage and target).
 
 `start`: a small project (--start-passages passages, spread over the corpus) coded by a fresh
 process, as a coding process starts: imports, the coder and its models loaded, one batch coded;

@@ -5,9 +5,10 @@ lemmas, and the pipes that make lemmas (tok2vec, tagger, attribute ruler, lemmat
 40 % of the spaCy model's time. A word's tag decides its lemma only among a few forms, which
 the lemmatizer's own rules and exceptions and the attribute ruler's patterns list: "railways"
 is "railway" or "railways", "Terrorism" only ever "terrorism". So a passage is tagged only when
-a phrase could match through a word whose lemma its tag would decide; every other passage
-gets, without the tagger, the lemma each word has under every tag, and so the same sector hits
-(tests/nlp/test_lemma_gate.py holds the two paths to each other).
+a phrase could match through a word whose lemma its tag would decide. In every other passage
+a word gets, without the tagger, the lemma it has under every tag (or, where its tag would
+decide, one of its lemmas: no phrase can match through it there), and so the passage gets the
+same sector hits (tests/nlp/test_lemma_gate.py holds the two paths to each other).
 
 The gate is used only where nothing else reads what those pipes make: the tok2vec feeds the
 tagger alone, the lemmatizer works by rule, and the other pipes are the sentence recogniser,
