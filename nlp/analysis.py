@@ -153,16 +153,10 @@ class EnglishAnalyser:
         if self.gate is None:
             return [_lemma_norms(doc) for doc in self.nlp.pipe(texts, batch_size=self.batch_size)]
         docs = list(self.nlp.pipe(texts, batch_size=self.batch_size, disable=list(LEMMA_PIPES)))
-        tagged = [doc for doc in docs if self.gate.needs_tagger(doc)]
-        stream = iter(tagged)
-        for name in LEMMA_PIPES:
-            stream = self.nlp.get_pipe(name).pipe(stream, batch_size=self.batch_size)
-        for doc in stream:
+        tagged = [doc for doc in docs if not self.gate.untagged(doc)]
+        others = [name for name in self.nlp.pipe_names if name not in LEMMA_PIPES]
+        for doc in self.nlp.pipe(tagged, batch_size=self.batch_size, disable=others):
             _lemma_norms(doc)
-        chosen = {id(doc) for doc in tagged}
-        for doc in docs:
-            if id(doc) not in chosen:
-                self.gate.set_norms(doc)
         return docs
 
     def analyse(self, texts: list[str]) -> list[Analysis]:

@@ -26,8 +26,8 @@ MAX_FORMS = 200_000  # words remembered; a long archive's numbers and typos woul
 
 
 class LemmaGate:
-    """`needs_tagger(doc)` for a doc made without the lemma pipes, and `set_norms(doc)`, which
-    writes into NORM the lower-cased lemma every word of such a doc has whatever its tag."""
+    """`untagged(doc)`, for a doc made without the lemma pipes: whether it can do without them,
+    and then the lower-cased lemma each word has whatever its tag, written into NORM."""
 
     def __init__(self, nlp, phrases: list[tuple[str, ...]]):
         self.nlp = nlp
@@ -85,8 +85,10 @@ class LemmaGate:
                 self._forms[orth] = (frozenset(), False, self.nlp.vocab.strings.add(lower))
         return self._forms[orth]
 
-    def needs_tagger(self, doc) -> bool:
-        from spacy.attrs import ORTH
+    def untagged(self, doc) -> bool:
+        """False where a sector phrase could match through a word whose tag decides its lemma
+        (the doc needs the tagger); else True, with every word's lemma written into NORM."""
+        from spacy.attrs import NORM, ORTH
 
         forms = [self._form(orth) for orth in doc.to_array(ORTH).tolist()]
         for i, (used, _, _) in enumerate(forms):
@@ -95,14 +97,10 @@ class LemmaGate:
                     window = forms[i:i + len(phrase)]
                     if (len(window) == len(phrase) and any(ambiguous for _, ambiguous, _ in window)
                             and all(word in form[0] for word, form in zip(phrase, window))):
-                        return True
-        return False
-
-    def set_norms(self, doc) -> None:
-        from spacy.attrs import NORM, ORTH
-
-        norms = [self._form(orth)[2] for orth in doc.to_array(ORTH).tolist()]
-        doc.from_array([NORM], np.array(norms, dtype=np.uint64).reshape(-1, 1))
+                        return False
+        norms = np.array([norm for _, _, norm in forms], dtype=np.uint64)
+        doc.from_array([NORM], norms.reshape(-1, 1))
+        return True
 
 
 def _ruler_lemmas(ruler) -> tuple[dict[str, set[str]], list[tuple[re.Pattern, str]], set[str]]:
